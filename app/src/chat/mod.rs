@@ -1,0 +1,28 @@
+//! The AI chat: the product's main page (`chat`). The conversation list,
+//! streaming replies and providers arrive with the chat issue; this module
+//! owns the route and its strings so they vanish from builds without `chat`.
+
+use crate::i18n::{Key, use_locale};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Route;
+use leptos_router::path;
+
+/// The chat's route group, mounted by [`crate::App`].
+#[component(transparent)]
+pub fn ChatRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! { <Route path=path!("/chat") view=ChatPage /> }.into_inner()
+}
+
+/// The chat page: an empty conversation list until the chat issue lands.
+#[component]
+pub fn ChatPage() -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <Title text=locale.t(Key::ChatTitle) />
+        <section class="mx-auto flex max-w-3xl flex-col items-center gap-3 px-4 py-16 text-center">
+            <h1 class="text-2xl font-semibold">{locale.t(Key::ChatEmptyTitle)}</h1>
+            <p class="text-indigo-800 dark:text-indigo-200">{locale.t(Key::ChatEmptyBody)}</p>
+        </section>
+    }
+}

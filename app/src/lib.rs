@@ -1,0 +1,36 @@
+//! Keel's UI: components, routes and server functions.
+//!
+//! Compiled twice: with `ssr` into the server binary, with `hydrate` into the
+//! WASM bundle. The product features (`local_auth`, `chat`, …) decide which
+//! modules exist in both.
+
+#![recursion_limit = "256"]
+
+#[cfg(not(any(feature = "local_auth", feature = "google_auth", feature = "github_auth")))]
+compile_error!(
+    "Keel needs at least one sign-in method: enable one of the features `local_auth`, `google_auth` or `github_auth`."
+);
+#[cfg(not(any(feature = "db_sqlite", feature = "db_pg")))]
+compile_error!("Keel needs a database: enable the feature `db_sqlite` or `db_pg`.");
+#[cfg(all(feature = "ssr", feature = "hydrate"))]
+compile_error!(
+    "`ssr` and `hydrate` must not be enabled in one build: build the server and the WASM separately (`cargo xtask build`)."
+);
+
+pub mod auth;
+pub mod brand;
+#[cfg(feature = "chat")]
+pub mod chat;
+pub mod components;
+pub mod error;
+pub mod features;
+pub mod i18n;
+pub mod pages;
+#[cfg(feature = "stripe_payment")]
+pub mod payments;
+pub mod prefs;
+pub mod routes;
+pub mod shell;
+
+pub use routes::App;
+pub use shell::shell;

@@ -1,0 +1,56 @@
+use crate::brand::PRODUCT_NAME;
+use crate::i18n::{Key, use_locale};
+use crate::routes::main_path;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The public landing page: what the product is and where to start.
+#[component]
+pub fn LandingPage() -> impl IntoView {
+    let locale = use_locale();
+    let features = [
+        (Key::FeatureAccountsTitle, Key::FeatureAccountsBody),
+        #[cfg(feature = "stripe_payment")]
+        (Key::FeatureBillingTitle, Key::FeatureBillingBody),
+        #[cfg(feature = "chat")]
+        (Key::FeatureChatTitle, Key::FeatureChatBody),
+        (Key::FeatureFastTitle, Key::FeatureFastBody),
+    ];
+
+    view! {
+        <Title text="" />
+        <section class="bg-gradient-to-b from-indigo-100 to-indigo-50 dark:from-indigo-900 dark:to-indigo-950">
+            <div class="mx-auto flex max-w-5xl flex-col items-start gap-6 px-4 py-16 sm:py-24">
+                <p class="rounded-full bg-amber-300 px-3 py-1 text-xs font-semibold uppercase tracking-wide text-indigo-950">
+                    {PRODUCT_NAME}
+                </p>
+                <h1 class="max-w-3xl text-4xl font-bold tracking-tight sm:text-5xl">
+                    {locale.t(Key::HeroTitle)}
+                </h1>
+                <p class="max-w-2xl text-lg text-indigo-800 dark:text-indigo-200">
+                    {locale.t(Key::HeroSubtitle)}
+                </p>
+                <div class="flex flex-wrap gap-3">
+                    <a href=main_path() class="btn-primary">{locale.t(Key::NavOpenApp)}</a>
+                    <a href="#features" class="btn-secondary">{locale.t(Key::CtaLearnMore)}</a>
+                </div>
+            </div>
+        </section>
+        <section id="features" class="mx-auto max-w-5xl px-4 py-16">
+            <h2 class="mb-8 text-2xl font-semibold">{locale.t(Key::FeaturesTitle)}</h2>
+            <ul class="grid gap-4 sm:grid-cols-2">
+                {features
+                    .into_iter()
+                    .map(|(title, body)| {
+                        view! {
+                            <li class="card">
+                                <h3 class="mb-2 font-semibold">{locale.t(title)}</h3>
+                                <p class="text-indigo-800 dark:text-indigo-200">{locale.t(body)}</p>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,31 @@
+//! The HTML document around the app, rendered only on the server.
+
+use crate::App;
+use crate::prefs::initial_theme;
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, MetaTags};
+
+/// The full HTML document. The server stamps `<html lang>` and
+/// `<html data-theme>` from the request so the first paint is already in the
+/// user's language and theme; the browser reads both back when hydrating.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = crate::i18n::provide_locale();
+    let theme = initial_theme().attr();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.code() data-theme=theme>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="bg-indigo-50 text-indigo-950 antialiased dark:bg-indigo-950 dark:text-indigo-50">
+                <App />
+            </body>
+        </html>
+    }
+}

@@ -1,0 +1,48 @@
+// What the build's features put on the page, and how assets are served.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { BASE_URL, BUILD, FEATURES } from "../lib.mjs";
+
+const CHAT_MARKERS = ["Start a conversation", "Начните разговор"];
+
+test(`the chat route and strings follow the chat feature (${FEATURES.has("chat") ? "on" : "off"})`, async () => {
+  const landing = await (await fetch(BASE_URL + "/")).text();
+  const chat = await fetch(BASE_URL + "/chat");
+  const chatHtml = await chat.text();
+  if (FEATURES.has("chat")) {
+    assert.equal(chat.status, 200);
+    assert.ok(chatHtml.includes(CHAT_MARKERS[0]));
+    assert.ok(landing.includes('href="/chat"'));
+  } else {
+    assert.equal(chat.status, 404);
+    for (const html of [landing, chatHtml, await (await fetch(BASE_URL + "/home")).text()]) {
+      for (const marker of CHAT_MARKERS) assert.ok(!html.includes(marker), `found ${marker}`);
+      assert.ok(!html.includes('href="/chat"'));
+    }
+  }
+});
+
+test("hashed assets are served precompressed and cached for a year", async () => {
+  const html = await (await fetch(BASE_URL + "/")).text();
+  const wasm = /href="(\/pkg\/keel\.[0-9a-f]+\.wasm)"/.exec(html)?.[1];
+  const css = /href="(\/pkg\/keel\.[0-9a-f]+\.css)"/.exec(html)?.[1];
+  assert.ok(wasm && css, "the page links hashed WASM and CSS");
+  for (const [encoding, path] of [["br", wasm], ["gzip", css]]) {
+    const res = await fetch(BASE_URL + path, { headers: { "accept-encoding": encoding } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-encoding"), encoding);
+    assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+  }
+  const wasmRes = await fetch(BASE_URL + wasm);
+  assert.equal(wasmRes.headers.get("content-type"), "application/wasm");
+  const bytes = new Uint8Array(await wasmRes.arrayBuffer());
+  assert.deepEqual([...bytes.slice(0, 4)], [0x00, 0x61, 0x73, 0x6d], "a WASM module");
+  if (BUILD === "release") assert.ok(bytes.length < 2_000_000, `release WASM is ${bytes.length} B`);
+});
+
+test("the holding page is reachable", async () => {
+  const res = await fetch(BASE_URL + "/home");
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /You(&#x27;|&#39;|')re in/);
+});

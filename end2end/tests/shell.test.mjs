@@ -1,0 +1,106 @@
+// The app shell in a real browser: render, hydration under the CSP, theme,
+// language, 404 and a 360 px wide screen.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BASE_URL, launch, openPage, waitForHydration } from "../lib.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test("the landing page renders and hydrates with no CSP violation or console error", async () => {
+  const { context, page, problems } = await openPage(browser);
+  const response = await page.goto(BASE_URL + "/");
+  assert.equal(response.status(), 200);
+  const csp = response.headers()["content-security-policy"];
+  const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+  assert.ok(nonce, `no nonce in CSP: ${csp}`);
+  const scriptNonces = await page.$$eval("script", (ss) => ss.map((s) => s.nonce));
+  assert.ok(scriptNonces.length > 0);
+  for (const n of scriptNonces) assert.equal(n, nonce, "every script carries this response's nonce");
+
+  await assert.doesNotReject(page.getByRole("heading", { level: 1 }).waitFor());
+  await waitForHydration(page);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the theme toggle round-trips through a server function and survives a reload", async () => {
+  const { context, page, problems } = await openPage(browser, { colorScheme: "light" });
+  await page.goto(BASE_URL + "/");
+  await waitForHydration(page);
+  const toggle = page.getByTestId("theme-toggle");
+  assert.equal(await toggle.getAttribute("data-theme-choice"), "system");
+  assert.equal(await page.locator("html").getAttribute("data-theme"), null);
+
+  const saved = page.waitForResponse((r) => r.url().includes("/api/prefs/theme") && r.status() === 200);
+  await toggle.click();
+  await saved;
+  assert.equal(await page.locator("html").getAttribute("data-theme"), "dark");
+  const darkBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+
+  await page.reload();
+  assert.equal(await page.locator("html").getAttribute("data-theme"), "dark", "server rendered the saved theme");
+  await waitForHydration(page);
+  assert.equal(await page.getByTestId("theme-toggle").getAttribute("data-theme-choice"), "dark");
+  assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), darkBg);
+
+  // Back to light: the page must actually change colour.
+  const savedLight = page.waitForResponse((r) => r.url().includes("/api/prefs/theme") && r.status() === 200);
+  await page.getByTestId("theme-toggle").click();
+  await savedLight;
+  const lightBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.notEqual(lightBg, darkBg);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("dark mode follows the system when no theme was chosen", async () => {
+  const { context, page } = await openPage(browser, { colorScheme: "dark" });
+  await page.goto(BASE_URL + "/");
+  const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await context.close();
+  const light = await openPage(browser, { colorScheme: "light" });
+  await light.page.goto(BASE_URL + "/");
+  assert.notEqual(await light.page.evaluate(() => getComputedStyle(document.body).backgroundColor), dark);
+  await light.context.close();
+});
+
+test("the language follows Accept-Language, and the switcher changes and keeps it", async () => {
+  const { context, page, problems } = await openPage(browser, { locale: "ru-RU" });
+  await page.goto(BASE_URL + "/");
+  assert.equal(await page.locator("html").getAttribute("lang"), "ru");
+  assert.match(await page.locator("h1").innerText(), /ИИ-ассистент/);
+  await waitForHydration(page);
+
+  await Promise.all([page.waitForEvent("load"), page.getByTestId("locale-switcher").selectOption("en")]);
+  assert.equal(await page.locator("html").getAttribute("lang"), "en");
+  assert.match(await page.locator("h1").innerText(), /AI assistant/);
+  await waitForHydration(page);
+  await page.reload();
+  assert.equal(await page.locator("html").getAttribute("lang"), "en", "the cookie beats Accept-Language");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("an unknown path shows the 404 page with status 404", async () => {
+  const { context, page } = await openPage(browser);
+  const response = await page.goto(BASE_URL + "/no-such-page");
+  assert.equal(response.status(), 404);
+  assert.ok(response.headers()["content-security-policy"]);
+  await page.getByText("Page not found").waitFor();
+  await context.close();
+});
+
+test("the page fits a 360 px wide phone without sideways scrolling", async () => {
+  const { context, page } = await openPage(browser, { viewport: { width: 360, height: 740 } });
+  await page.goto(BASE_URL + "/");
+  await waitForHydration(page);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `page is ${width}px wide`);
+  await context.close();
+});

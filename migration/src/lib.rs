@@ -1,0 +1,16 @@
+//! Keel's schema, one migration per change. The server applies pending
+//! migrations at boot; `cargo run -p migration -- status|up|down` runs them by hand.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_users;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_users::Migration)]
+    }
+}

@@ -1,0 +1,279 @@
+//! Typed configuration: defaults, then `.env`, then the environment.
+//!
+//! Every setting is documented in `.env.example` and the README. A bad value
+//! stops the server at boot with a message that names the variable.
+
+use secrecy::{ExposeSecret, SecretString};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A setting that could not be used, naming the variable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not valid: {reason} (got {value:?})")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error("{name} must be set: {why}")]
+    Missing { name: &'static str, why: &'static str },
+    #[error("could not read .env: {0}")]
+    DotEnv(String),
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable, coloured; for development.
+    Pretty,
+    /// One JSON object per line with `severity`, `message`, `timestamp`,
+    /// span fields (request id): what log platforms ingest.
+    Json,
+}
+
+/// When to send `Strict-Transport-Security`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HstsMode {
+    /// When `PUBLIC_URL` is `https://…`.
+    Auto,
+    On,
+    Off,
+}
+
+/// Where and how to reach the database.
+#[derive(Clone, Debug)]
+pub struct DatabaseConfig {
+    /// `sqlite://path?mode=rwc` or `postgres://user:pass@host/db`; may hold a password.
+    pub url: SecretString,
+    pub max_connections: u32,
+}
+
+/// Where the built site (WASM, JS, CSS, static files) lives.
+#[derive(Clone, Debug)]
+pub struct SiteConfig {
+    pub root: PathBuf,
+    pub pkg_dir: String,
+    /// Asset names carry a content hash (`keel.<hash>.wasm`), listed in
+    /// `hash.txt` beside the server binary; hashed assets are cached for a
+    /// year. Default: on when that file exists (`cargo xtask build` writes it).
+    pub hash_files: bool,
+}
+
+/// All of Keel's settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub host: IpAddr,
+    pub port: u16,
+    /// The URL users reach the site at (for links in emails, HSTS, cookies).
+    pub public_url: String,
+    pub database: DatabaseConfig,
+    pub log_format: LogFormat,
+    /// `tracing` filter directives (`RUST_LOG` syntax).
+    pub log_filter: String,
+    pub body_limit_bytes: usize,
+    pub hsts: HstsMode,
+    /// How long in-flight requests get to finish after SIGTERM/SIGINT.
+    pub shutdown_grace: Duration,
+    pub site: SiteConfig,
+}
+
+impl Config {
+    /// Loads `.env` (if present; real environment variables win) and reads
+    /// the environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(ConfigError::DotEnv(e.to_string())),
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the config from any variable source (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let host: IpAddr = parse(&get, "HOST", "127.0.0.1")?;
+        let port: u16 = parse(&get, "PORT", "3000")?;
+        let public_url = get("PUBLIC_URL").unwrap_or_else(|| format!("http://{}", SocketAddr::new(host, port)));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(invalid(
+                "PUBLIC_URL",
+                &public_url,
+                "must start with http:// or https://",
+            ));
+        }
+        let public_url = public_url.trim_end_matches('/').to_owned();
+
+        let database = DatabaseConfig {
+            url: SecretString::from(database_url(&get)?),
+            max_connections: parse(&get, "DATABASE_MAX_CONNECTIONS", "10")?,
+        };
+        if database.max_connections == 0 {
+            return Err(invalid("DATABASE_MAX_CONNECTIONS", "0", "must be at least 1"));
+        }
+
+        let log_format = match get("LOG_FORMAT").as_deref().unwrap_or("pretty") {
+            "pretty" => LogFormat::Pretty,
+            "json" => LogFormat::Json,
+            other => return Err(invalid("LOG_FORMAT", other, "use `pretty` or `json`")),
+        };
+        let hsts = match get("HSTS").as_deref().unwrap_or("auto") {
+            "auto" => HstsMode::Auto,
+            "on" | "true" => HstsMode::On,
+            "off" | "false" => HstsMode::Off,
+            other => return Err(invalid("HSTS", other, "use `auto`, `on` or `off`")),
+        };
+        let body_limit_bytes: usize = parse(&get, "REQUEST_BODY_LIMIT_BYTES", "1048576")?;
+        if body_limit_bytes < 1024 {
+            return Err(invalid(
+                "REQUEST_BODY_LIMIT_BYTES",
+                &body_limit_bytes.to_string(),
+                "must be at least 1024",
+            ));
+        }
+
+        Ok(Config {
+            host,
+            port,
+            public_url,
+            database,
+            log_format,
+            log_filter: get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
+            body_limit_bytes,
+            hsts,
+            shutdown_grace: Duration::from_secs(parse(&get, "SHUTDOWN_GRACE_SECS", "20")?),
+            site: SiteConfig {
+                root: get("LEPTOS_SITE_ROOT")
+                    .unwrap_or_else(|| "target/site".to_owned())
+                    .into(),
+                pkg_dir: get("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".to_owned()),
+                hash_files: match get("LEPTOS_HASH_FILES") {
+                    Some(_) => parse(&get, "LEPTOS_HASH_FILES", "false")?,
+                    None => hash_file_beside_binary(),
+                },
+            },
+        })
+    }
+
+    /// The address to listen on.
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::new(self.host, self.port)
+    }
+
+    /// Whether responses carry `Strict-Transport-Security`.
+    pub fn sends_hsts(&self) -> bool {
+        match self.hsts {
+            HstsMode::On => true,
+            HstsMode::Off => false,
+            HstsMode::Auto => self.public_url.starts_with("https://"),
+        }
+    }
+
+    /// The database URL, for the one place that opens the connection.
+    pub fn database_url(&self) -> &str {
+        self.database.url.expose_secret()
+    }
+}
+
+/// Whether a build tool left `hash.txt` (the asset hashes) beside the binary.
+fn hash_file_beside_binary() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").is_file()))
+        .unwrap_or(false)
+}
+
+#[cfg(feature = "db_sqlite")]
+fn database_url(get: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+    Ok(get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/keel.db?mode=rwc".to_owned()))
+}
+
+#[cfg(not(feature = "db_sqlite"))]
+fn database_url(get: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+    get("DATABASE_URL").ok_or(ConfigError::Missing {
+        name: "DATABASE_URL",
+        why: "this build has no SQLite support (`db_sqlite`), so give a postgres:// URL",
+    })
+}
+
+fn parse<T>(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: &str) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let value = get(name).unwrap_or_else(|| default.to_owned());
+    value
+        .trim()
+        .parse()
+        .map_err(|e: T::Err| invalid(name, &value, &e.to_string()))
+}
+
+fn invalid(name: &'static str, value: &str, reason: &str) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[cfg(feature = "db_sqlite")]
+    #[test]
+    fn defaults_need_no_variables() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.addr().to_string(), "127.0.0.1:3000");
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(c.database_url().starts_with("sqlite://data/"));
+        assert_eq!(c.log_format, LogFormat::Pretty);
+        assert!(!c.sends_hsts());
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = load(&[("PORT", "eighty"), ("DATABASE_URL", "sqlite::memory:")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("PORT is not valid"), "{err}");
+        let err = load(&[("LOG_FORMAT", "xml"), ("DATABASE_URL", "sqlite::memory:")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("LOG_FORMAT"), "{err}");
+        let err = load(&[("PUBLIC_URL", "example.com"), ("DATABASE_URL", "x")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("PUBLIC_URL"), "{err}");
+    }
+
+    #[test]
+    fn hsts_follows_the_public_url_unless_forced() {
+        let https = load(&[("PUBLIC_URL", "https://app.example.com/"), ("DATABASE_URL", "x")]).unwrap();
+        assert!(https.sends_hsts());
+        assert_eq!(https.public_url, "https://app.example.com");
+        let off = load(&[
+            ("PUBLIC_URL", "https://a.example"),
+            ("HSTS", "off"),
+            ("DATABASE_URL", "x"),
+        ])
+        .unwrap();
+        assert!(!off.sends_hsts());
+        let on = load(&[("HSTS", "on"), ("DATABASE_URL", "x")]).unwrap();
+        assert!(on.sends_hsts());
+    }
+
+    #[test]
+    fn the_database_url_is_not_printed_by_debug() {
+        let c = load(&[("DATABASE_URL", "postgres://keel:hunter2@db/keel")]).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

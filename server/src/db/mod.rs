@@ -1,0 +1,86 @@
+//! The database: one connection pool, opened and migrated at boot.
+//!
+//! Each backend is one file behind its feature; [`connect`] picks it from the
+//! URL's scheme.
+
+#[cfg(feature = "db_pg")]
+mod postgres;
+#[cfg(feature = "db_sqlite")]
+mod sqlite;
+
+use crate::config::DatabaseConfig;
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use secrecy::ExposeSecret;
+
+/// The open pool and what readiness needs to know about it.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub conn: DatabaseConnection,
+    /// The SQLite file, when on SQLite: readiness checks that it is still there.
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+/// Why the database is not ready, in a few words safe to show to a load balancer.
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    #[error("database file is missing or unreadable")]
+    FileGone,
+    #[error("database query failed")]
+    Query(#[source] sea_orm::DbErr),
+}
+
+impl Database {
+    /// Opens the pool for `config.url`, applying the backend's settings.
+    pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<Self> {
+        let url = config.url.expose_secret();
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            #[cfg(feature = "db_sqlite")]
+            "sqlite" => sqlite::connect(url, config.max_connections).await,
+            #[cfg(feature = "db_pg")]
+            "postgres" | "postgresql" => postgres::connect(url, config.max_connections).await,
+            _ => anyhow::bail!(
+                "DATABASE_URL uses `{scheme}:`, which this build does not support (compiled-in databases: {})",
+                supported()
+            ),
+        }
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        Migrator::up(&self.conn, None)
+            .await
+            .context("running database migrations")
+    }
+
+    /// A real round trip to the database (and, on SQLite, a check that the
+    /// file is still on disk: an open connection would keep reading a
+    /// deleted file and hide the problem).
+    pub async fn check_ready(&self) -> Result<(), NotReady> {
+        if let Some(path) = &self.sqlite_file {
+            std::fs::File::open(path).map_err(|_| NotReady::FileGone)?;
+        }
+        self.conn
+            .execute_unprepared("SELECT 1")
+            .await
+            .map(drop)
+            .map_err(NotReady::Query)
+    }
+
+    /// Closes every connection in the pool.
+    pub async fn close(self) {
+        if let Err(e) = self.conn.close().await {
+            tracing::warn!(error = %e, "closing the database pool");
+        }
+    }
+}
+
+fn supported() -> &'static str {
+    match (cfg!(feature = "db_sqlite"), cfg!(feature = "db_pg")) {
+        (true, true) => "sqlite, postgres",
+        (true, false) => "sqlite",
+        _ => "postgres",
+    }
+}

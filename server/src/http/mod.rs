@@ -1,0 +1,4 @@
+//! HTTP plumbing shared by every route.
+
+pub mod assets;
+pub mod security;

@@ -1,0 +1,192 @@
+//! Builds the application (router, database, listener) and runs it until a
+//! shutdown signal. `main` and the tests build it the same way.
+
+use crate::config::Config;
+use crate::db::Database;
+use crate::health;
+use crate::http::assets::{self, CachePolicy};
+use crate::http::security::{self, SecurityHeaders};
+use crate::state::AppState;
+use anyhow::Context;
+use app::{App, shell};
+use axum::Router;
+use axum::routing::get;
+use http::{HeaderName, Request};
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower::{Layer, ServiceBuilder};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A built application, bound to its port and ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: Database,
+    shutdown_grace: Duration,
+}
+
+impl Application {
+    /// Opens and migrates the database, builds the router and binds the
+    /// listener (port 0 picks a free port: see [`Application::port`]).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = Database::connect(&config.database).await?;
+        db.migrate().await?;
+        let listener = TcpListener::bind(config.addr())
+            .await
+            .with_context(|| format!("binding {} (set HOST/PORT to change it)", config.addr()))?;
+        let shutdown_grace = config.shutdown_grace;
+        let state = AppState {
+            leptos_options: leptos_options(&config, listener.local_addr()?),
+            db: db.clone(),
+            config: Arc::new(config),
+        };
+        Ok(Application {
+            listener,
+            router: router(state),
+            db,
+            shutdown_grace,
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    /// Serves until SIGTERM or SIGINT.
+    pub async fn run(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish
+    /// for up to the grace period and closes the database pool.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let signal = async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = stopping_tx.send(());
+        };
+        let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let server = axum::serve(self.listener, app).with_graceful_shutdown(signal);
+        let grace = self.shutdown_grace;
+        tokio::select! {
+            result = server => result.context("serving HTTP")?,
+            () = async move {
+                if stopping_rx.await.is_ok() {
+                    tokio::time::sleep(grace).await;
+                } else {
+                    std::future::pending::<()>().await;
+                }
+            } => tracing::warn!(?grace, "grace period over: dropping open connections"),
+        }
+        self.db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Leptos' view of the config: where the built assets are and what they are called.
+fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("keel"))
+        .site_root(config.site.root.to_string_lossy().as_ref())
+        .site_pkg_dir(config.site.pkg_dir.as_str())
+        .site_addr(addr)
+        .hash_files(config.site.hash_files)
+        .build()
+}
+
+/// The whole HTTP surface: probes, pages and server functions, static files,
+/// and the middleware every response goes through.
+pub fn router(state: AppState) -> Router {
+    let options = state.leptos_options.clone();
+    let config = state.config.clone();
+    let pages = generate_route_list(App);
+
+    let not_found = leptos_axum::render_app_to_stream_with_context(security::provide_request_nonce, {
+        let options = options.clone();
+        move || shell(options.clone())
+    });
+    let not_found = tower::service_fn(move |req: Request<axum::body::Body>| {
+        let render = not_found.clone();
+        async move { Ok::<_, Infallible>(render(req).await) }
+    });
+    let files = axum::middleware::from_fn_with_state(CachePolicy::new(&config.site), assets::cache_control)
+        .layer(assets::serve_dir(&config.site, not_found));
+
+    Router::new()
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .leptos_routes_with_context(&state, pages, security::provide_request_nonce, move || {
+            shell(options.clone())
+        })
+        .fallback_service(files)
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(axum::middleware::from_fn_with_state(
+                    SecurityHeaders {
+                        hsts: config.sends_hsts(),
+                    },
+                    security::add_security_headers,
+                ))
+                .layer(CompressionLayer::new())
+                .layer(RequestBodyLimitLayer::new(config.body_limit_bytes)),
+        )
+}
+
+fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+}
+
+/// Completes on SIGTERM (orchestrators) or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
