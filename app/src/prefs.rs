@@ -11,6 +11,7 @@ pub const THEME_COOKIE: &str = "keel_theme";
 /// Cookie holding the chosen language (absent: `Accept-Language`).
 pub const LOCALE_COOKIE: &str = "keel_locale";
 /// How long a preference cookie lives: one year.
+#[cfg(feature = "ssr")]
 const PREF_MAX_AGE_SECS: u32 = 365 * 24 * 60 * 60;
 
 /// The colour theme a user picked.

@@ -4,7 +4,7 @@
 use crate::build::BuildOutput;
 use crate::util;
 use anyhow::{Context, bail};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -147,10 +147,6 @@ impl Running {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 }
 

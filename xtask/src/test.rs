@@ -197,7 +197,7 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 fn expect_compile_error(cmd: &mut Command, message: &str) -> anyhow::Result<()> {

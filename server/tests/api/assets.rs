@@ -1,0 +1,70 @@
+use crate::helpers::{Backend, TestApp};
+use reqwest::StatusCode;
+use reqwest::header::{CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE};
+
+#[tokio::test]
+async fn precompressed_files_are_served_with_their_content_encoding() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("LEPTOS_HASH_FILES", "true")])
+        .await
+        .unwrap();
+    let pkg = app.site.join("pkg");
+    std::fs::write(pkg.join("keel.abc123.js"), "plain").unwrap();
+    std::fs::write(pkg.join("keel.abc123.js.br"), "brotli-bytes").unwrap();
+    std::fs::write(pkg.join("keel.abc123.js.gz"), "gzip-bytes").unwrap();
+
+    let br = app
+        .client
+        .get(app.url("/pkg/keel.abc123.js"))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(br.status(), StatusCode::OK);
+    assert_eq!(br.headers()[CONTENT_ENCODING], "br");
+    assert!(br.headers()[CONTENT_TYPE].to_str().unwrap().contains("javascript"));
+    assert_eq!(br.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(br.text().await.unwrap(), "brotli-bytes");
+
+    let gz = app
+        .client
+        .get(app.url("/pkg/keel.abc123.js"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.headers()[CONTENT_ENCODING], "gzip");
+    assert_eq!(gz.text().await.unwrap(), "gzip-bytes");
+
+    let plain = app
+        .client
+        .get(app.url("/pkg/keel.abc123.js"))
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .unwrap();
+    assert!(plain.headers().get(CONTENT_ENCODING).is_none());
+    assert_eq!(plain.text().await.unwrap(), "plain");
+}
+
+#[tokio::test]
+async fn unhashed_static_files_must_be_revalidated() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    std::fs::write(app.site.join("robots.txt"), "User-agent: *").unwrap();
+    let res = app.get("/robots.txt").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[CACHE_CONTROL], "public, max-age=0, must-revalidate");
+}
+
+#[tokio::test]
+async fn pages_are_compressed_on_the_fly() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[CONTENT_ENCODING], "gzip");
+}

@@ -1,0 +1,167 @@
+use crate::helpers::{Backend, TestApp};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+fn nonce_of(headers: &HeaderMap) -> String {
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    let start = csp.find("'nonce-").expect("CSP has a nonce") + "'nonce-".len();
+    csp[start..].split('\'').next().unwrap().to_owned()
+}
+
+fn assert_security_headers(headers: &HeaderMap) {
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    for directive in [
+        "script-src 'self' 'nonce-",
+        "'wasm-unsafe-eval'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(directive), "CSP lacks {directive}: {csp}");
+    }
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin");
+    assert!(headers.contains_key("x-request-id"));
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_a_fresh_nonce_that_matches_their_scripts() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let first = app.get("/").await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_security_headers(first.headers());
+    let nonce = nonce_of(first.headers());
+    let html = first.text().await.unwrap();
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "every script has this response's nonce"
+    );
+
+    let second = app.get("/").await;
+    assert_ne!(nonce_of(second.headers()), nonce, "a new nonce per request");
+}
+
+#[tokio::test]
+async fn a_404_page_carries_the_same_security_headers() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let res = app.get("/definitely/not/here").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_security_headers(res.headers());
+    let nonce = nonce_of(res.headers());
+    assert!(res.text().await.unwrap().contains(&format!("nonce=\"{nonce}\"")));
+}
+
+#[tokio::test]
+async fn hsts_is_sent_only_when_served_over_https() {
+    let http = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    assert!(
+        !http
+            .get("/healthz")
+            .await
+            .headers()
+            .contains_key("strict-transport-security")
+    );
+    let https = TestApp::spawn_with(Backend::Sqlite, &[("PUBLIC_URL", "https://app.example.com")])
+        .await
+        .unwrap();
+    let res = https.get("/healthz").await;
+    assert!(
+        res.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .starts_with("max-age=")
+    );
+}
+
+#[tokio::test]
+async fn a_request_id_is_kept_when_given_and_made_when_not() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let given = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "trace-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(given.headers()["x-request-id"], "trace-42");
+    let made = app.get("/healthz").await;
+    let id = made.headers()["x-request-id"].to_str().unwrap();
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_with_413() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("REQUEST_BODY_LIMIT_BYTES", "4096")])
+        .await
+        .unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/prefs/theme"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("theme=Dark&padding={}", "x".repeat(8192)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn a_server_function_round_trip_sets_the_preference_cookie() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/prefs/theme"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body("theme=Dark")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("keel_theme=dark;"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"));
+
+    let page = app
+        .client
+        .get(app.url("/"))
+        .header("cookie", "keel_theme=dark")
+        .send()
+        .await
+        .unwrap();
+    assert!(page.text().await.unwrap().contains("data-theme=\"dark\""));
+}
+
+#[tokio::test]
+async fn the_language_comes_from_the_cookie_then_accept_language() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let html = |res: reqwest::Response| async move { res.text().await.unwrap() };
+    let ru = app
+        .client
+        .get(app.url("/"))
+        .header("accept-language", "ru-RU,ru;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    assert!(html(ru).await.contains("<html lang=\"ru\""));
+    let cookie_wins = app
+        .client
+        .get(app.url("/"))
+        .header("accept-language", "ru")
+        .header("cookie", "keel_locale=en")
+        .send()
+        .await
+        .unwrap();
+    assert!(html(cookie_wins).await.contains("<html lang=\"en\""));
+    let fallback = app
+        .client
+        .get(app.url("/"))
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .unwrap();
+    assert!(html(fallback).await.contains("<html lang=\"en\""));
+}

@@ -1,0 +1,10 @@
+//! Black-box tests: the real app on port 0 with a fresh database per test,
+//! driven over HTTP. Tests marked `on_each_database!` run on SQLite and on
+//! PostgreSQL (`cargo xtask test` starts a server and sets KEEL_TEST_PG_URL).
+
+mod helpers;
+
+mod assets;
+mod database;
+mod health;
+mod http_basics;
