@@ -93,6 +93,18 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.expect("request")
     }
 
+    /// POSTs a form body the way a browser submits a server function.
+    pub async fn post_form(&self, path: &str, body: String) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// Asks the app to shut down as SIGTERM would.
     pub fn shutdown(&mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -98,28 +98,15 @@ async fn a_body_over_the_limit_is_refused_with_413() {
         .await
         .unwrap();
     let res = app
-        .client
-        .post(app.url("/api/prefs/theme"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("theme=Dark&padding={}", "x".repeat(8192)))
-        .send()
-        .await
-        .unwrap();
+        .post_form("/api/prefs/theme", format!("theme=Dark&padding={}", "x".repeat(8192)))
+        .await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
 #[tokio::test]
 async fn a_server_function_round_trip_sets_the_preference_cookie() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let res = app
-        .client
-        .post(app.url("/api/prefs/theme"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json")
-        .body("theme=Dark")
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_form("/api/prefs/theme", "theme=Dark".to_owned()).await;
     assert_eq!(res.status(), StatusCode::OK);
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("keel_theme=dark;"), "{cookie}");
