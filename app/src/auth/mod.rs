@@ -2,6 +2,7 @@
 //! the server ask [`methods`] which ones this build has instead of testing
 //! features themselves. The flows arrive with the accounts issue.
 
+pub mod email;
 #[cfg(feature = "github_auth")]
 pub mod github;
 #[cfg(feature = "google_auth")]
