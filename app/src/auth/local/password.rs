@@ -45,26 +45,33 @@ impl PasswordHasher {
 
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`) with a fresh random salt.
     pub async fn hash(&self, password: SecretString) -> Result<String, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|_| HashError::Closed)?;
-        tokio::task::spawn_blocking(move || {
+        self.run_blocking(move || {
             argon2()?
                 .hash_password(password.expose_secret().as_bytes())
                 .map(|h| h.to_string())
                 .map_err(|e| HashError::Argon2(e.to_string()))
         })
-        .await?
+        .await
     }
 
     /// Whether `password` matches `phc`, using the parameters stored in `phc`.
     pub async fn verify(&self, password: SecretString, phc: String) -> Result<bool, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|_| HashError::Closed)?;
-        tokio::task::spawn_blocking(move || {
+        self.run_blocking(move || {
             let parsed = PasswordHash::new(&phc).map_err(|_| HashError::Malformed)?;
             Ok(argon2()?
                 .verify_password(password.expose_secret().as_bytes(), &parsed)
                 .is_ok())
         })
-        .await?
+        .await
+    }
+
+    /// Runs `work` on the blocking pool while holding one permit.
+    async fn run_blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = self.permits.acquire().await.map_err(|_| HashError::Closed)?;
+        tokio::task::spawn_blocking(work).await?
     }
 }
 
