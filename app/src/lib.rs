@@ -17,6 +17,8 @@ compile_error!(
     "`ssr` and `hydrate` must not be enabled in one build: build the server and the WASM separately (`cargo xtask build`)."
 );
 
+pub mod access;
+pub mod admin;
 pub mod auth;
 pub mod brand;
 #[cfg(feature = "chat")]
@@ -24,12 +26,18 @@ pub mod chat;
 pub mod components;
 pub mod error;
 pub mod features;
+pub mod gate;
 pub mod i18n;
+pub mod invites;
+#[cfg(feature = "ssr")]
+pub mod mail;
 pub mod pages;
 #[cfg(feature = "stripe_payment")]
 pub mod payments;
 pub mod prefs;
 pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod services;
 pub mod shell;
 
 pub use routes::App;

@@ -1,6 +1,6 @@
-//! The route table and the root component.
+//! The route table, the paths of every page, and the root component.
 
-use crate::components::{Footer, Header};
+use crate::components::{Footer, Gated, Header};
 use crate::i18n::{Key, provide_locale};
 use crate::pages::{HoldingPage, LandingPage, NotFound};
 use leptos::prelude::*;
@@ -15,9 +15,16 @@ pub const HOLDING_PATH: &str = "/home";
 /// The chat, the product's main page.
 #[cfg(feature = "chat")]
 pub const CHAT_PATH: &str = "/chat";
+pub const SIGN_IN_PATH: &str = "/signin";
+pub const SIGN_UP_PATH: &str = "/signup";
+pub const VERIFY_EMAIL_PATH: &str = "/verify-email";
+pub const FORGOT_PASSWORD_PATH: &str = "/forgot-password";
+pub const RESET_PASSWORD_PATH: &str = "/reset-password";
+pub const ACCOUNT_PATH: &str = "/account";
+pub const ADMIN_PATH: &str = "/admin";
 
-/// Where a signed-in user with access starts: the chat when compiled in,
-/// otherwise the holding page.
+/// The main route: where a signed-in user with access starts. The one
+/// setting for it: the chat when compiled in, otherwise the holding page.
 pub const fn main_path() -> &'static str {
     #[cfg(feature = "chat")]
     {
@@ -26,6 +33,19 @@ pub const fn main_path() -> &'static str {
     #[cfg(not(feature = "chat"))]
     {
         HOLDING_PATH
+    }
+}
+
+/// Where a signed-in user without access goes: the payment page, or in a
+/// build without payments, the notice that the service is invite only.
+pub const fn no_access_path() -> &'static str {
+    #[cfg(feature = "stripe_payment")]
+    {
+        crate::payments::stripe::PAYMENT_PATH
+    }
+    #[cfg(not(feature = "stripe_payment"))]
+    {
+        crate::pages::INVITE_ONLY_PATH
     }
 }
 
@@ -45,25 +65,84 @@ pub fn App() -> impl IntoView {
             }
         } />
         <Router>
-            <a
-                href="#main"
-                class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-amber-400 focus:px-3 focus:py-2 focus:text-indigo-950"
-            >
-                {locale.t(Key::SkipToContent)}
-            </a>
-            <div class="flex min-h-screen flex-col">
-                <Header />
-                <main id="main" class="flex-1">
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=LandingPage />
-                        <Route path=path!("/home") view=HoldingPage />
-                        <ChatRoutes />
-                    </Routes>
-                </main>
-                <Footer />
-            </div>
+            <ViewerScope>
+                <a
+                    href="#main"
+                    class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-amber-400 focus:px-3 focus:py-2 focus:text-indigo-950"
+                >
+                    {locale.t(Key::SkipToContent)}
+                </a>
+                <div class="flex min-h-screen flex-col">
+                    <Header />
+                    <main id="main" class="flex-1">
+                        <Routes fallback=NotFound>
+                            <Route path=path!("/") view=LandingPage />
+                            <Route path=path!("/home") view=|| view! { <Gated><HoldingPage /></Gated> } />
+                            <AccountRoutes />
+                            <PaymentRoutes />
+                            <ChatRoutes />
+                        </Routes>
+                    </main>
+                    <Footer />
+                </div>
+            </ViewerScope>
         </Router>
     }
+}
+
+/// Provides the viewer resource inside the router (it watches navigation).
+#[component]
+fn ViewerScope(children: Children) -> impl IntoView {
+    crate::components::viewer::provide_viewer();
+    children()
+}
+
+/// Sign-in, sign-up, the account and admin pages, and (with passwords) the
+/// verification and password pages.
+#[component(transparent)]
+fn AccountRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::admin::AdminPage;
+    use crate::auth::pages::{AccountPage, SignInPage, SignUpPage};
+    let routes = view! {
+        <Route path=path!("/signin") view=|| view! { <Gated><SignInPage /></Gated> } />
+        <Route path=path!("/signup") view=|| view! { <Gated><SignUpPage /></Gated> } />
+        <Route path=path!("/account") view=|| view! { <Gated><AccountPage /></Gated> } />
+        <Route path=path!("/admin") view=|| view! { <Gated><AdminPage /></Gated> } />
+        <PasswordRoutes />
+    };
+    routes.into_inner()
+}
+
+#[cfg(feature = "local_auth")]
+#[component(transparent)]
+fn PasswordRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::auth::pages::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage};
+    view! {
+        <Route path=path!("/verify-email") view=VerifyEmailPage />
+        <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+        <Route path=path!("/reset-password") view=ResetPasswordPage />
+    }
+    .into_inner()
+}
+
+/// Without passwords there is nothing to verify or reset.
+#[cfg(not(feature = "local_auth"))]
+#[component(transparent)]
+fn PasswordRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {}
+
+/// The page users without access land on.
+#[cfg(feature = "stripe_payment")]
+#[component(transparent)]
+fn PaymentRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::payments::stripe::PaymentPage;
+    view! { <Route path=path!("/payment") view=|| view! { <Gated><PaymentPage /></Gated> } /> }.into_inner()
+}
+
+#[cfg(not(feature = "stripe_payment"))]
+#[component(transparent)]
+fn PaymentRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::pages::InviteOnlyPage;
+    view! { <Route path=path!("/invite-only") view=InviteOnlyPage /> }.into_inner()
 }
 
 #[cfg(feature = "chat")]

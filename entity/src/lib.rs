@@ -1,8 +1,24 @@
 //! SeaORM entities: Keel's tables as Rust types. Hand-written queries live
 //! next to the code that uses them, not here.
 
+pub mod access_grants;
+pub mod auth_failures;
+pub mod email_tokens;
+pub mod mail_outbox;
+pub mod oauth_flows;
+pub mod sessions;
+pub mod user_identities;
+pub mod user_invites;
 pub mod users;
 
 pub mod prelude {
+    pub use crate::access_grants::Entity as AccessGrants;
+    pub use crate::auth_failures::Entity as AuthFailures;
+    pub use crate::email_tokens::Entity as EmailTokens;
+    pub use crate::mail_outbox::Entity as MailOutbox;
+    pub use crate::oauth_flows::Entity as OauthFlows;
+    pub use crate::sessions::Entity as Sessions;
+    pub use crate::user_identities::Entity as UserIdentities;
+    pub use crate::user_invites::Entity as UserInvites;
     pub use crate::users::Entity as Users;
 }

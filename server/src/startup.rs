@@ -5,9 +5,12 @@ use crate::config::Config;
 use crate::db::Database;
 use crate::health;
 use crate::http::assets::{self, CachePolicy};
+use crate::http::client_ip::{self, TrustedProxies};
+use crate::http::csrf::{self, SiteOrigin};
 use crate::http::security::{self, SecurityHeaders};
 use crate::state::AppState;
 use anyhow::Context;
+use app::services::Services;
 use app::{App, shell};
 use axum::Router;
 use axum::routing::get;
@@ -33,30 +36,42 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Database,
+    services: Services,
     shutdown_grace: Duration,
 }
 
 impl Application {
     /// Opens and migrates the database, builds the router and binds the
     /// listener (port 0 picks a free port: see [`Application::port`]).
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
         let db = Database::connect(&config.database).await?;
         db.migrate().await?;
         let listener = TcpListener::bind(config.addr())
             .await
             .with_context(|| format!("binding {} (set HOST/PORT to change it)", config.addr()))?;
+        let addr = listener.local_addr()?;
+        config.accounts.public_url = config.public_url_for(addr);
+        let services = Services::new(db.conn.clone(), config.accounts.clone())?;
+        report_unconfigured(&config);
         let shutdown_grace = config.shutdown_grace;
         let state = AppState {
-            leptos_options: leptos_options(&config, listener.local_addr()?),
+            leptos_options: leptos_options(&config, addr),
             db: db.clone(),
             config: Arc::new(config),
+            services: services.clone(),
         };
         Ok(Application {
             listener,
             router: router(state),
             db,
+            services,
             shutdown_grace,
         })
+    }
+
+    /// The services the app runs with (tests reach the database through them).
+    pub fn services(&self) -> &Services {
+        &self.services
     }
 
     /// The port the server listens on.
@@ -78,6 +93,17 @@ impl Application {
             tracing::info!("shutting down: finishing in-flight requests");
             let _ = stopping_tx.send(());
         };
+        // Background work stops when the server does.
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stopped = move || {
+            let mut rx = stop_rx.clone();
+            async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            }
+        };
+        let mailer = tokio::spawn(self.services.mailer.clone().run(stopped()));
+        let janitor = tokio::spawn(app::services::janitor::run(self.services.clone(), stopped()));
+
         let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let server = axum::serve(self.listener, app).with_graceful_shutdown(signal);
         let grace = self.shutdown_grace;
@@ -91,6 +117,8 @@ impl Application {
                 }
             } => tracing::warn!(?grace, "grace period over: dropping open connections"),
         }
+        let _ = stop_tx.send(true);
+        let _ = tokio::join!(mailer, janitor);
         self.db.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -108,14 +136,43 @@ fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-/// The whole HTTP surface: probes, pages and server functions, static files,
-/// and the middleware every response goes through.
+/// Says once, at start-up, which compiled-in features are not configured.
+fn report_unconfigured(config: &Config) {
+    #[cfg(feature = "google_auth")]
+    if config.accounts.google.is_none() {
+        tracing::warn!(
+            "Google sign-in is compiled in but not configured: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET (docs/oauth.md)"
+        );
+    }
+    #[cfg(feature = "github_auth")]
+    if config.accounts.github.is_none() {
+        tracing::warn!(
+            "GitHub sign-in is compiled in but not configured: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (docs/oauth.md)"
+        );
+    }
+    if let app::services::settings::MailTransport::Folder(dir) = &config.accounts.mail.transport {
+        tracing::warn!(dir = %dir.display(), "no SMTP_HOST: emails are written to this folder, not sent");
+    }
+}
+
+/// What every Leptos render and server function gets in its context.
+fn leptos_context(services: Services) -> impl Fn() + Clone + Send + 'static {
+    move || {
+        security::provide_request_nonce();
+        leptos::prelude::provide_context(services.clone());
+    }
+}
+
+/// The whole HTTP surface: probes, pages and server functions, OAuth
+/// routes, static files, and the middleware every response goes through.
 pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let config = state.config.clone();
+    let services = state.services.clone();
     let pages = generate_route_list(App);
+    let context = leptos_context(services.clone());
 
-    let not_found = leptos_axum::render_app_to_stream_with_context(security::provide_request_nonce, {
+    let not_found = leptos_axum::render_app_to_stream_with_context(context.clone(), {
         let options = options.clone();
         move || shell(options.clone())
     });
@@ -123,15 +180,25 @@ pub fn router(state: AppState) -> Router {
         let render = not_found.clone();
         async move { Ok::<_, Infallible>(render(req).await) }
     });
+    // The 404 page knows who is signed in, like every other page.
+    let not_found =
+        axum::middleware::from_fn_with_state(services.clone(), app::auth::session::middleware).layer(not_found);
     let files = axum::middleware::from_fn_with_state(CachePolicy::new(&config.site), assets::cache_control)
         .layer(assets::serve_dir(&config.site, not_found));
+
+    let accounts = Router::new()
+        .leptos_routes_with_context(&state, pages, context, move || shell(options.clone()))
+        .merge(app::auth::oauth_router().with_state(services.clone()))
+        // Every page, server function and OAuth route: the session, then the gate.
+        .route_layer(axum::middleware::from_fn_with_state(
+            services.clone(),
+            app::auth::session::middleware,
+        ));
 
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .leptos_routes_with_context(&state, pages, security::provide_request_nonce, move || {
-            shell(options.clone())
-        })
+        .merge(accounts)
         .fallback_service(files)
         .with_state(state)
         .layer(
@@ -149,9 +216,25 @@ pub fn router(state: AppState) -> Router {
                     },
                     security::add_security_headers,
                 ))
+                .layer(axum::middleware::from_fn_with_state(
+                    TrustedProxies(Arc::new(config.accounts.trusted_proxies.clone())),
+                    client_ip::resolve,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    SiteOrigin(site_origin(&config.accounts.public_url)),
+                    csrf::same_site_only,
+                ))
                 .layer(CompressionLayer::new())
                 .layer(RequestBodyLimitLayer::new(config.body_limit_bytes)),
         )
+}
+
+/// `scheme://host[:port]` of a URL.
+fn site_origin(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or_default()),
+        None => url.to_owned(),
+    }
 }
 
 fn request_span<B>(request: &Request<B>) -> tracing::Span {

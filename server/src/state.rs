@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::db::Database;
+use app::services::Services;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -11,4 +12,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Database,
     pub config: Arc<Config>,
+    /// What server functions and the accounts routes use (also in Leptos' context).
+    pub services: Services,
 }

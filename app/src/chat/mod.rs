@@ -2,6 +2,7 @@
 //! streaming replies and providers arrive with the chat issue; this module
 //! owns the route and its strings so they vanish from builds without `chat`.
 
+use crate::components::Gated;
 use crate::i18n::{Key, use_locale};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,7 +12,7 @@ use leptos_router::path;
 /// The chat's route group, mounted by [`crate::App`].
 #[component(transparent)]
 pub fn ChatRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
-    view! { <Route path=path!("/chat") view=ChatPage /> }.into_inner()
+    view! { <Route path=path!("/chat") view=|| view! { <Gated><ChatPage /></Gated> } /> }.into_inner()
 }
 
 /// The chat page: an empty conversation list until the chat issue lands.
@@ -21,6 +22,7 @@ pub fn ChatPage() -> impl IntoView {
     view! {
         <Title text=locale.t(Key::ChatTitle) />
         <section class="mx-auto flex max-w-3xl flex-col items-center gap-3 px-4 py-16 text-center">
+            <crate::pages::Welcome />
             <h1 class="text-2xl font-semibold">{locale.t(Key::ChatEmptyTitle)}</h1>
             <p class="text-indigo-800 dark:text-indigo-200">{locale.t(Key::ChatEmptyBody)}</p>
         </section>

@@ -1,11 +1,13 @@
+use super::viewer::use_viewer;
 use super::{LocaleSwitcher, ThemeToggle};
 use crate::brand::PRODUCT_NAME;
 use crate::i18n::{Key, use_locale};
-use crate::routes::{HOME_PATH, main_path};
+use crate::routes::{ACCOUNT_PATH, ADMIN_PATH, HOME_PATH, SIGN_IN_PATH, SIGN_UP_PATH, main_path};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// The top bar: brand, navigation, language and theme controls.
+/// The top bar: brand, navigation, the user's menu (or sign-in links),
+/// language and theme controls.
 #[component]
 pub fn Header() -> impl IntoView {
     let locale = use_locale();
@@ -16,11 +18,12 @@ pub fn Header() -> impl IntoView {
                     <img src="/favicon.svg" alt="" width="28" height="28" />
                     <span>{PRODUCT_NAME}</span>
                 </A>
-                <div class="flex flex-1 items-center gap-3 text-sm">
+                <div class="flex flex-1 flex-wrap items-center gap-3 text-sm">
                     <A href=HOME_PATH attr:class="nav-link">{locale.t(Key::NavHome)}</A>
                     {nav_main_link(locale)}
                 </div>
-                <div class="flex items-center gap-2">
+                <div class="flex flex-wrap items-center gap-2 text-sm">
+                    <UserMenu />
                     <LocaleSwitcher />
                     <ThemeToggle />
                 </div>
@@ -36,4 +39,29 @@ fn nav_main_link(locale: crate::i18n::Locale) -> impl IntoView {
     #[cfg(not(feature = "chat"))]
     let key = Key::NavOpenApp;
     view! { <A href=main_path() attr:class="nav-link">{locale.t(key)}</A> }
+}
+
+/// Signed in: the account link (and admin link); signed out: sign in / sign up.
+#[component]
+fn UserMenu() -> impl IntoView {
+    let locale = use_locale();
+    let viewer = use_viewer().0;
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match viewer.await.ok().flatten() {
+                    Some(v) => view! {
+                        {v.is_admin.then(|| view! { <A href=ADMIN_PATH attr:class="nav-link">{locale.t(Key::NavAdmin)}</A> })}
+                        <A href=ACCOUNT_PATH attr:class="nav-link" attr:data-testid="account-link">{v.display_name}</A>
+                    }
+                    .into_any(),
+                    None => view! {
+                        <A href=SIGN_IN_PATH attr:class="nav-link" attr:data-testid="sign-in-link">{locale.t(Key::SignInLink)}</A>
+                        <A href=SIGN_UP_PATH attr:class="nav-link">{locale.t(Key::SignUpLink)}</A>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
 }

@@ -1,14 +1,19 @@
 //! Building blocks shared by every page.
 
 mod footer;
+pub mod form;
 mod header;
 mod locale_switcher;
+mod sign_out;
 mod theme_toggle;
+pub mod viewer;
 
 pub use footer::Footer;
 pub use header::Header;
 pub use locale_switcher::LocaleSwitcher;
+pub use sign_out::SignOutButton;
 pub use theme_toggle::ThemeToggle;
+pub use viewer::{AccessNotice, Gated};
 
 use leptos::prelude::*;
 

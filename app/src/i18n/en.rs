@@ -49,5 +49,227 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::ChatEmptyTitle => "Start a conversation",
         #[cfg(feature = "chat")]
         Key::ChatEmptyBody => "Your conversations will appear here.",
+        #[cfg(all(feature = "local_auth", any(feature = "google_auth", feature = "github_auth")))]
+        Key::Or => "or",
+        Key::EmailLabel => "Email",
+        Key::PasswordLabel => "Password",
+        Key::DisplayNameLabel => "Name",
+        Key::RememberMe => "Keep me signed in",
+        Key::SignInTitle => "Sign in",
+        Key::SignInButton => "Sign in",
+        Key::SignInLink => "Sign in",
+        Key::SigningIn => "Signing in…",
+        Key::SignUpTitle => "Create your account",
+        Key::SignUpButton => "Create account",
+        Key::SignUpLink => "Sign up",
+        Key::CreatingAccount => "Creating your account…",
+        Key::NoAccountYet => "New here?",
+        Key::CreateAccountLink => "Create an account",
+        Key::HaveAccount => "Already have an account?",
+        Key::SignOut => "Sign out",
+        Key::SigningOut => "Signing out…",
+        Key::Continue => "Continue",
+        Key::Save => "Save",
+        Key::Saved => "Saved.",
+        Key::Saving => "Saving…",
+        Key::Sending => "Sending…",
+        Key::Deleting => "Deleting…",
+        Key::NavAdmin => "Admin",
+        #[cfg(feature = "local_auth")]
+        Key::MethodEmailPassword => "email and password",
+        #[cfg(feature = "google_auth")]
+        Key::MethodGoogle => "Google",
+        #[cfg(feature = "github_auth")]
+        Key::MethodGitHub => "GitHub",
+        #[cfg(feature = "google_auth")]
+        Key::ContinueWithGoogle => "Continue with Google",
+        #[cfg(feature = "github_auth")]
+        Key::ContinueWithGitHub => "Continue with GitHub",
+        Key::NoticeVerifiedSignIn => "Your email address is verified. Sign in to continue.",
+        Key::NoticePasswordResetSignIn => {
+            "Your password has been changed and every session was signed out. Sign in with your new password."
+        }
+        #[cfg(feature = "local_auth")]
+        Key::PasswordHint => "At least 8 characters. A long phrase is easier to remember and harder to guess.",
+        #[cfg(feature = "local_auth")]
+        Key::NewPasswordLabel => "New password",
+        #[cfg(feature = "local_auth")]
+        Key::CurrentPasswordLabel => "Current password",
+        #[cfg(feature = "local_auth")]
+        Key::ForgotPasswordLink => "Forgot your password?",
+        #[cfg(feature = "local_auth")]
+        Key::ForgotTitle => "Reset your password",
+        #[cfg(feature = "local_auth")]
+        Key::ForgotBody => {
+            "Enter the email address of your account and we will send you a link to choose a new password."
+        }
+        #[cfg(feature = "local_auth")]
+        Key::ForgotButton => "Send reset link",
+        #[cfg(feature = "local_auth")]
+        Key::ForgotSent => "If an account exists for that email, a reset link is on its way. It works for one hour.",
+        Key::BackToSignIn => "Back to sign in",
+        #[cfg(feature = "local_auth")]
+        Key::ResetTitle => "Choose a new password",
+        #[cfg(feature = "local_auth")]
+        Key::ResetButton => "Set new password",
+        #[cfg(feature = "local_auth")]
+        Key::ResetAskAgain => "Need a new link?",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyTitle => "Verify your email",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyConfirmBody => "Confirm that this email address is yours.",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyConfirmButton => "Confirm my email",
+        #[cfg(feature = "local_auth")]
+        Key::Verifying => "Confirming…",
+        #[cfg(feature = "local_auth")]
+        Key::VerifySentTo => "We sent a confirmation link to {email}. Open it to verify your email address.",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyCheckSpam => "The link works for 24 hours. Not there? Check your spam folder, or send a new one.",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyResend => "Send a new link",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyResent => "A new link is on its way.",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyDone => "Your email address is verified.",
+        #[cfg(feature = "local_auth")]
+        Key::VerifySignInFirst => "Sign in to see your verification status.",
+        Key::InviteWelcome => "You are invited! Your access lasts until {until}.",
+        #[cfg(not(feature = "stripe_payment"))]
+        Key::InviteOnlyNote => "Registration is by invitation only.",
+        #[cfg(not(feature = "stripe_payment"))]
+        Key::InviteOnlyTitle => "This service is invite only",
+        #[cfg(not(feature = "stripe_payment"))]
+        Key::InviteOnlyBody => {
+            "Accounts are by invitation. If you have an invite, use the link in your invitation email."
+        }
+        #[cfg(feature = "stripe_payment")]
+        Key::PaymentTitle => "Choose how to get access",
+        #[cfg(feature = "stripe_payment")]
+        Key::PaymentBody => {
+            "To use the app, your account needs access: a paid plan or an invitation. Online payment opens soon; until then, ask us for an invitation."
+        }
+        Key::WelcomeName => "Welcome, {name}!",
+        Key::AccountTitle => "Your account",
+        Key::ProfileSection => "Profile",
+        Key::EmailVerifiedBadge => "verified",
+        Key::EmailUnverifiedBadge => "not verified yet",
+        Key::AccessSection => "Access",
+        Key::AccessUntil => "You have access until {date} ({reason}).",
+        Key::AccessNoEnd => "You have access with no end date ({reason}).",
+        Key::AccessEnded => "Your access ended on {date}.",
+        Key::AccessNone => "Your account does not have access yet.",
+        Key::GetAccess => "Get access",
+        Key::ReasonInvite => "invitation",
+        Key::ReasonPayment => "payment",
+        Key::ReasonAdminGrant => "granted by an administrator",
+        Key::ReasonAdmin => "administrator",
+        #[cfg(feature = "local_auth")]
+        Key::PasswordSection => "Password",
+        #[cfg(feature = "local_auth")]
+        Key::NoPasswordYet => {
+            "Your account has no password: you sign in with a provider. To add one, ask for a password link."
+        }
+        #[cfg(feature = "local_auth")]
+        Key::SetPasswordLink => "Send me a password link",
+        #[cfg(feature = "local_auth")]
+        Key::ChangePasswordButton => "Change password",
+        #[cfg(feature = "local_auth")]
+        Key::PasswordChanged => "Your password has been changed. Your other sessions were signed out.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::ProvidersSection => "Sign-in providers",
+        Key::ProviderLinked => "{provider} is now linked to your account.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::Link => "Link",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::Unlink => "Unlink",
+        Key::SessionsSection => "Signed-in devices",
+        Key::LastActive => "last active",
+        Key::ThisDevice => "This device",
+        Key::SignOutSession => "Sign out",
+        Key::SignOutOthers => "Sign out all other devices",
+        Key::OtherSessionsEnded => "Signed out {count} other sessions.",
+        Key::DeleteSection => "Delete account",
+        Key::DeleteConfirmPassword => "Enter your password to confirm. This cannot be undone.",
+        Key::DeleteConfirmEmail => "Type your email address to confirm. This cannot be undone.",
+        Key::DeleteButton => "Delete my account",
+        Key::AdminTitle => "Admin",
+        Key::InviteSection => "Invites",
+        Key::AccessDaysLabel => "Access (days)",
+        Key::ValidDaysLabel => "Link valid (days)",
+        Key::SendInvite => "Send invite",
+        Key::InviteSent => "Invitation sent to {email}.",
+        Key::InviteStatusLabel => "Status",
+        Key::InviteAccessUntil => "Access until",
+        Key::InviteExpires => "Link valid until",
+        Key::InvitePending => "Pending",
+        Key::InviteRedeemed => "Redeemed",
+        Key::InviteExpired => "Expired",
+        Key::InviteRevoked => "Revoked",
+        Key::Revoke => "Revoke",
+        Key::GrantSection => "Grant access to an account",
+        Key::GrantButton => "Grant access",
+        Key::AccessGranted => "Access granted until {date}.",
+        Key::ErrRequired => "This field is required.",
+        Key::ErrEmailInvalid => "That does not look like an email address.",
+        Key::ErrEmailTooLong => "That email address is too long.",
+        Key::ErrPasswordTooShort => "Use at least 8 characters.",
+        Key::ErrPasswordTooLong => "Use at most 1024 characters.",
+        Key::ErrPasswordCommon => "This password is too common or easy to guess. Choose another one.",
+        Key::ErrCurrentPasswordWrong => "Your current password is not right.",
+        Key::ErrNameTooLong => "Use at most 80 characters.",
+        Key::ErrConfirmMismatch => "That does not match. Nothing was deleted.",
+        Key::ErrDaysInvalid => "Enter a whole number of days from 1 to 3650.",
+        Key::ErrDateInvalid => "Enter a valid date.",
+        Key::ErrValueInvalid => "This value is not valid.",
+        Key::ErrEmailTaken => "An account with this email already exists.",
+        Key::ErrEmailTakenUse => {
+            "An account with this email already exists. Sign in with {methods}, the way you did before."
+        }
+        Key::ErrInvalidCredentials => "Wrong email or password.",
+        Key::ErrRateLimited => "Too many attempts. Please try again in {minutes} min.",
+        Key::ErrInviteOnly => "This service is invite only.",
+        Key::ErrLinkExpired => "This link is invalid or has expired. Ask for a new one.",
+        Key::ErrNotSignedIn => "Please sign in first.",
+        Key::ErrAccessRequired => "Your account needs access for this.",
+        Key::ErrEmailNotVerified => "Please verify your email address first.",
+        Key::ErrForbidden => "You are not allowed to do this.",
+        Key::ErrNotFound => "We could not find that.",
+        Key::ErrLastSignInMethod => "This is your only way to sign in, so it cannot be removed.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthDenied => "Sign-in was cancelled.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthExpired => "That sign-in attempt expired or was not started here. Please try again.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthProvider => "The provider could not confirm your sign-in. Please try again.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthNoVerifiedEmail => {
+            "Your provider account has no verified email address. Verify one there, then try again."
+        }
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthAlreadyLinked => "That account is already linked to another user.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthNotConfigured => "This sign-in method is not set up yet.",
+        Key::MailHello => "Hi {name},",
+        Key::MailIgnore => "If you did not ask for this, you can ignore this email.",
+        #[cfg(feature = "local_auth")]
+        Key::MailVerifySubject => "Confirm your email for {product}",
+        #[cfg(feature = "local_auth")]
+        Key::MailVerifyBody => "Confirm your email address for {product} with the link below within 24 hours.",
+        #[cfg(feature = "local_auth")]
+        Key::MailVerifyButton => "Confirm my email",
+        #[cfg(feature = "local_auth")]
+        Key::MailResetSubject => "Reset your {product} password",
+        #[cfg(feature = "local_auth")]
+        Key::MailResetBody => {
+            "Someone asked to reset the password of your {product} account. Choose a new password with the link below within one hour."
+        }
+        #[cfg(feature = "local_auth")]
+        Key::MailResetButton => "Choose a new password",
+        Key::MailInviteSubject => "You are invited to {product}",
+        Key::MailInviteBody => {
+            "You are invited to {product}. Your access lasts until {until}. Create your account with the link below before {expires}."
+        }
+        Key::MailInviteButton => "Accept the invitation",
     }
 }

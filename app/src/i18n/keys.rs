@@ -44,6 +44,210 @@ pub enum Key {
     ChatEmptyTitle,
     #[cfg(feature = "chat")]
     ChatEmptyBody,
+    #[cfg(all(feature = "local_auth", any(feature = "google_auth", feature = "github_auth")))]
+    Or,
+    EmailLabel,
+    PasswordLabel,
+    DisplayNameLabel,
+    RememberMe,
+    SignInTitle,
+    SignInButton,
+    SignInLink,
+    SigningIn,
+    SignUpTitle,
+    SignUpButton,
+    SignUpLink,
+    CreatingAccount,
+    NoAccountYet,
+    CreateAccountLink,
+    HaveAccount,
+    SignOut,
+    SigningOut,
+    Continue,
+    Save,
+    Saved,
+    Saving,
+    Sending,
+    Deleting,
+    NavAdmin,
+    #[cfg(feature = "local_auth")]
+    MethodEmailPassword,
+    #[cfg(feature = "google_auth")]
+    MethodGoogle,
+    #[cfg(feature = "github_auth")]
+    MethodGitHub,
+    #[cfg(feature = "google_auth")]
+    ContinueWithGoogle,
+    #[cfg(feature = "github_auth")]
+    ContinueWithGitHub,
+    NoticeVerifiedSignIn,
+    NoticePasswordResetSignIn,
+    #[cfg(feature = "local_auth")]
+    PasswordHint,
+    #[cfg(feature = "local_auth")]
+    NewPasswordLabel,
+    #[cfg(feature = "local_auth")]
+    CurrentPasswordLabel,
+    #[cfg(feature = "local_auth")]
+    ForgotPasswordLink,
+    #[cfg(feature = "local_auth")]
+    ForgotTitle,
+    #[cfg(feature = "local_auth")]
+    ForgotBody,
+    #[cfg(feature = "local_auth")]
+    ForgotButton,
+    #[cfg(feature = "local_auth")]
+    ForgotSent,
+    BackToSignIn,
+    #[cfg(feature = "local_auth")]
+    ResetTitle,
+    #[cfg(feature = "local_auth")]
+    ResetButton,
+    #[cfg(feature = "local_auth")]
+    ResetAskAgain,
+    #[cfg(feature = "local_auth")]
+    VerifyTitle,
+    #[cfg(feature = "local_auth")]
+    VerifyConfirmBody,
+    #[cfg(feature = "local_auth")]
+    VerifyConfirmButton,
+    #[cfg(feature = "local_auth")]
+    Verifying,
+    #[cfg(feature = "local_auth")]
+    VerifySentTo,
+    #[cfg(feature = "local_auth")]
+    VerifyCheckSpam,
+    #[cfg(feature = "local_auth")]
+    VerifyResend,
+    #[cfg(feature = "local_auth")]
+    VerifyResent,
+    #[cfg(feature = "local_auth")]
+    VerifyDone,
+    #[cfg(feature = "local_auth")]
+    VerifySignInFirst,
+    InviteWelcome,
+    #[cfg(not(feature = "stripe_payment"))]
+    InviteOnlyNote,
+    #[cfg(not(feature = "stripe_payment"))]
+    InviteOnlyTitle,
+    #[cfg(not(feature = "stripe_payment"))]
+    InviteOnlyBody,
+    #[cfg(feature = "stripe_payment")]
+    PaymentTitle,
+    #[cfg(feature = "stripe_payment")]
+    PaymentBody,
+    WelcomeName,
+    AccountTitle,
+    ProfileSection,
+    EmailVerifiedBadge,
+    EmailUnverifiedBadge,
+    AccessSection,
+    AccessUntil,
+    AccessNoEnd,
+    AccessEnded,
+    AccessNone,
+    GetAccess,
+    ReasonInvite,
+    ReasonPayment,
+    ReasonAdminGrant,
+    ReasonAdmin,
+    #[cfg(feature = "local_auth")]
+    PasswordSection,
+    #[cfg(feature = "local_auth")]
+    NoPasswordYet,
+    #[cfg(feature = "local_auth")]
+    SetPasswordLink,
+    #[cfg(feature = "local_auth")]
+    ChangePasswordButton,
+    #[cfg(feature = "local_auth")]
+    PasswordChanged,
+    #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+    ProvidersSection,
+    ProviderLinked,
+    #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+    Link,
+    #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+    Unlink,
+    SessionsSection,
+    LastActive,
+    ThisDevice,
+    SignOutSession,
+    SignOutOthers,
+    OtherSessionsEnded,
+    DeleteSection,
+    DeleteConfirmPassword,
+    DeleteConfirmEmail,
+    DeleteButton,
+    AdminTitle,
+    InviteSection,
+    AccessDaysLabel,
+    ValidDaysLabel,
+    SendInvite,
+    InviteSent,
+    InviteStatusLabel,
+    InviteAccessUntil,
+    InviteExpires,
+    InvitePending,
+    InviteRedeemed,
+    InviteExpired,
+    InviteRevoked,
+    Revoke,
+    GrantSection,
+    GrantButton,
+    AccessGranted,
+    ErrRequired,
+    ErrEmailInvalid,
+    ErrEmailTooLong,
+    ErrPasswordTooShort,
+    ErrPasswordTooLong,
+    ErrPasswordCommon,
+    ErrCurrentPasswordWrong,
+    ErrNameTooLong,
+    ErrConfirmMismatch,
+    ErrDaysInvalid,
+    ErrDateInvalid,
+    ErrValueInvalid,
+    ErrEmailTaken,
+    ErrEmailTakenUse,
+    ErrInvalidCredentials,
+    ErrRateLimited,
+    ErrInviteOnly,
+    ErrLinkExpired,
+    ErrNotSignedIn,
+    ErrAccessRequired,
+    ErrEmailNotVerified,
+    ErrForbidden,
+    ErrNotFound,
+    ErrLastSignInMethod,
+    #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+    OAuthDenied,
+    #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+    OAuthExpired,
+    #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+    OAuthProvider,
+    #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+    OAuthNoVerifiedEmail,
+    #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+    OAuthAlreadyLinked,
+    #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+    OAuthNotConfigured,
+    MailHello,
+    MailIgnore,
+    #[cfg(feature = "local_auth")]
+    MailVerifySubject,
+    #[cfg(feature = "local_auth")]
+    MailVerifyBody,
+    #[cfg(feature = "local_auth")]
+    MailVerifyButton,
+    #[cfg(feature = "local_auth")]
+    MailResetSubject,
+    #[cfg(feature = "local_auth")]
+    MailResetBody,
+    #[cfg(feature = "local_auth")]
+    MailResetButton,
+    MailInviteSubject,
+    MailInviteBody,
+    MailInviteButton,
 }
 
 impl Key {
@@ -90,5 +294,209 @@ impl Key {
         Key::ChatEmptyTitle,
         #[cfg(feature = "chat")]
         Key::ChatEmptyBody,
+        #[cfg(all(feature = "local_auth", any(feature = "google_auth", feature = "github_auth")))]
+        Key::Or,
+        Key::EmailLabel,
+        Key::PasswordLabel,
+        Key::DisplayNameLabel,
+        Key::RememberMe,
+        Key::SignInTitle,
+        Key::SignInButton,
+        Key::SignInLink,
+        Key::SigningIn,
+        Key::SignUpTitle,
+        Key::SignUpButton,
+        Key::SignUpLink,
+        Key::CreatingAccount,
+        Key::NoAccountYet,
+        Key::CreateAccountLink,
+        Key::HaveAccount,
+        Key::SignOut,
+        Key::SigningOut,
+        Key::Continue,
+        Key::Save,
+        Key::Saved,
+        Key::Saving,
+        Key::Sending,
+        Key::Deleting,
+        Key::NavAdmin,
+        #[cfg(feature = "local_auth")]
+        Key::MethodEmailPassword,
+        #[cfg(feature = "google_auth")]
+        Key::MethodGoogle,
+        #[cfg(feature = "github_auth")]
+        Key::MethodGitHub,
+        #[cfg(feature = "google_auth")]
+        Key::ContinueWithGoogle,
+        #[cfg(feature = "github_auth")]
+        Key::ContinueWithGitHub,
+        Key::NoticeVerifiedSignIn,
+        Key::NoticePasswordResetSignIn,
+        #[cfg(feature = "local_auth")]
+        Key::PasswordHint,
+        #[cfg(feature = "local_auth")]
+        Key::NewPasswordLabel,
+        #[cfg(feature = "local_auth")]
+        Key::CurrentPasswordLabel,
+        #[cfg(feature = "local_auth")]
+        Key::ForgotPasswordLink,
+        #[cfg(feature = "local_auth")]
+        Key::ForgotTitle,
+        #[cfg(feature = "local_auth")]
+        Key::ForgotBody,
+        #[cfg(feature = "local_auth")]
+        Key::ForgotButton,
+        #[cfg(feature = "local_auth")]
+        Key::ForgotSent,
+        Key::BackToSignIn,
+        #[cfg(feature = "local_auth")]
+        Key::ResetTitle,
+        #[cfg(feature = "local_auth")]
+        Key::ResetButton,
+        #[cfg(feature = "local_auth")]
+        Key::ResetAskAgain,
+        #[cfg(feature = "local_auth")]
+        Key::VerifyTitle,
+        #[cfg(feature = "local_auth")]
+        Key::VerifyConfirmBody,
+        #[cfg(feature = "local_auth")]
+        Key::VerifyConfirmButton,
+        #[cfg(feature = "local_auth")]
+        Key::Verifying,
+        #[cfg(feature = "local_auth")]
+        Key::VerifySentTo,
+        #[cfg(feature = "local_auth")]
+        Key::VerifyCheckSpam,
+        #[cfg(feature = "local_auth")]
+        Key::VerifyResend,
+        #[cfg(feature = "local_auth")]
+        Key::VerifyResent,
+        #[cfg(feature = "local_auth")]
+        Key::VerifyDone,
+        #[cfg(feature = "local_auth")]
+        Key::VerifySignInFirst,
+        Key::InviteWelcome,
+        #[cfg(not(feature = "stripe_payment"))]
+        Key::InviteOnlyNote,
+        #[cfg(not(feature = "stripe_payment"))]
+        Key::InviteOnlyTitle,
+        #[cfg(not(feature = "stripe_payment"))]
+        Key::InviteOnlyBody,
+        #[cfg(feature = "stripe_payment")]
+        Key::PaymentTitle,
+        #[cfg(feature = "stripe_payment")]
+        Key::PaymentBody,
+        Key::WelcomeName,
+        Key::AccountTitle,
+        Key::ProfileSection,
+        Key::EmailVerifiedBadge,
+        Key::EmailUnverifiedBadge,
+        Key::AccessSection,
+        Key::AccessUntil,
+        Key::AccessNoEnd,
+        Key::AccessEnded,
+        Key::AccessNone,
+        Key::GetAccess,
+        Key::ReasonInvite,
+        Key::ReasonPayment,
+        Key::ReasonAdminGrant,
+        Key::ReasonAdmin,
+        #[cfg(feature = "local_auth")]
+        Key::PasswordSection,
+        #[cfg(feature = "local_auth")]
+        Key::NoPasswordYet,
+        #[cfg(feature = "local_auth")]
+        Key::SetPasswordLink,
+        #[cfg(feature = "local_auth")]
+        Key::ChangePasswordButton,
+        #[cfg(feature = "local_auth")]
+        Key::PasswordChanged,
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::ProvidersSection,
+        Key::ProviderLinked,
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::Link,
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::Unlink,
+        Key::SessionsSection,
+        Key::LastActive,
+        Key::ThisDevice,
+        Key::SignOutSession,
+        Key::SignOutOthers,
+        Key::OtherSessionsEnded,
+        Key::DeleteSection,
+        Key::DeleteConfirmPassword,
+        Key::DeleteConfirmEmail,
+        Key::DeleteButton,
+        Key::AdminTitle,
+        Key::InviteSection,
+        Key::AccessDaysLabel,
+        Key::ValidDaysLabel,
+        Key::SendInvite,
+        Key::InviteSent,
+        Key::InviteStatusLabel,
+        Key::InviteAccessUntil,
+        Key::InviteExpires,
+        Key::InvitePending,
+        Key::InviteRedeemed,
+        Key::InviteExpired,
+        Key::InviteRevoked,
+        Key::Revoke,
+        Key::GrantSection,
+        Key::GrantButton,
+        Key::AccessGranted,
+        Key::ErrRequired,
+        Key::ErrEmailInvalid,
+        Key::ErrEmailTooLong,
+        Key::ErrPasswordTooShort,
+        Key::ErrPasswordTooLong,
+        Key::ErrPasswordCommon,
+        Key::ErrCurrentPasswordWrong,
+        Key::ErrNameTooLong,
+        Key::ErrConfirmMismatch,
+        Key::ErrDaysInvalid,
+        Key::ErrDateInvalid,
+        Key::ErrValueInvalid,
+        Key::ErrEmailTaken,
+        Key::ErrEmailTakenUse,
+        Key::ErrInvalidCredentials,
+        Key::ErrRateLimited,
+        Key::ErrInviteOnly,
+        Key::ErrLinkExpired,
+        Key::ErrNotSignedIn,
+        Key::ErrAccessRequired,
+        Key::ErrEmailNotVerified,
+        Key::ErrForbidden,
+        Key::ErrNotFound,
+        Key::ErrLastSignInMethod,
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthDenied,
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthExpired,
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthProvider,
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthNoVerifiedEmail,
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthAlreadyLinked,
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthNotConfigured,
+        Key::MailHello,
+        Key::MailIgnore,
+        #[cfg(feature = "local_auth")]
+        Key::MailVerifySubject,
+        #[cfg(feature = "local_auth")]
+        Key::MailVerifyBody,
+        #[cfg(feature = "local_auth")]
+        Key::MailVerifyButton,
+        #[cfg(feature = "local_auth")]
+        Key::MailResetSubject,
+        #[cfg(feature = "local_auth")]
+        Key::MailResetBody,
+        #[cfg(feature = "local_auth")]
+        Key::MailResetButton,
+        Key::MailInviteSubject,
+        Key::MailInviteBody,
+        Key::MailInviteButton,
     ];
 }

@@ -47,5 +47,225 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::ChatEmptyTitle => "Начните разговор",
         #[cfg(feature = "chat")]
         Key::ChatEmptyBody => "Здесь появятся ваши разговоры.",
+        #[cfg(all(feature = "local_auth", any(feature = "google_auth", feature = "github_auth")))]
+        Key::Or => "или",
+        Key::EmailLabel => "Электронная почта",
+        Key::PasswordLabel => "Пароль",
+        Key::DisplayNameLabel => "Имя",
+        Key::RememberMe => "Не выходить из системы",
+        Key::SignInTitle => "Вход",
+        Key::SignInButton => "Войти",
+        Key::SignInLink => "Войти",
+        Key::SigningIn => "Входим…",
+        Key::SignUpTitle => "Создайте учётную запись",
+        Key::SignUpButton => "Создать учётную запись",
+        Key::SignUpLink => "Регистрация",
+        Key::CreatingAccount => "Создаём учётную запись…",
+        Key::NoAccountYet => "Впервые здесь?",
+        Key::CreateAccountLink => "Создайте учётную запись",
+        Key::HaveAccount => "Уже есть учётная запись?",
+        Key::SignOut => "Выйти",
+        Key::SigningOut => "Выходим…",
+        Key::Continue => "Продолжить",
+        Key::Save => "Сохранить",
+        Key::Saved => "Сохранено.",
+        Key::Saving => "Сохраняем…",
+        Key::Sending => "Отправляем…",
+        Key::Deleting => "Удаляем…",
+        Key::NavAdmin => "Админка",
+        #[cfg(feature = "local_auth")]
+        Key::MethodEmailPassword => "адрес и пароль",
+        #[cfg(feature = "google_auth")]
+        Key::MethodGoogle => "Google",
+        #[cfg(feature = "github_auth")]
+        Key::MethodGitHub => "GitHub",
+        #[cfg(feature = "google_auth")]
+        Key::ContinueWithGoogle => "Продолжить через Google",
+        #[cfg(feature = "github_auth")]
+        Key::ContinueWithGitHub => "Продолжить через GitHub",
+        Key::NoticeVerifiedSignIn => "Адрес электронной почты подтверждён. Войдите, чтобы продолжить.",
+        Key::NoticePasswordResetSignIn => "Пароль изменён, все сеансы завершены. Войдите с новым паролем.",
+        #[cfg(feature = "local_auth")]
+        Key::PasswordHint => "Не меньше 8 символов. Длинную фразу проще запомнить и сложнее угадать.",
+        #[cfg(feature = "local_auth")]
+        Key::NewPasswordLabel => "Новый пароль",
+        #[cfg(feature = "local_auth")]
+        Key::CurrentPasswordLabel => "Текущий пароль",
+        #[cfg(feature = "local_auth")]
+        Key::ForgotPasswordLink => "Забыли пароль?",
+        #[cfg(feature = "local_auth")]
+        Key::ForgotTitle => "Сброс пароля",
+        #[cfg(feature = "local_auth")]
+        Key::ForgotBody => {
+            "Укажите адрес электронной почты вашей учётной записи, и мы пришлём ссылку для выбора нового пароля."
+        }
+        #[cfg(feature = "local_auth")]
+        Key::ForgotButton => "Прислать ссылку",
+        #[cfg(feature = "local_auth")]
+        Key::ForgotSent => {
+            "Если учётная запись с этим адресом существует, ссылка для сброса уже в пути. Она действует один час."
+        }
+        Key::BackToSignIn => "Вернуться ко входу",
+        #[cfg(feature = "local_auth")]
+        Key::ResetTitle => "Выберите новый пароль",
+        #[cfg(feature = "local_auth")]
+        Key::ResetButton => "Сохранить новый пароль",
+        #[cfg(feature = "local_auth")]
+        Key::ResetAskAgain => "Нужна новая ссылка?",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyTitle => "Подтвердите адрес",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyConfirmBody => "Подтвердите, что этот адрес электронной почты принадлежит вам.",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyConfirmButton => "Подтвердить адрес",
+        #[cfg(feature = "local_auth")]
+        Key::Verifying => "Подтверждаем…",
+        #[cfg(feature = "local_auth")]
+        Key::VerifySentTo => "Мы отправили ссылку для подтверждения на {email}. Откройте её, чтобы подтвердить адрес.",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyCheckSpam => "Ссылка действует 24 часа. Не пришло? Проверьте папку «Спам» или запросите новую.",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyResend => "Прислать новую ссылку",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyResent => "Новая ссылка уже в пути.",
+        #[cfg(feature = "local_auth")]
+        Key::VerifyDone => "Адрес электронной почты подтверждён.",
+        #[cfg(feature = "local_auth")]
+        Key::VerifySignInFirst => "Войдите, чтобы увидеть состояние подтверждения.",
+        Key::InviteWelcome => "Вас пригласили! Доступ действует до {until}.",
+        #[cfg(not(feature = "stripe_payment"))]
+        Key::InviteOnlyNote => "Регистрация только по приглашениям.",
+        #[cfg(not(feature = "stripe_payment"))]
+        Key::InviteOnlyTitle => "Сервис доступен только по приглашениям",
+        #[cfg(not(feature = "stripe_payment"))]
+        Key::InviteOnlyBody => {
+            "Учётные записи создаются по приглашениям. Если вас пригласили, воспользуйтесь ссылкой из письма-приглашения."
+        }
+        #[cfg(feature = "stripe_payment")]
+        Key::PaymentTitle => "Как получить доступ",
+        #[cfg(feature = "stripe_payment")]
+        Key::PaymentBody => {
+            "Чтобы пользоваться приложением, нужен доступ: платный тариф или приглашение. Оплата онлайн скоро откроется; а пока попросите у нас приглашение."
+        }
+        Key::WelcomeName => "Добро пожаловать, {name}!",
+        Key::AccountTitle => "Ваша учётная запись",
+        Key::ProfileSection => "Профиль",
+        Key::EmailVerifiedBadge => "подтверждена",
+        Key::EmailUnverifiedBadge => "ещё не подтверждена",
+        Key::AccessSection => "Доступ",
+        Key::AccessUntil => "У вас есть доступ до {date} ({reason}).",
+        Key::AccessNoEnd => "У вас бессрочный доступ ({reason}).",
+        Key::AccessEnded => "Ваш доступ закончился {date}.",
+        Key::AccessNone => "У вашей учётной записи пока нет доступа.",
+        Key::GetAccess => "Получить доступ",
+        Key::ReasonInvite => "приглашение",
+        Key::ReasonPayment => "оплата",
+        Key::ReasonAdminGrant => "выдан администратором",
+        Key::ReasonAdmin => "администратор",
+        #[cfg(feature = "local_auth")]
+        Key::PasswordSection => "Пароль",
+        #[cfg(feature = "local_auth")]
+        Key::NoPasswordYet => {
+            "У вашей учётной записи нет пароля: вы входите через провайдера. Чтобы добавить пароль, запросите ссылку."
+        }
+        #[cfg(feature = "local_auth")]
+        Key::SetPasswordLink => "Прислать ссылку для пароля",
+        #[cfg(feature = "local_auth")]
+        Key::ChangePasswordButton => "Сменить пароль",
+        #[cfg(feature = "local_auth")]
+        Key::PasswordChanged => "Пароль изменён. Другие сеансы завершены.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::ProvidersSection => "Способы входа",
+        Key::ProviderLinked => "{provider} привязан к вашей учётной записи.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::Link => "Привязать",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::Unlink => "Отвязать",
+        Key::SessionsSection => "Устройства со входом",
+        Key::LastActive => "последняя активность",
+        Key::ThisDevice => "Это устройство",
+        Key::SignOutSession => "Завершить",
+        Key::SignOutOthers => "Выйти на всех других устройствах",
+        Key::OtherSessionsEnded => "Завершено других сеансов: {count}.",
+        Key::DeleteSection => "Удаление учётной записи",
+        Key::DeleteConfirmPassword => "Введите пароль для подтверждения. Это действие необратимо.",
+        Key::DeleteConfirmEmail => "Введите свой адрес электронной почты для подтверждения. Это действие необратимо.",
+        Key::DeleteButton => "Удалить мою учётную запись",
+        Key::AdminTitle => "Администрирование",
+        Key::InviteSection => "Приглашения",
+        Key::AccessDaysLabel => "Доступ (дней)",
+        Key::ValidDaysLabel => "Ссылка действует (дней)",
+        Key::SendInvite => "Пригласить",
+        Key::InviteSent => "Приглашение отправлено на {email}.",
+        Key::InviteStatusLabel => "Состояние",
+        Key::InviteAccessUntil => "Доступ до",
+        Key::InviteExpires => "Ссылка действует до",
+        Key::InvitePending => "Ожидает",
+        Key::InviteRedeemed => "Использовано",
+        Key::InviteExpired => "Истекло",
+        Key::InviteRevoked => "Отозвано",
+        Key::Revoke => "Отозвать",
+        Key::GrantSection => "Выдать доступ учётной записи",
+        Key::GrantButton => "Выдать доступ",
+        Key::AccessGranted => "Доступ выдан до {date}.",
+        Key::ErrRequired => "Это поле обязательно.",
+        Key::ErrEmailInvalid => "Это не похоже на адрес электронной почты.",
+        Key::ErrEmailTooLong => "Адрес электронной почты слишком длинный.",
+        Key::ErrPasswordTooShort => "Не меньше 8 символов.",
+        Key::ErrPasswordTooLong => "Не больше 1024 символов.",
+        Key::ErrPasswordCommon => "Этот пароль слишком распространён или легко угадывается. Выберите другой.",
+        Key::ErrCurrentPasswordWrong => "Текущий пароль указан неверно.",
+        Key::ErrNameTooLong => "Не больше 80 символов.",
+        Key::ErrConfirmMismatch => "Не совпадает. Ничего не удалено.",
+        Key::ErrDaysInvalid => "Укажите целое число дней от 1 до 3650.",
+        Key::ErrDateInvalid => "Укажите правильную дату.",
+        Key::ErrValueInvalid => "Недопустимое значение.",
+        Key::ErrEmailTaken => "Учётная запись с этим адресом уже существует.",
+        Key::ErrEmailTakenUse => "Учётная запись с этим адресом уже существует. Войдите так же, как раньше: {methods}.",
+        Key::ErrInvalidCredentials => "Неверный адрес или пароль.",
+        Key::ErrRateLimited => "Слишком много попыток. Повторите через {minutes} мин.",
+        Key::ErrInviteOnly => "Сервис доступен только по приглашениям.",
+        Key::ErrLinkExpired => "Ссылка недействительна или устарела. Запросите новую.",
+        Key::ErrNotSignedIn => "Сначала войдите.",
+        Key::ErrAccessRequired => "Для этого вашей учётной записи нужен доступ.",
+        Key::ErrEmailNotVerified => "Сначала подтвердите адрес электронной почты.",
+        Key::ErrForbidden => "У вас нет прав на это действие.",
+        Key::ErrNotFound => "Не удалось найти.",
+        Key::ErrLastSignInMethod => "Это ваш единственный способ входа, его нельзя убрать.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthDenied => "Вход отменён.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthExpired => "Эта попытка входа устарела или начата не здесь. Попробуйте ещё раз.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthProvider => "Провайдер не подтвердил вход. Попробуйте ещё раз.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthNoVerifiedEmail => {
+            "В учётной записи провайдера нет подтверждённого адреса. Подтвердите его там и попробуйте снова."
+        }
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthAlreadyLinked => "Эта учётная запись уже привязана к другому пользователю.",
+        #[cfg(any(feature = "google_auth", feature = "github_auth"))]
+        Key::OAuthNotConfigured => "Этот способ входа ещё не настроен.",
+        Key::MailHello => "Здравствуйте, {name}!",
+        Key::MailIgnore => "Если вы этого не запрашивали, просто проигнорируйте письмо.",
+        #[cfg(feature = "local_auth")]
+        Key::MailVerifySubject => "Подтвердите адрес для {product}",
+        #[cfg(feature = "local_auth")]
+        Key::MailVerifyBody => "Подтвердите адрес электронной почты для {product} по ссылке ниже в течение 24 часов.",
+        #[cfg(feature = "local_auth")]
+        Key::MailVerifyButton => "Подтвердить адрес",
+        #[cfg(feature = "local_auth")]
+        Key::MailResetSubject => "Сброс пароля {product}",
+        #[cfg(feature = "local_auth")]
+        Key::MailResetBody => {
+            "Кто-то запросил сброс пароля вашей учётной записи {product}. Выберите новый пароль по ссылке ниже в течение часа."
+        }
+        #[cfg(feature = "local_auth")]
+        Key::MailResetButton => "Выбрать новый пароль",
+        Key::MailInviteSubject => "Приглашение в {product}",
+        Key::MailInviteBody => {
+            "Вас пригласили в {product}. Доступ действует до {until}. Создайте учётную запись по ссылке ниже до {expires}."
+        }
+        Key::MailInviteButton => "Принять приглашение",
     }
 }

@@ -1,6 +1,52 @@
+use crate::access::AccessState;
+use crate::error::AppError;
 use crate::i18n::{Key, use_locale};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+/// What the main page greets the user with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeInfo {
+    pub display_name: String,
+    pub access: AccessState,
+}
+
+/// The main page's data; needs valid access (the gate declares `/api/app/*` so).
+#[server(endpoint = "app/home")]
+pub async fn home_summary() -> Result<HomeInfo, AppError> {
+    let current = crate::auth::ssr::require_access();
+    crate::error::finish(current.map(|c| HomeInfo {
+        display_name: c.user.display_name.clone(),
+        access: c.access.clone(),
+    }))
+}
+
+/// A greeting with the user's name and how long their access lasts.
+#[component]
+pub fn Welcome() -> impl IntoView {
+    let locale = use_locale();
+    let summary = Resource::new(|| (), |_| home_summary());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                summary
+                    .await
+                    .ok()
+                    .map(|s| {
+                        view! {
+                            <p class="text-lg font-medium" data-testid="welcome">
+                                {locale.t(Key::WelcomeName).replace("{name}", &s.display_name)}
+                            </p>
+                            <p class="text-sm text-indigo-800 dark:text-indigo-200" data-testid="access-status">
+                                {crate::auth::pages::describe_access(locale, &s.access)}
+                            </p>
+                        }
+                    })
+            })}
+        </Suspense>
+    }
+}
 
 /// The signed-in main page of builds without `chat`.
 #[component]
@@ -10,6 +56,7 @@ pub fn HoldingPage() -> impl IntoView {
         <Title text=locale.t(Key::HoldingTitle) />
         <section class="mx-auto flex max-w-2xl flex-col gap-4 px-4 py-20 text-center">
             <h1 class="text-3xl font-bold">{locale.t(Key::HoldingTitle)}</h1>
+            <Welcome />
             <p class="text-indigo-800 dark:text-indigo-200">{locale.t(Key::HoldingBody)}</p>
         </section>
     }

@@ -21,6 +21,8 @@ pub fn serve_dir<F>(site: &SiteConfig, fallback: F) -> ServeDir<F> {
         .precompressed_br()
         .precompressed_gzip()
         .append_index_html_on_directories(false)
+        // A POST to an unknown path gets the app's answer (404), not 405.
+        .call_fallback_on_method_not_allowed(true)
         .fallback(fallback)
 }
 

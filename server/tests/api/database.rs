@@ -11,6 +11,7 @@ fn user(email: &str) -> users::ActiveModel {
         display_name: Set("Ada".to_owned()),
         email_verified_at: Set(None),
         is_admin: Set(false),
+        password_hash: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -1,8 +1,12 @@
-//! Spawning the app for a test, and talking to it.
+//! Spawning the app for a test, and talking to it like a browser would.
 
+use app::services::Services;
+use keel_fakes::Fakes;
 use server::{Application, Config};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
@@ -14,7 +18,8 @@ pub enum Backend {
     Postgres,
 }
 
-/// A running app with its own database and site directory.
+/// A running app with its own database, site directory, fake sign-in
+/// providers and mailbox.
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
@@ -24,6 +29,9 @@ pub struct TestApp {
     /// The site root the app serves static files from.
     pub site: PathBuf,
     pub dir: TempDir,
+    pub services: Services,
+    pub fakes: Fakes,
+    pub mail: Mailbox,
     shutdown: Option<oneshot::Sender<()>>,
     pub stopped: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -47,39 +55,53 @@ impl TestApp {
         };
         let site = dir.path().join("site");
         std::fs::create_dir_all(site.join("pkg")).unwrap();
+        let fakes = Fakes::start(([127, 0, 0, 1], 0).into())
+            .await
+            .expect("fake providers start");
+        let mail = Mailbox::for_test(dir.path());
 
         let mut vars: HashMap<String, String> = [
             ("HOST", "127.0.0.1"),
             ("PORT", "0"),
             ("LEPTOS_HASH_FILES", "false"),
             ("SHUTDOWN_GRACE_SECS", "2"),
+            ("PASSWORD_HASH_CONCURRENCY", "2"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
         vars.insert("DATABASE_URL".into(), database_url.clone());
         vars.insert("LEPTOS_SITE_ROOT".into(), site.display().to_string());
+        for (k, v) in fakes.app_env() {
+            vars.insert(k.to_owned(), v);
+        }
+        for (k, v) in mail.app_env() {
+            vars.insert(k.to_owned(), v);
+        }
         for (k, v) in overrides {
             vars.insert((*k).to_owned(), (*v).to_owned());
         }
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
         let app = Application::build(config).await.expect("app builds");
+        let services = app.services().clone();
         let address = format!("http://127.0.0.1:{}", app.port());
+        for provider in ["google", "github"] {
+            fakes.allow_redirect(&format!("{}/auth/{provider}/callback", services.settings.public_url));
+        }
         let (tx, rx) = oneshot::channel();
         let stopped = tokio::spawn(app.run_until(async {
             let _ = rx.await;
         }));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
         Some(TestApp {
             address,
-            client,
+            client: no_redirects(),
             backend,
             database_url,
             site,
             dir,
+            services,
+            fakes,
+            mail,
             shutdown: Some(tx),
             stopped: Some(stopped),
         })
@@ -105,6 +127,20 @@ impl TestApp {
             .expect("request")
     }
 
+    /// A browser with its own cookie jar.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.address.clone(),
+            http: no_redirects(),
+            cookies: Arc::default(),
+        }
+    }
+
+    /// The database, for arranging and checking state directly.
+    pub fn db(&self) -> &sea_orm::DatabaseConnection {
+        &self.services.db
+    }
+
     /// Asks the app to shut down as SIGTERM would.
     pub fn shutdown(&mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -117,6 +153,265 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A unique address for one test, so tests sharing a mail server never
+/// read each other's mail.
+pub fn unique_email(name: &str) -> String {
+    format!(
+        "{name}.{}@example.com",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
+}
+
+/// A password that passes the rules.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A client with a cookie jar, like one browser.
+#[derive(Clone)]
+pub struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookies: Arc<Mutex<BTreeMap<String, String>>>,
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        let jar = self.cookies.lock().unwrap();
+        jar.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// Keeps the cookies a response sets (and forgets the ones it deletes).
+    fn absorb(&self, response: &reqwest::Response) {
+        let mut jar = self.cookies.lock().unwrap();
+        for header in response.headers().get_all("set-cookie") {
+            let text = header.to_str().unwrap_or_default();
+            let Some((name, rest)) = text.split_once('=') else {
+                continue;
+            };
+            let value = rest.split(';').next().unwrap_or_default();
+            if value.is_empty() || text.contains("Max-Age=0") {
+                jar.remove(name);
+            } else {
+                jar.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.get_with(path, &[]).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self.http.get(self.url(path)).header("cookie", self.cookie_header());
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let response = request.send().await.expect("request");
+        self.absorb(&response);
+        response
+    }
+
+    /// Calls a server function the way the app's own page does.
+    pub async fn call(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.call_with(path, form, &[("sec-fetch-site", "same-origin")]).await
+    }
+
+    pub async fn call_with(&self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(self.url(path))
+            .header("cookie", self.cookie_header())
+            .form(form);
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("accept")) {
+            request = request.header("accept", "application/json");
+        }
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let response = request.send().await.expect("request");
+        self.absorb(&response);
+        response
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().unwrap().get(name).cloned()
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.cookies.lock().unwrap().insert(name.to_owned(), value.to_owned());
+    }
+
+    /// The session cookie (plain-http name: tests run on localhost).
+    pub fn session(&self) -> Option<String> {
+        self.cookie(app::auth::session::PLAIN_COOKIE)
+    }
+}
+
+/// Asserts a server function answered `status` and returns its JSON.
+pub async fn expect_json(response: reqwest::Response, status: u16) -> serde_json::Value {
+    let got = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    assert_eq!(got, status, "unexpected status; body: {body}");
+    serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body))
+}
+
+/// Where mail ends up: a real SMTP server (maildev, started by `cargo
+/// xtask test`) when KEEL_TEST_SMTP is set, else the app's outbox folder.
+pub enum Mailbox {
+    Smtp { port: u16, api: String },
+    Folder(PathBuf),
+}
+
+/// One delivered message.
+#[derive(Clone, Debug)]
+pub struct Mail {
+    pub subject: String,
+    pub text: String,
+}
+
+impl Mail {
+    /// The first link in the message that goes to `path` on the app.
+    pub fn link_to(&self, path: &str) -> String {
+        self.text
+            .split_whitespace()
+            .find(|w| w.starts_with("http") && w.contains(path))
+            .unwrap_or_else(|| panic!("no link to {path} in: {}", self.text))
+            .to_owned()
+    }
+
+    /// The `token` (or `invite`) value of that link.
+    pub fn token_in(&self, path: &str) -> String {
+        let link = self.link_to(path);
+        let query = link.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        query
+            .split('&')
+            .find_map(|p| p.strip_prefix("token=").or_else(|| p.strip_prefix("invite=")))
+            .unwrap_or_else(|| panic!("no token in {link}"))
+            .to_owned()
+    }
+}
+
+impl Mailbox {
+    fn for_test(dir: &std::path::Path) -> Self {
+        match (
+            std::env::var("KEEL_TEST_SMTP_PORT"),
+            std::env::var("KEEL_TEST_MAILDEV_API"),
+        ) {
+            (Ok(port), Ok(api)) => Mailbox::Smtp {
+                port: port.parse().expect("KEEL_TEST_SMTP_PORT is a port"),
+                api,
+            },
+            _ => {
+                assert!(
+                    std::env::var_os("KEEL_REQUIRE_SMTP").is_none(),
+                    "KEEL_REQUIRE_SMTP is set but KEEL_TEST_SMTP_PORT / KEEL_TEST_MAILDEV_API are not"
+                );
+                Mailbox::Folder(dir.join("outbox"))
+            }
+        }
+    }
+
+    fn app_env(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Mailbox::Smtp { port, .. } => vec![
+                ("SMTP_HOST", "127.0.0.1".to_owned()),
+                ("SMTP_PORT", port.to_string()),
+                ("SMTP_TLS", "none".to_owned()),
+            ],
+            Mailbox::Folder(dir) => vec![("MAIL_OUTBOX_DIR", dir.display().to_string())],
+        }
+    }
+
+    /// Every message delivered to `to` so far, oldest first.
+    pub async fn all_to(&self, to: &str) -> Vec<Mail> {
+        match self {
+            Mailbox::Smtp { api, .. } => {
+                let list: serde_json::Value = reqwest::get(format!("{api}/api/email"))
+                    .await
+                    .expect("maildev answers")
+                    .json()
+                    .await
+                    .expect("maildev JSON");
+                list.as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|m| {
+                        m["to"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .chain(m["envelope"]["to"].as_array().into_iter().flatten())
+                            .any(|r| r["address"].as_str().is_some_and(|a| a.eq_ignore_ascii_case(to)))
+                    })
+                    .map(|m| Mail {
+                        subject: m["subject"].as_str().unwrap_or_default().to_owned(),
+                        text: m["text"].as_str().unwrap_or_default().to_owned(),
+                    })
+                    .collect()
+            }
+            Mailbox::Folder(dir) => {
+                let mut files: Vec<_> = std::fs::read_dir(dir)
+                    .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                    .unwrap_or_default();
+                files.sort();
+                files
+                    .into_iter()
+                    .filter_map(|f| std::fs::read_to_string(f).ok())
+                    .filter(|raw| raw.to_lowercase().contains(&format!("to: {}", to.to_lowercase())))
+                    .map(|raw| parse_eml(&raw))
+                    .collect()
+            }
+        }
+    }
+
+    /// Waits (up to 10 s) for the `n`-th message to `to` and returns it.
+    pub async fn nth_to(&self, to: &str, n: usize) -> Mail {
+        for _ in 0..200 {
+            let all = self.all_to(to).await;
+            if all.len() >= n {
+                return all[n - 1].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no message #{n} to {to} arrived within 10 s");
+    }
+
+    /// Waits for the first message to `to`.
+    pub async fn first_to(&self, to: &str) -> Mail {
+        self.nth_to(to, 1).await
+    }
+}
+
+/// Subject and plain-text part of a raw message written by the folder transport.
+fn parse_eml(raw: &str) -> Mail {
+    let subject = raw
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .unwrap_or_default()
+        .to_owned();
+    // The links are plain ASCII, so they survive quoted-printable mostly intact:
+    // undo soft line breaks and `=3D`.
+    let text = raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    Mail { subject, text }
 }
 
 /// Creates an empty database on the test PostgreSQL server.
@@ -148,10 +443,13 @@ async fn fresh_postgres_database() -> Option<String> {
 #[macro_export]
 macro_rules! on_each_database {
     ($name:ident) => {
+        $crate::on_each_database!($name, &[]);
+    };
+    ($name:ident, $overrides:expr) => {
         mod $name {
             #[tokio::test]
             async fn sqlite() {
-                let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite)
+                let app = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, $overrides)
                     .await
                     .unwrap();
                 super::$name(app).await;
@@ -160,7 +458,9 @@ macro_rules! on_each_database {
             #[cfg(feature = "db_pg")]
             #[tokio::test]
             async fn postgres() {
-                if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await {
+                if let Some(app) =
+                    $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Postgres, $overrides).await
+                {
                     super::$name(app).await;
                 }
             }

@@ -1,5 +1,7 @@
 //! The server binary's commands.
 
+pub mod accounts;
+
 use crate::config::Config;
 use crate::db::Database;
 use crate::{Application, telemetry};
@@ -9,9 +11,20 @@ const USAGE: &str = "\
 usage: server [COMMAND]
 
 commands:
-  serve      run the web server (default)
-  migrate    apply pending database migrations and exit
-  help       show this message
+  serve                       run the web server (default)
+  migrate                     apply pending database migrations and exit
+  invite create --email E [--days N] [--valid-days N]
+                              invite E (access for N days, default INVITE_ACCESS_FOR;
+                              the link works for --valid-days, default INVITE_VALID_FOR)
+                              and send the invite email
+      [--access-until T] [--expires-at T]
+                              exact RFC 3339 times instead of day counts
+  invite list                 list invites, newest first
+  invite revoke --email E     revoke E's invites and the access they granted
+  admin create --email E      make E an admin (creating the account if needed)
+  access grant --email E --days N
+                              give an existing account access for N days
+  help                        show this message
 
 Settings come from the environment and ./.env; see .env.example.";
 
@@ -21,15 +34,22 @@ pub enum Command {
     Serve,
     Migrate,
     Help,
+    Accounts(accounts::Command),
 }
 
 impl Command {
     /// Parses the arguments after the program name.
     pub fn parse(args: &[String]) -> Result<Self, String> {
-        match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        let words: Vec<&str> = args.iter().map(String::as_str).collect();
+        match words.as_slice() {
             [] | ["serve"] => Ok(Command::Serve),
             ["migrate"] => Ok(Command::Migrate),
             ["help" | "--help" | "-h"] => Ok(Command::Help),
+            [group @ ("invite" | "admin" | "access"), action, rest @ ..] => {
+                accounts::Command::parse(group, action, rest)
+                    .map(Command::Accounts)
+                    .map_err(|e| format!("{e}\n\n{USAGE}"))
+            }
             other => Err(format!("unknown command `{}`\n\n{USAGE}", other.join(" "))),
         }
     }
@@ -52,7 +72,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
                 port = app.port(),
                 features = ?app::features::ENABLED,
                 startup_ms = started.elapsed().as_millis() as u64,
-                "listening on {}", config.public_url
+                "listening on {}", app.services().settings.public_url
             );
             app.run().await
         }
@@ -63,6 +83,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
+        Command::Accounts(command) => accounts::run(command, config).await,
         Command::Help => Ok(()),
     }
 }
@@ -71,9 +92,12 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
+    fn args(s: &[&str]) -> Vec<String> {
+        s.iter().map(|a| a.to_string()).collect()
+    }
+
     #[test]
     fn parses_known_commands_and_rejects_others() {
-        let args = |s: &[&str]| s.iter().map(|a| a.to_string()).collect::<Vec<_>>();
         assert_eq!(Command::parse(&args(&[])), Ok(Command::Serve));
         assert_eq!(Command::parse(&args(&["migrate"])), Ok(Command::Migrate));
         assert_eq!(Command::parse(&args(&["--help"])), Ok(Command::Help));
@@ -81,6 +105,15 @@ mod tests {
             Command::parse(&args(&["destroy"]))
                 .unwrap_err()
                 .contains("unknown command `destroy`")
+        );
+        assert!(matches!(
+            Command::parse(&args(&["invite", "list"])),
+            Ok(Command::Accounts(_))
+        ));
+        assert!(
+            Command::parse(&args(&["invite", "create"]))
+                .unwrap_err()
+                .contains("--email")
         );
     }
 }

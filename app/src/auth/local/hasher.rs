@@ -32,6 +32,9 @@ pub enum HashError {
 #[derive(Clone, Debug)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
+    /// A hash of a random password, verified against when an account has no
+    /// password, so "no such account" takes as long as "wrong password".
+    dummy: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl PasswordHasher {
@@ -40,6 +43,7 @@ impl PasswordHasher {
     pub fn new(concurrency: usize) -> Self {
         PasswordHasher {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
 
@@ -63,6 +67,22 @@ impl PasswordHasher {
                 .is_ok())
         })
         .await
+    }
+
+    /// Verifies against `phc`, or, when there is none, against a dummy hash
+    /// (same cost) and answers `false`.
+    pub async fn verify_or_dummy(&self, password: SecretString, phc: Option<String>) -> Result<bool, HashError> {
+        match phc {
+            Some(phc) => self.verify(password, phc).await,
+            None => {
+                let dummy = self
+                    .dummy
+                    .get_or_try_init(|| self.hash(SecretString::from(crate::auth::session::new_token())))
+                    .await?
+                    .clone();
+                self.verify(password, dummy).await.map(|_| false)
+            }
+        }
     }
 
     /// Runs `work` on the blocking pool while holding one permit.
@@ -112,6 +132,14 @@ mod tests {
             hasher.verify(secret(&long), "not a hash".into()).await,
             Err(HashError::Malformed)
         ));
+    }
+
+    #[tokio::test]
+    async fn a_missing_hash_costs_a_real_verification_and_fails() {
+        let hasher = PasswordHasher::new(1);
+        assert!(!hasher.verify_or_dummy(secret("anything at all"), None).await.unwrap());
+        let dummy = hasher.dummy.get().expect("the dummy hash was made");
+        assert!(dummy.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{dummy}");
     }
 
     #[tokio::test]

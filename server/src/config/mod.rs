@@ -2,6 +2,11 @@
 //!
 //! Every setting is documented in `.env.example` and the README. A bad value
 //! stops the server at boot with a message that names the variable.
+//! Accounts, mail and sign-in providers are read in their own files.
+
+mod accounts;
+mod mail;
+mod providers;
 
 use secrecy::{ExposeSecret, SecretString};
 use std::net::{IpAddr, SocketAddr};
@@ -66,8 +71,9 @@ pub struct SiteConfig {
 pub struct Config {
     pub host: IpAddr,
     pub port: u16,
-    /// The URL users reach the site at (for links in emails, HSTS, cookies).
-    pub public_url: String,
+    /// The URL users reach the site at (for links in emails, OAuth redirect
+    /// URIs, HSTS, cookies). `None`: `http://` + the address the server bound.
+    pub public_url: Option<String>,
     pub database: DatabaseConfig,
     pub log_format: LogFormat,
     /// `tracing` filter directives (`RUST_LOG` syntax).
@@ -77,6 +83,9 @@ pub struct Config {
     /// How long in-flight requests get to finish after SIGTERM/SIGINT.
     pub shutdown_grace: Duration,
     pub site: SiteConfig,
+    /// Accounts, sessions, rate limits, mail and providers. Its
+    /// `public_url` is final once the server has bound its port.
+    pub accounts: app::services::Settings,
 }
 
 impl Config {
@@ -96,15 +105,16 @@ impl Config {
         let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
         let host: IpAddr = parse(&get, "HOST", "127.0.0.1")?;
         let port: u16 = parse(&get, "PORT", "3000")?;
-        let public_url = get("PUBLIC_URL").unwrap_or_else(|| format!("http://{}", SocketAddr::new(host, port)));
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(invalid(
-                "PUBLIC_URL",
-                &public_url,
-                "must start with http:// or https://",
-            ));
-        }
-        let public_url = public_url.trim_end_matches('/').to_owned();
+        let public_url = match get("PUBLIC_URL") {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Some(url.trim_end_matches('/').to_owned())
+            }
+            Some(url) => return Err(invalid("PUBLIC_URL", &url, "must start with http:// or https://")),
+            None => None,
+        };
+        let effective_url = public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", SocketAddr::new(host, port)));
 
         let database = DatabaseConfig {
             url: SecretString::from(database_url(&get)?),
@@ -134,6 +144,7 @@ impl Config {
             ));
         }
 
+        let accounts = accounts::settings(&get, &effective_url)?;
         Ok(Config {
             host,
             port,
@@ -154,7 +165,14 @@ impl Config {
                     None => hash_file_beside_binary(),
                 },
             },
+            accounts,
         })
+    }
+
+    /// The public URL once the server listens on `addr` (which may differ
+    /// from `HOST:PORT` when the port was 0).
+    pub fn public_url_for(&self, addr: SocketAddr) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{addr}"))
     }
 
     /// The address to listen on.
@@ -167,7 +185,7 @@ impl Config {
         match self.hsts {
             HstsMode::On => true,
             HstsMode::Off => false,
-            HstsMode::Auto => self.public_url.starts_with("https://"),
+            HstsMode::Auto => self.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
         }
     }
 
@@ -198,7 +216,11 @@ fn database_url(get: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigE
     })
 }
 
-fn parse<T>(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: &str) -> Result<T, ConfigError>
+pub(crate) fn parse<T>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<T, ConfigError>
 where
     T: std::str::FromStr,
     T::Err: std::fmt::Display,
@@ -210,7 +232,7 @@ where
         .map_err(|e: T::Err| invalid(name, &value, &e.to_string()))
 }
 
-fn invalid(name: &'static str, value: &str, reason: &str) -> ConfigError {
+pub(crate) fn invalid(name: &'static str, value: &str, reason: &str) -> ConfigError {
     ConfigError::Invalid {
         name,
         value: value.to_owned(),
@@ -233,7 +255,8 @@ mod tests {
     fn defaults_need_no_variables() {
         let c = load(&[]).unwrap();
         assert_eq!(c.addr().to_string(), "127.0.0.1:3000");
-        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert_eq!(c.public_url_for(c.addr()), "http://127.0.0.1:3000");
+        assert!(!c.accounts.secure_cookies, "plain http on localhost");
         assert!(c.database_url().starts_with("sqlite://data/"));
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert!(!c.sends_hsts());
@@ -259,7 +282,8 @@ mod tests {
     fn hsts_follows_the_public_url_unless_forced() {
         let https = load(&[("PUBLIC_URL", "https://app.example.com/"), ("DATABASE_URL", "x")]).unwrap();
         assert!(https.sends_hsts());
-        assert_eq!(https.public_url, "https://app.example.com");
+        assert_eq!(https.public_url.as_deref(), Some("https://app.example.com"));
+        assert!(https.accounts.secure_cookies);
         let off = load(&[
             ("PUBLIC_URL", "https://a.example"),
             ("HSTS", "off"),

@@ -1,0 +1,308 @@
+//! The server side of the email-and-password functions.
+
+use super::throttle;
+use super::tokens::{self, Purpose};
+use crate::auth::accounts::{self, email_taken};
+use crate::auth::email::Email;
+use crate::auth::password::NewPassword;
+use crate::auth::session;
+use crate::auth::ssr::{client_meta, go, require_user, rotate_current, set_cookie, sign_in_as, viewer};
+use crate::error::{AppError, Field, Problem};
+use crate::i18n::Locale;
+use crate::mail::{Mailer, templates};
+use crate::routes;
+use crate::services::{Services, use_services};
+use chrono::Utc;
+use entity::users;
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait};
+use secrecy::SecretString;
+
+/// The sign-up form.
+pub struct Registration {
+    pub display_name: String,
+    pub email: String,
+    pub password: String,
+    pub invite: Option<String>,
+    pub remember: bool,
+}
+
+fn parse_email(input: &str) -> Result<Email, AppError> {
+    Email::parse(input).map_err(|e| {
+        let problem = match e {
+            crate::auth::email::EmailError::Empty => Problem::Required,
+            crate::auth::email::EmailError::TooLong => Problem::TooLong,
+            crate::auth::email::EmailError::Invalid => Problem::Invalid,
+        };
+        AppError::invalid(Field::Email, problem)
+    })
+}
+
+pub async fn register(form: Registration) -> Result<String, AppError> {
+    let services = use_services()?;
+    let meta = client_meta()?;
+    services.limit(&format!("sign-up:{}", meta.ip), services.settings.limits.sign_up_per_ip)?;
+    let display_name = accounts::display_name(&form.display_name)?;
+    let email = parse_email(&form.email)?;
+    let password = NewPassword::parse(form.password, &email, Field::Password)?;
+    if let Some(existing) = accounts::find_by_email(&services.db, &email).await? {
+        return Err(email_taken(&services.db, &existing).await);
+    }
+    let now = Utc::now();
+    let admission = accounts::admission(&services.db, &email, form.invite.as_deref(), now).await?;
+    let hash = services
+        .hasher
+        .hash(password.into_secret())
+        .await
+        .map_err(crate::error::internal)?;
+
+    // Following an invite's link proved the address; otherwise a link goes out.
+    let proven = admission.invite_from_link.is_some();
+    let locale = crate::i18n::request_locale();
+    let txn = services.db.begin().await?;
+    let mut user = accounts::insert_user(&txn, &email, &display_name, Some(hash), None).await?;
+    if proven {
+        user = accounts::on_verified(&txn, &services, user, now).await?;
+    } else {
+        queue_verification(&services, &txn, &user, locale).await?;
+    }
+    txn.commit().await?;
+    services.mailer.wake();
+    tracing::info!(user = %user.id, invited = proven, "account registered");
+    let to = sign_in_as(&services, &user, super::PROVIDER_ID, form.remember, None).await?;
+    Ok(go(to))
+}
+
+pub async fn sign_in(
+    email: String,
+    password: String,
+    remember: bool,
+    next: Option<String>,
+) -> Result<String, AppError> {
+    let services = use_services()?;
+    let meta = client_meta()?;
+    services.limit(&format!("sign-in:{}", meta.ip), services.settings.limits.sign_in_per_ip)?;
+    let email = parse_email(&email)?;
+    if password.is_empty() {
+        return Err(AppError::invalid(Field::Password, Problem::Required));
+    }
+    let now = Utc::now();
+    let reservation = throttle::reserve(
+        &services.db,
+        &email,
+        services.settings.limits.failed_sign_ins_per_account,
+        now,
+    )
+    .await?
+    .map_err(|r| AppError::RateLimited {
+        retry_after_secs: r.secs(),
+    })?;
+    let user = accounts::find_by_email(&services.db, &email).await?;
+    let phc = user.as_ref().and_then(|u| u.password_hash.clone());
+    let matches = services
+        .hasher
+        .verify_or_dummy(SecretString::from(password), phc)
+        .await
+        .map_err(crate::error::internal)?;
+    let Some(user) = user.filter(|_| matches) else {
+        tracing::info!("sign-in failed");
+        return Err(AppError::InvalidCredentials);
+    };
+    throttle::release(&services.db, reservation).await?;
+    let user = if user.email_verified_at.is_some() {
+        accounts::on_verified(&services.db, &services, user, now).await?
+    } else {
+        user
+    };
+    let to = sign_in_as(&services, &user, super::PROVIDER_ID, remember, next.as_deref()).await?;
+    Ok(go(to))
+}
+
+pub async fn verify_email(token: String) -> Result<String, AppError> {
+    let services = use_services()?;
+    let meta = client_meta()?;
+    services.limit(&format!("email-ip:{}", meta.ip), services.settings.limits.email_per_ip)?;
+    let now = Utc::now();
+    let txn = services.db.begin().await?;
+    let row = tokens::consume(&txn, &token, Purpose::VerifyEmail, now)
+        .await?
+        .ok_or(AppError::LinkExpired)?;
+    let user = users::Entity::find_by_id(row.user_id)
+        .one(&txn)
+        .await?
+        .filter(|u| u.email == row.email)
+        .ok_or(AppError::LinkExpired)?;
+    let user = accounts::on_verified(&txn, &services, user, now).await?;
+    txn.commit().await?;
+    tracing::info!(user = %user.id, "email verified");
+
+    // Signed in as this user: a privilege change, so a new session id, and
+    // on to where they now belong. Otherwise: sign in.
+    match viewer().filter(|s| s.user.id == user.id) {
+        Some(_) => {
+            rotate_current(&services).await?;
+            let access = crate::access::store::state_for(&services.db, &user, now).await?;
+            let viewer = crate::auth::ssr::viewer_of(&user, access);
+            Ok(go(crate::gate::landing(Some(&viewer))))
+        }
+        None => Ok(go(format!("{}?verified=1", routes::SIGN_IN_PATH))),
+    }
+}
+
+pub async fn resend_verification() -> Result<(), AppError> {
+    let services = use_services()?;
+    let current = require_user()?;
+    if current.user.email_verified_at.is_some() {
+        return Ok(());
+    }
+    let meta = client_meta()?;
+    let limits = services.settings.limits;
+    services.limit(&format!("email-ip:{}", meta.ip), limits.email_per_ip)?;
+    services.limit(&format!("email-acct:{}", current.user.id), limits.email_per_account)?;
+    let txn = services.db.begin().await?;
+    queue_verification(&services, &txn, &current.user, crate::i18n::request_locale()).await?;
+    txn.commit().await?;
+    services.mailer.wake();
+    Ok(())
+}
+
+async fn queue_verification<C: sea_orm::ConnectionTrait>(
+    services: &Services,
+    db: &C,
+    user: &users::Model,
+    locale: Locale,
+) -> Result<(), AppError> {
+    let token = tokens::issue(db, user, Purpose::VerifyEmail, Utc::now()).await?;
+    let link = services.link(&format!("{}?token={token}", routes::VERIFY_EMAIL_PATH));
+    let email = Email::parse(&user.email).map_err(crate::error::internal)?;
+    Mailer::enqueue(db, templates::verify_email(locale, &email, &user.display_name, &link)).await?;
+    Ok(())
+}
+
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    let services = use_services()?;
+    let meta = client_meta()?;
+    let limits = services.settings.limits;
+    services.limit(&format!("email-ip:{}", meta.ip), limits.email_per_ip)?;
+    let email = parse_email(&email)?;
+    // Keyed by the address typed, so known and unknown ones are limited alike.
+    services.limit(
+        &format!("email-acct:{}", throttle::account_key(&email)),
+        limits.email_per_account,
+    )?;
+    let locale = crate::i18n::request_locale();
+    // The lookup and the mail happen after the answer, so the answer takes
+    // as long whether or not the account exists.
+    tokio::spawn(async move {
+        if let Err(e) = queue_reset(&services, &email, locale).await {
+            tracing::error!(error = ?e, "queueing a password reset failed");
+        }
+    });
+    Ok(())
+}
+
+async fn queue_reset(services: &Services, email: &Email, locale: Locale) -> Result<(), AppError> {
+    let Some(user) = accounts::find_by_email(&services.db, email).await? else {
+        tracing::info!("password reset asked for an unknown email");
+        return Ok(());
+    };
+    let txn = services.db.begin().await?;
+    let token = tokens::issue(&txn, &user, Purpose::ResetPassword, Utc::now()).await?;
+    let link = services.link(&format!("{}?token={token}", routes::RESET_PASSWORD_PATH));
+    Mailer::enqueue(
+        &txn,
+        templates::reset_password(locale, email, &user.display_name, &link),
+    )
+    .await?;
+    txn.commit().await?;
+    services.mailer.wake();
+    tracing::info!(user = %user.id, "password reset link queued");
+    Ok(())
+}
+
+pub async fn reset_password(token: String, password: String) -> Result<String, AppError> {
+    let services = use_services()?;
+    let meta = client_meta()?;
+    services.limit(&format!("email-ip:{}", meta.ip), services.settings.limits.email_per_ip)?;
+    let now = Utc::now();
+    // Check the new password before using up the link.
+    let row = tokens::peek(&services.db, &token, Purpose::ResetPassword, now)
+        .await?
+        .ok_or(AppError::LinkExpired)?;
+    let user = users::Entity::find_by_id(row.user_id)
+        .one(&services.db)
+        .await?
+        .filter(|u| u.email == row.email)
+        .ok_or(AppError::LinkExpired)?;
+    let email = Email::parse(&user.email).map_err(crate::error::internal)?;
+    let password = NewPassword::parse(password, &email, Field::Password)?;
+    let hash = services
+        .hasher
+        .hash(password.into_secret())
+        .await
+        .map_err(crate::error::internal)?;
+
+    let txn = services.db.begin().await?;
+    tokens::consume(&txn, &token, Purpose::ResetPassword, now)
+        .await?
+        .ok_or(AppError::LinkExpired)?;
+    let mut active = user.clone().into_active_model();
+    active.password_hash = Set(Some(hash));
+    active.updated_at = Set(now);
+    let user = active.update(&txn).await?;
+    // The link proved the address.
+    accounts::on_verified(&txn, &services, user.clone(), now).await?;
+    let ended = session::end_all(&txn, user.id, None).await?;
+    txn.commit().await?;
+    tracing::info!(user = %user.id, sessions_ended = ended, "password reset");
+    if viewer().is_some() {
+        set_cookie(session::clear_cookie(&services));
+    }
+    Ok(go(format!("{}?reset=1", routes::SIGN_IN_PATH)))
+}
+
+pub async fn change_password(current_password: String, password: String) -> Result<(), AppError> {
+    let services = use_services()?;
+    let current = require_user()?;
+    let user = &current.user;
+    let Some(phc) = user.password_hash.clone() else {
+        return Err(AppError::Forbidden);
+    };
+    let email = Email::parse(&user.email).map_err(crate::error::internal)?;
+    if current_password.is_empty() {
+        return Err(AppError::invalid(Field::CurrentPassword, Problem::Required));
+    }
+    let new = NewPassword::parse(password, &email, Field::Password)?;
+    let now = Utc::now();
+    let reservation = throttle::reserve(
+        &services.db,
+        &email,
+        services.settings.limits.failed_sign_ins_per_account,
+        now,
+    )
+    .await?
+    .map_err(|r| AppError::RateLimited {
+        retry_after_secs: r.secs(),
+    })?;
+    let ok = services
+        .hasher
+        .verify(SecretString::from(current_password), phc)
+        .await
+        .map_err(crate::error::internal)?;
+    if !ok {
+        return Err(AppError::invalid(Field::CurrentPassword, Problem::Invalid));
+    }
+    throttle::release(&services.db, reservation).await?;
+    let hash = services
+        .hasher
+        .hash(new.into_secret())
+        .await
+        .map_err(crate::error::internal)?;
+    let mut active = user.clone().into_active_model();
+    active.password_hash = Set(Some(hash));
+    active.updated_at = Set(now);
+    active.update(&services.db).await?;
+    let ended = session::end_all(&services.db, user.id, Some(&current.id)).await?;
+    rotate_current(&services).await?;
+    tracing::info!(user = %user.id, other_sessions_ended = ended, "password changed");
+    Ok(())
+}

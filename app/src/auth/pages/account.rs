@@ -1,0 +1,397 @@
+use super::{oauth_error, query};
+use crate::access::{AccessReason, AccessState, format_date};
+use crate::auth::account::{
+    AccountDetails, DeleteAccount, RevokeSession, SignOutOtherDevices, UpdateProfile, account_overview,
+};
+use crate::auth::{AuthMethod, Viewer};
+use crate::components::form::{FormError, FormState, Notice, Submit, TextField, follow_on_success};
+use crate::components::viewer::use_viewer;
+use crate::error::{AppError, Field};
+use crate::i18n::{Key, Locale, use_locale};
+use crate::routes;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// `/account`: profile, access, password, linked providers, sessions, and
+/// deleting the account.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let locale = use_locale();
+    let viewer = use_viewer().0;
+    let overview = Resource::new(|| (), |_| account_overview());
+    let linked = query("linked");
+    let linked_notice = Signal::derive(move || {
+        let id = linked.get()?;
+        let method = AuthMethod::from_id(&id)?;
+        Some(
+            locale
+                .t(Key::ProviderLinked)
+                .replace("{provider}", locale.t(method.name_key())),
+        )
+    });
+    view! {
+        <Title text=locale.t(Key::AccountTitle) />
+        <section class="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-10">
+            <h1 class="text-2xl font-bold">{locale.t(Key::AccountTitle)}</h1>
+            <Notice message=linked_notice />
+            <FormError message=oauth_error() />
+            <Suspense fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match viewer.await {
+                        Ok(Some(v)) => sections(v, overview).into_any(),
+                        _ => view! { <p>{locale.t(Key::ErrNotSignedIn)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn sections(viewer: Viewer, overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoView {
+    let profile = profile(viewer.clone());
+    let access = access(viewer.access.clone());
+    let password = password(viewer.clone());
+    let delete = delete(viewer);
+    view! {
+        {profile}
+        {access}
+        {password}
+        {providers(overview)}
+        {sessions(overview)}
+        {delete}
+    }
+}
+
+#[component]
+fn Card(title: Key, children: Children) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <section class="card flex flex-col gap-4">
+            <h2 class="text-lg font-semibold">{locale.t(title)}</h2>
+            {children()}
+        </section>
+    }
+}
+
+fn profile(viewer: Viewer) -> impl IntoView {
+    let locale = use_locale();
+    let action = ServerAction::<UpdateProfile>::new();
+    let state = FormState::of(action);
+    let saved = Signal::derive(move || state.succeeded().get().then(|| locale.t(Key::Saved).to_owned()));
+    let name = viewer.display_name.clone();
+    let verified = if viewer.email_verified {
+        Key::EmailVerifiedBadge
+    } else {
+        Key::EmailUnverifiedBadge
+    };
+    view! {
+        <Card title=Key::ProfileSection>
+            <p class="text-sm">
+                <span class="font-medium">{locale.t(Key::EmailLabel)}": "</span>
+                <span data-testid="account-email">{viewer.email.clone()}</span>
+                " · "
+                {locale.t(verified)}
+            </p>
+            <Notice message=saved />
+            <ActionForm action=action attr:class="flex flex-col gap-4">
+                <TextField
+                    label=Key::DisplayNameLabel
+                    name="display_name"
+                    autocomplete="name"
+                    value=Signal::derive(move || name.clone())
+                    max_chars=crate::auth::MAX_NAME_CHARS
+                    error=state.field_error(Field::DisplayName)
+                />
+                <FormError message=state.form_error() />
+                <div>
+                    <Submit label=Key::Save pending_label=Key::Saving pending=state.pending />
+                </div>
+            </ActionForm>
+        </Card>
+    }
+}
+
+/// "Access until 2026-12-25 (invite)".
+pub(crate) fn describe_access(locale: Locale, access: &AccessState) -> String {
+    let reason = access.reason.map(|r| {
+        locale.t(match r {
+            AccessReason::Invite => Key::ReasonInvite,
+            AccessReason::Payment => Key::ReasonPayment,
+            AccessReason::AdminGrant => Key::ReasonAdminGrant,
+            AccessReason::Admin => Key::ReasonAdmin,
+        })
+    });
+    match (access.granted, access.until) {
+        (true, Some(until)) => locale
+            .t(Key::AccessUntil)
+            .replace("{date}", &format_date(until))
+            .replace("{reason}", reason.unwrap_or_default()),
+        (true, None) => locale
+            .t(Key::AccessNoEnd)
+            .replace("{reason}", reason.unwrap_or_default()),
+        (false, _) => match access.ended_at {
+            Some(ended) => locale.t(Key::AccessEnded).replace("{date}", &format_date(ended)),
+            None => locale.t(Key::AccessNone).to_owned(),
+        },
+    }
+}
+
+fn access(access: AccessState) -> impl IntoView {
+    let locale = use_locale();
+    let granted = access.granted;
+    view! {
+        <Card title=Key::AccessSection>
+            <p data-testid="access-status">{describe_access(locale, &access)}</p>
+            {(!granted).then(|| view! {
+                <a href=routes::no_access_path() class="btn-primary self-start">{locale.t(Key::GetAccess)}</a>
+            })}
+        </Card>
+    }
+}
+
+#[cfg(feature = "local_auth")]
+fn password(viewer: Viewer) -> impl IntoView {
+    use super::check_new_password;
+    use crate::auth::local::ChangePassword;
+    use leptos_router::components::A;
+    let locale = use_locale();
+    if !viewer.has_password {
+        return view! {
+            <Card title=Key::PasswordSection>
+                <p>{locale.t(Key::NoPasswordYet)}</p>
+                <A href=routes::FORGOT_PASSWORD_PATH attr:class="link">{locale.t(Key::SetPasswordLink)}</A>
+            </Card>
+        }
+        .into_any();
+    }
+    let action = ServerAction::<ChangePassword>::new();
+    let state = FormState::of(action);
+    let saved = Signal::derive(move || {
+        state
+            .succeeded()
+            .get()
+            .then(|| locale.t(Key::PasswordChanged).to_owned())
+    });
+    view! {
+        <Card title=Key::PasswordSection>
+            <Notice message=saved />
+            <ActionForm action=action attr:class="flex flex-col gap-4" attr:data-testid="change-password-form">
+                <FormError message=state.form_error() />
+                <TextField
+                    label=Key::CurrentPasswordLabel
+                    name="current_password"
+                    kind="password"
+                    autocomplete="current-password"
+                    error=state.field_error(Field::CurrentPassword)
+                />
+                <TextField
+                    label=Key::NewPasswordLabel
+                    name="password"
+                    kind="password"
+                    autocomplete="new-password"
+                    hint=Key::PasswordHint
+                    check=check_new_password
+                    error=state.field_error(Field::Password)
+                />
+                <div>
+                    <Submit label=Key::ChangePasswordButton pending_label=Key::Saving pending=state.pending />
+                </div>
+            </ActionForm>
+        </Card>
+    }
+    .into_any()
+}
+
+#[cfg(not(feature = "local_auth"))]
+fn password(_viewer: Viewer) -> impl IntoView {}
+
+#[cfg(not(any(feature = "google_auth", feature = "github_auth")))]
+fn providers(_overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoView {}
+
+#[cfg(any(feature = "google_auth", feature = "github_auth"))]
+fn providers(overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoView {
+    let locale = use_locale();
+    let oauth: Vec<AuthMethod> = crate::auth::methods()
+        .iter()
+        .copied()
+        .filter(|m| m.is_oauth())
+        .collect();
+    let unlink = ServerAction::<crate::auth::account::UnlinkIdentity>::new();
+    let state = FormState::of(unlink);
+    Effect::new(move |_| {
+        if state.succeeded().get() {
+            overview.refetch();
+        }
+    });
+    view! {
+        <Card title=Key::ProvidersSection>
+            <FormError message=state.form_error() />
+            <Transition fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
+                <ul class="flex flex-col gap-3">
+                    {move || {
+                        let identities = overview.get().and_then(|r| r.ok()).map(|o| o.identities).unwrap_or_default();
+                        oauth
+                            .iter()
+                            .map(|method| {
+                                let linked = identities.iter().find(|i| i.provider == method.id()).cloned();
+                                provider_row(*method, linked, unlink)
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Transition>
+        </Card>
+    }
+}
+
+#[cfg(any(feature = "google_auth", feature = "github_auth"))]
+fn provider_row(
+    method: AuthMethod,
+    linked: Option<crate::auth::account::IdentityView>,
+    unlink: ServerAction<crate::auth::account::UnlinkIdentity>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let name = locale.t(method.name_key());
+    let action = match linked {
+        Some(identity) => view! {
+            <span class="text-sm text-indigo-800 dark:text-indigo-200">{identity.email}</span>
+            <ActionForm action=unlink>
+                <input type="hidden" name="provider" value=method.id() />
+                <button type="submit" class="btn-secondary">{locale.t(Key::Unlink)}</button>
+            </ActionForm>
+        }
+        .into_any(),
+        None => {
+            let start = method.start_path().unwrap_or_default();
+            let href = crate::auth::oauth::start_url(start, None, None, false, true);
+            view! { <a href=href rel="external" class="btn-secondary">{locale.t(Key::Link)}</a> }.into_any()
+        }
+    };
+    view! {
+        <li class="flex flex-wrap items-center justify-between gap-2" data-testid=format!("provider-{}", method.id())>
+            <span class="font-medium">{name}</span>
+            <span class="flex flex-wrap items-center gap-2">{action}</span>
+        </li>
+    }
+}
+
+fn sessions(overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoView {
+    let locale = use_locale();
+    let revoke = ServerAction::<RevokeSession>::new();
+    let others = ServerAction::<SignOutOtherDevices>::new();
+    let revoke_state = FormState::of(revoke);
+    let others_state = FormState::of(others);
+    Effect::new(move |_| {
+        if revoke_state.succeeded().get() || others_state.succeeded().get() {
+            overview.refetch();
+        }
+    });
+    let ended = Signal::derive(move || match others.value().get() {
+        Some(Ok(n)) => Some(locale.t(Key::OtherSessionsEnded).replace("{count}", &n.to_string())),
+        _ => None,
+    });
+    view! {
+        <Card title=Key::SessionsSection>
+            <Notice message=ended />
+            <FormError message=revoke_state.form_error() />
+            <Transition fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
+                <ul class="flex flex-col divide-y divide-indigo-100 dark:divide-indigo-800" data-testid="sessions">
+                    {move || {
+                        overview
+                            .get()
+                            .and_then(|r| r.ok())
+                            .map(|o| o.sessions)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|s| {
+                                let id = s.id.clone();
+                                view! {
+                                    <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-current=s.current.to_string()>
+                                        <span class="flex flex-col text-sm">
+                                            <span class="font-medium">{browser_name(&s.user_agent)}</span>
+                                            <span class="text-indigo-800 dark:text-indigo-200">
+                                                {format!("{} · {} {}", s.ip, locale.t(Key::LastActive), format_date(s.last_seen_at))}
+                                            </span>
+                                        </span>
+                                        {if s.current {
+                                            view! { <span class="text-sm font-semibold">{locale.t(Key::ThisDevice)}</span> }.into_any()
+                                        } else {
+                                            view! {
+                                                <ActionForm action=revoke>
+                                                    <input type="hidden" name="id" value=id />
+                                                    <button type="submit" class="btn-secondary">{locale.t(Key::SignOutSession)}</button>
+                                                </ActionForm>
+                                            }
+                                            .into_any()
+                                        }}
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Transition>
+            <ActionForm action=others>
+                <Submit label=Key::SignOutOthers pending_label=Key::Saving pending=others_state.pending />
+            </ActionForm>
+        </Card>
+    }
+}
+
+/// A short name for a user agent ("Firefox on Linux").
+fn browser_name(user_agent: &str) -> String {
+    let browser = ["Edg/", "OPR/", "Firefox/", "Chrome/", "Safari/"]
+        .into_iter()
+        .find(|b| user_agent.contains(b))
+        .map(|b| match b {
+            "Edg/" => "Edge",
+            "OPR/" => "Opera",
+            other => other.trim_end_matches('/'),
+        });
+    let os = ["Android", "iPhone", "iPad", "Windows", "Mac OS X", "Linux"]
+        .into_iter()
+        .find(|o| user_agent.contains(o))
+        .map(|o| if o == "Mac OS X" { "macOS" } else { o });
+    match (browser, os) {
+        (Some(b), Some(o)) => format!("{b} · {o}"),
+        (Some(b), None) => b.to_owned(),
+        _ if user_agent.is_empty() => "—".to_owned(),
+        _ => user_agent.chars().take(40).collect(),
+    }
+}
+
+fn delete(viewer: Viewer) -> impl IntoView {
+    let action = ServerAction::<DeleteAccount>::new();
+    let state = FormState::of(action);
+    follow_on_success(state.value);
+    let (label, kind, hint) = if viewer.has_password {
+        (Key::PasswordLabel, "password", Key::DeleteConfirmPassword)
+    } else {
+        (Key::EmailLabel, "email", Key::DeleteConfirmEmail)
+    };
+    view! {
+        <Card title=Key::DeleteSection>
+            <ActionForm action=action attr:class="flex flex-col gap-4" attr:data-testid="delete-account-form">
+                <FormError message=state.form_error() />
+                <TextField label=label name="confirm" kind=kind hint=hint error=state.field_error(Field::Confirm) />
+                <div>
+                    <Submit label=Key::DeleteButton pending_label=Key::Deleting pending=state.pending danger=true />
+                </div>
+            </ActionForm>
+        </Card>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_agents_get_short_names() {
+        let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+        assert_eq!(browser_name(firefox), "Firefox · Linux");
+        let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+        assert_eq!(browser_name(chrome), "Chrome · Windows");
+        assert_eq!(browser_name(""), "—");
+    }
+}

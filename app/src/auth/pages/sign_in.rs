@@ -1,0 +1,84 @@
+use super::{AuthCard, divider, oauth_error, providers, query};
+use crate::components::form::Notice;
+use crate::i18n::{Key, use_locale};
+use crate::routes;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// `/signin`: the methods this build has, with notices from the flows that
+/// send people here (verified, password reset, provider refusals).
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let locale = use_locale();
+    let next = query("next");
+    let notice = {
+        let verified = query("verified");
+        let reset = query("reset");
+        Signal::derive(move || {
+            if verified.get().is_some() {
+                Some(locale.t(Key::NoticeVerifiedSignIn).to_owned())
+            } else if reset.get().is_some() {
+                Some(locale.t(Key::NoticePasswordResetSignIn).to_owned())
+            } else {
+                None
+            }
+        })
+    };
+    let remember = RwSignal::new(false);
+    view! {
+        <AuthCard title=Key::SignInTitle>
+            <Notice message=notice />
+            <crate::components::form::FormError message=oauth_error() />
+            {password_form(next, remember)}
+            {divider()}
+            {providers(next.into(), Signal::derive(|| None), remember)}
+            <p class="text-sm">
+                {locale.t(Key::NoAccountYet)} " "
+                <A href=routes::SIGN_UP_PATH attr:class="link">{locale.t(Key::CreateAccountLink)}</A>
+            </p>
+        </AuthCard>
+    }
+}
+
+#[cfg(feature = "local_auth")]
+fn password_form(next: Memo<Option<String>>, remember: RwSignal<bool>) -> impl IntoView {
+    use super::check_email;
+    use crate::auth::local::SignIn;
+    use crate::components::form::{CheckField, FormError, FormState, Submit, TextField, follow_on_success};
+    use crate::error::Field;
+    let locale = use_locale();
+    let action = ServerAction::<SignIn>::new();
+    let state = FormState::of(action);
+    follow_on_success(state.value);
+    view! {
+        <ActionForm action=action attr:class="flex flex-col gap-4" attr:data-testid="sign-in-form">
+            <FormError message=state.form_error() />
+            <TextField
+                label=Key::EmailLabel
+                name="email"
+                kind="email"
+                autocomplete="username"
+                check=check_email
+                error=state.field_error(Field::Email)
+            />
+            <TextField
+                label=Key::PasswordLabel
+                name="password"
+                kind="password"
+                autocomplete="current-password"
+                error=state.field_error(Field::Password)
+            />
+            <input type="hidden" name="next" prop:value=move || next.get().unwrap_or_default() />
+            <div class="flex flex-wrap items-center justify-between gap-2">
+                <CheckField label=Key::RememberMe name="remember" checked=remember />
+                <A href=routes::FORGOT_PASSWORD_PATH attr:class="link text-sm">{locale.t(Key::ForgotPasswordLink)}</A>
+            </div>
+            <Submit label=Key::SignInButton pending_label=Key::SigningIn pending=state.pending />
+        </ActionForm>
+    }
+}
+
+#[cfg(not(feature = "local_auth"))]
+fn password_form(_next: Memo<Option<String>>, remember: RwSignal<bool>) -> impl IntoView {
+    super::remember_only(remember)
+}

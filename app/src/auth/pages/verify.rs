@@ -1,0 +1,75 @@
+use super::{AuthCard, query};
+use crate::auth::local::{ResendVerification, VerifyEmail};
+use crate::components::form::{FormError, FormState, Notice, Submit, follow_on_success};
+use crate::components::viewer::use_viewer;
+use crate::i18n::{Key, use_locale};
+use crate::{gate, routes};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// `/verify-email`: with `?token=…` (the emailed link) a button confirms the
+/// address (a button, so mail scanners that open links do not use it up);
+/// without, the "check your inbox" notice with a resend button.
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    let token = query("token");
+    view! {
+        <AuthCard title=Key::VerifyTitle>
+            {move || match token.get() {
+                Some(token) => confirm(token).into_any(),
+                None => pending_notice().into_any(),
+            }}
+        </AuthCard>
+    }
+}
+
+fn confirm(token: String) -> impl IntoView {
+    let locale = use_locale();
+    let action = ServerAction::<VerifyEmail>::new();
+    let state = FormState::of(action);
+    follow_on_success(state.value);
+    view! {
+        <p>{locale.t(Key::VerifyConfirmBody)}</p>
+        <ActionForm action=action attr:class="flex flex-col gap-4">
+            <FormError message=state.form_error() />
+            <input type="hidden" name="token" value=token />
+            <Submit label=Key::VerifyConfirmButton pending_label=Key::Verifying pending=state.pending />
+        </ActionForm>
+    }
+}
+
+fn pending_notice() -> impl IntoView {
+    let locale = use_locale();
+    let viewer = use_viewer().0;
+    let resend = ServerAction::<ResendVerification>::new();
+    let state = FormState::of(resend);
+    let sent = Signal::derive(move || state.succeeded().get().then(|| locale.t(Key::VerifyResent).to_owned()));
+    view! {
+        <Suspense fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match viewer.await.ok().flatten() {
+                    Some(v) if !v.email_verified => view! {
+                        <p>{locale.t(Key::VerifySentTo).replace("{email}", &v.email)}</p>
+                        <p class="text-sm text-indigo-800 dark:text-indigo-200">{locale.t(Key::VerifyCheckSpam)}</p>
+                        <Notice message=sent />
+                        <ActionForm action=resend attr:class="flex flex-col gap-4">
+                            <FormError message=state.form_error() />
+                            <Submit label=Key::VerifyResend pending_label=Key::Sending pending=state.pending />
+                        </ActionForm>
+                    }
+                    .into_any(),
+                    Some(v) => view! {
+                        <p>{locale.t(Key::VerifyDone)}</p>
+                        <a href=gate::landing(Some(&v)) class="btn-primary">{locale.t(Key::Continue)}</a>
+                    }
+                    .into_any(),
+                    None => view! {
+                        <p>{locale.t(Key::VerifySignInFirst)}</p>
+                        <A href=routes::SIGN_IN_PATH attr:class="btn-primary">{locale.t(Key::SignInButton)}</A>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

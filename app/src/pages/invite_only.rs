@@ -1,0 +1,31 @@
+use crate::components::viewer::use_viewer;
+use crate::components::{AccessNotice, SignOutButton};
+use crate::i18n::{Key, use_locale};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Path of the page that says registration is by invitation (builds without payments).
+pub const INVITE_ONLY_PATH: &str = "/invite-only";
+
+/// `/invite-only`: in a build without payments, where users without access
+/// land, and what a refused registration points to.
+#[component]
+pub fn InviteOnlyPage() -> impl IntoView {
+    let locale = use_locale();
+    let viewer = use_viewer().0;
+    view! {
+        <Title text=locale.t(Key::InviteOnlyTitle) />
+        <section class="mx-auto flex w-full max-w-xl flex-col gap-4 px-4 py-12">
+            <h1 class="text-2xl font-bold">{locale.t(Key::InviteOnlyTitle)}</h1>
+            <div class="card flex flex-col gap-4">
+                <p>{locale.t(Key::InviteOnlyBody)}</p>
+                <AccessNotice />
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        viewer.await.ok().flatten().map(|_| view! { <SignOutButton /> })
+                    })}
+                </Suspense>
+            </div>
+        </section>
+    }
+}

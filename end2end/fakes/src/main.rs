@@ -1,0 +1,34 @@
+//! `keel-fakes --port N [--redirect URI]…`: serves the fake providers for
+//! the browser tests until killed, printing the settings that point Keel at them.
+
+use keel_fakes::Fakes;
+use std::net::{Ipv4Addr, SocketAddr};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut port = 0u16;
+    let mut redirects = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--port" => {
+                port = args
+                    .next()
+                    .ok_or_else(|| anyhow::anyhow!("--port needs a value"))?
+                    .parse()?
+            }
+            "--redirect" => redirects.push(args.next().ok_or_else(|| anyhow::anyhow!("--redirect needs a value"))?),
+            other => anyhow::bail!("unknown argument `{other}`"),
+        }
+    }
+    let fakes = Fakes::start(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
+    for uri in &redirects {
+        fakes.allow_redirect(uri);
+    }
+    for (name, value) in fakes.app_env() {
+        println!("{name}={value}");
+    }
+    println!("ready {}", fakes.url());
+    std::future::pending::<()>().await;
+    Ok(())
+}

@@ -1,0 +1,328 @@
+//! `server invite …`, `server admin create`, `server access grant`: the
+//! administrator's commands, run against the configured database with the
+//! same code the admin page uses.
+
+use crate::config::Config;
+use crate::db::Database;
+use anyhow::{Context, bail};
+use app::access::AccessReason;
+use app::access::store::{self as access, NewGrant};
+use app::auth::email::Email;
+use app::invites::store as invites;
+use app::services::Services;
+use chrono::{DateTime, Duration, Utc};
+
+/// When something ends: a number of days from now, or a moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Until {
+    Days(i64),
+    At(DateTime<Utc>),
+    Default,
+}
+
+/// An administrator's command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    InviteCreate {
+        email: Email,
+        access: Until,
+        expires: Until,
+    },
+    InviteList,
+    InviteRevoke {
+        email: Email,
+    },
+    AdminCreate {
+        email: Email,
+    },
+    AccessGrant {
+        email: Email,
+        days: i64,
+    },
+}
+
+impl Command {
+    pub fn parse(group: &str, action: &str, rest: &[&str]) -> Result<Self, String> {
+        let flags = Flags::parse(rest)?;
+        let command = match (group, action) {
+            ("invite", "create") => {
+                let access = match (flags.get("--days"), flags.get("--access-until")) {
+                    (Some(_), Some(_)) => return Err("give --days or --access-until, not both".into()),
+                    (Some(d), None) => Until::Days(days(d)?),
+                    (None, Some(t)) => Until::At(time(t)?),
+                    (None, None) => Until::Default,
+                };
+                let expires = match (flags.get("--valid-days"), flags.get("--expires-at")) {
+                    (Some(_), Some(_)) => return Err("give --valid-days or --expires-at, not both".into()),
+                    (Some(d), None) => Until::Days(days(d)?),
+                    (None, Some(t)) => Until::At(time(t)?),
+                    (None, None) => Until::Default,
+                };
+                Command::InviteCreate {
+                    email: flags.email()?,
+                    access,
+                    expires,
+                }
+            }
+            ("invite", "list") => Command::InviteList,
+            ("invite", "revoke") => Command::InviteRevoke { email: flags.email()? },
+            ("admin", "create") => Command::AdminCreate { email: flags.email()? },
+            ("access", "grant") => Command::AccessGrant {
+                email: flags.email()?,
+                days: days(flags.get("--days").ok_or("--days is required")?)?,
+            },
+            _ => return Err(format!("unknown command `{group} {action}`")),
+        };
+        flags.check_used(&command)?;
+        Ok(command)
+    }
+}
+
+/// `--name value` pairs.
+struct Flags<'a>(Vec<(&'a str, &'a str)>);
+
+impl<'a> Flags<'a> {
+    fn parse(args: &[&'a str]) -> Result<Self, String> {
+        let mut pairs = Vec::new();
+        let mut it = args.iter();
+        while let Some(name) = it.next() {
+            if !name.starts_with("--") {
+                return Err(format!("unexpected argument `{name}`"));
+            }
+            let value = it.next().ok_or(format!("{name} needs a value"))?;
+            pairs.push((*name, *value));
+        }
+        Ok(Flags(pairs))
+    }
+
+    fn get(&self, name: &str) -> Option<&'a str> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+
+    fn email(&self) -> Result<Email, String> {
+        let raw = self.get("--email").ok_or("--email is required")?;
+        Email::parse(raw).map_err(|e| format!("--email: {e}"))
+    }
+
+    fn check_used(&self, command: &Command) -> Result<(), String> {
+        let known: &[&str] = match command {
+            Command::InviteCreate { .. } => &["--email", "--days", "--valid-days", "--access-until", "--expires-at"],
+            Command::InviteList => &[],
+            Command::InviteRevoke { .. } | Command::AdminCreate { .. } => &["--email"],
+            Command::AccessGrant { .. } => &["--email", "--days"],
+        };
+        match self.0.iter().find(|(n, _)| !known.contains(n)) {
+            Some((n, _)) => Err(format!("unknown option `{n}`")),
+            None => Ok(()),
+        }
+    }
+}
+
+fn days(value: &str) -> Result<i64, String> {
+    app::admin::parse_days(value)
+        .map_err(|_| format!("`{value}` is not a number of days from 1 to {}", app::admin::MAX_DAYS))
+}
+
+fn time(value: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("`{value}` is not an RFC 3339 time (2026-12-31T23:59:00Z): {e}"))
+}
+
+fn resolve(until: &Until, default: std::time::Duration, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
+    Ok(match until {
+        Until::Days(d) => now + Duration::days(*d),
+        Until::At(t) => *t,
+        Until::Default => now + Duration::from_std(default)?,
+    })
+}
+
+pub async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
+    if config.public_url.is_none() {
+        tracing::warn!(
+            "PUBLIC_URL is not set: links in emails point at {}",
+            config.public_url_for(config.addr())
+        );
+    }
+    config.accounts.public_url = config.public_url_for(config.addr());
+    let db = Database::connect(&config.database).await?;
+    db.migrate().await?;
+    let services = Services::new(db.conn.clone(), config.accounts.clone())?;
+    let result = execute(command, &services).await;
+    db.close().await;
+    result
+}
+
+/// Runs `command` with `services` (the server's own, or a test's).
+pub async fn execute(command: Command, services: &Services) -> anyhow::Result<()> {
+    let now = Utc::now();
+    match command {
+        Command::InviteCreate { email, access, expires } => {
+            let access_until = resolve(&access, services.settings.invites.access_for, now)?;
+            let expires_at = resolve(&expires, services.settings.invites.valid_for, now)?;
+            if expires_at <= now {
+                tracing::warn!("the invite link has already expired (--expires-at is in the past)");
+            }
+            let created = invites::create(services, &email, access_until, expires_at, None, Default::default())
+                .await
+                .map_err(|e| anyhow::anyhow!("creating the invite failed: {e}"))?;
+            let sent = services
+                .mailer
+                .deliver_due()
+                .await
+                .context("sending the invite email")?;
+            println!(
+                "invited {email}: access until {access_until}, link valid until {expires_at}\nsign-up link: {}\n{}",
+                created.link,
+                if sent > 0 {
+                    "invite email sent"
+                } else {
+                    "invite email queued; the server will retry sending it"
+                }
+            );
+        }
+        Command::InviteList => {
+            println!(
+                "{:<36}  {:<32}  {:<9}  {:<10}  {:<10}",
+                "id", "email", "status", "access to", "link until"
+            );
+            for invite in invites::list(&services.db, 1000).await? {
+                let view = invites::view(&invite, now);
+                println!(
+                    "{:<36}  {:<32}  {:<9}  {:<10}  {:<10}",
+                    view.id,
+                    view.email,
+                    format!("{:?}", view.status).to_lowercase(),
+                    app::access::format_date(view.access_until),
+                    app::access::format_date(view.expires_at)
+                );
+            }
+        }
+        Command::InviteRevoke { email } => {
+            let mut revoked = 0;
+            for invite in invites::for_email(&services.db, &email).await? {
+                if invite.revoked_at.is_none() {
+                    invites::revoke(services, invite.id)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("revoking failed: {e}"))?;
+                    revoked += 1;
+                }
+            }
+            if revoked == 0 {
+                bail!("no open or redeemed invite for {email}");
+            }
+            println!("revoked {revoked} invite(s) for {email}");
+        }
+        Command::AdminCreate { email } => admin_create(services, &email).await?,
+        Command::AccessGrant { email, days } => {
+            let user = app::auth::accounts::find_by_email(&services.db, &email)
+                .await?
+                .with_context(|| format!("no account has the email {email}"))?;
+            let ends = now + Duration::days(days);
+            access::grant(
+                &services.db,
+                NewGrant {
+                    user_id: user.id,
+                    reason: AccessReason::AdminGrant,
+                    reference: None,
+                    starts_at: now,
+                    ends_at: Some(ends),
+                    created_by: None,
+                },
+            )
+            .await?;
+            println!("{email} has access until {ends}");
+        }
+    }
+    Ok(())
+}
+
+/// Makes `email` an admin; creates the account when there is none, with a
+/// link to set its password (or a note to sign in with a provider).
+async fn admin_create(services: &Services, email: &Email) -> anyhow::Result<()> {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    let internal = |e: app::error::AppError| anyhow::anyhow!("{e}");
+    let existing = app::auth::accounts::find_by_email(&services.db, email).await?;
+    let user = match existing {
+        Some(user) => user,
+        None => {
+            let name = email.as_str().split('@').next().unwrap_or_default().to_owned();
+            let user = app::auth::accounts::insert_user(&services.db, email, &name, None, None)
+                .await
+                .map_err(internal)?;
+            println!("created the account {email}");
+            user
+        }
+    };
+    let has_method = !app::auth::accounts::methods_of(&services.db, &user).await?.is_empty();
+    if !user.is_admin {
+        let mut active = user.clone().into_active_model();
+        active.is_admin = Set(true);
+        active.updated_at = Set(Utc::now());
+        active.update(&services.db).await?;
+    }
+    // A session of this user now has more rights: end them so the next sign-in starts fresh.
+    app::auth::session::end_all(&services.db, user.id, None)
+        .await
+        .map_err(internal)?;
+    println!("{email} is an admin");
+    if !has_method {
+        print_first_sign_in(services, &user).await?;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "local_auth")]
+async fn print_first_sign_in(services: &Services, user: &entity::users::Model) -> anyhow::Result<()> {
+    use app::auth::local::tokens::{Purpose, issue};
+    let token = issue(&services.db, user, Purpose::ResetPassword, Utc::now()).await?;
+    println!(
+        "set its password within an hour at: {}",
+        services.link(&format!("{}?token={token}", app::routes::RESET_PASSWORD_PATH))
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "local_auth"))]
+async fn print_first_sign_in(_services: &Services, user: &entity::users::Model) -> anyhow::Result<()> {
+    println!(
+        "sign in with Google or GitHub using {}: the first verified sign-in claims the account",
+        user.email
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invite_create_takes_days_or_exact_times() {
+        let c = Command::parse("invite", "create", &["--email", "A@Example.com", "--days", "30"]).unwrap();
+        assert_eq!(
+            c,
+            Command::InviteCreate {
+                email: Email::parse("a@example.com").unwrap(),
+                access: Until::Days(30),
+                expires: Until::Default,
+            }
+        );
+        let c = Command::parse(
+            "invite",
+            "create",
+            &["--email", "a@example.com", "--expires-at", "2020-01-01T00:00:00Z"],
+        )
+        .unwrap();
+        assert!(matches!(
+            c,
+            Command::InviteCreate {
+                expires: Until::At(_),
+                ..
+            }
+        ));
+        assert!(Command::parse("invite", "create", &["--email", "a@example.com", "--days", "0"]).is_err());
+        assert!(Command::parse("invite", "create", &["--email", "nope"]).is_err());
+        assert!(Command::parse("invite", "create", &["--email", "a@example.com", "--colour", "red"]).is_err());
+        assert!(Command::parse("access", "grant", &["--email", "a@example.com"]).is_err());
+    }
+}

@@ -1,0 +1,227 @@
+//! Invites, access grants and admins.
+
+use crate::helpers::{Backend, TestApp, expect_json, unique_email};
+use crate::support::{location, make_admin, register, registered_and_verified, verify_from_mail};
+use app::auth::email::Email;
+use app::routes::{main_path, no_access_path};
+use server::cli::accounts::{Command, Until, execute};
+
+async fn admin(app: &TestApp) -> crate::helpers::Browser {
+    let b = app.browser();
+    let email = unique_email("admin");
+    registered_and_verified(app, &b, &email).await;
+    make_admin(app, &email).await;
+    b
+}
+
+#[tokio::test]
+async fn only_admins_can_manage_invites_and_grants() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let member = app.browser();
+    registered_and_verified(&app, &member, &unique_email("member")).await;
+    let form = [("email", "x@example.com"), ("access_days", "30"), ("valid_days", "14")];
+    assert_eq!(
+        expect_json(member.call("/api/admin/invites/create", &form).await, 403).await,
+        "Forbidden"
+    );
+    assert_eq!(
+        expect_json(app.browser().call("/api/admin/invites/create", &form).await, 401).await,
+        "NotSignedIn"
+    );
+    let grant = [("email", "x@example.com"), ("days", "3")];
+    assert_eq!(
+        expect_json(member.call("/api/admin/access/grant", &grant).await, 403).await,
+        "Forbidden"
+    );
+    assert!(app.mail.all_to("x@example.com").await.is_empty());
+}
+
+#[tokio::test]
+async fn an_expired_invite_grants_nothing_and_the_user_is_sent_to_payment() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let email = unique_email("late");
+    execute(
+        Command::InviteCreate {
+            email: Email::parse(&email).unwrap(),
+            access: Until::Days(30),
+            expires: Until::At(chrono::Utc::now() - chrono::Duration::hours(1)),
+        },
+        &app.services,
+    )
+    .await
+    .unwrap();
+    let token = app.mail.first_to(&email).await.token_in("/signup");
+    assert_eq!(
+        expect_json(app.browser().call("/api/auth/invite", &[("token", &token)]).await, 400).await,
+        "LinkExpired"
+    );
+    let b = app.browser();
+    let to = expect_json(register(&b, &email, &[("invite", &token)]).await, 200).await;
+    assert_eq!(to, "/verify-email", "an expired link proves nothing");
+    assert_eq!(verify_from_mail_second(&app, &b, &email).await, no_access_path());
+}
+
+/// The verification mail is the second one (after the invite).
+async fn verify_from_mail_second(app: &TestApp, b: &crate::helpers::Browser, email: &str) -> String {
+    let token = app.mail.nth_to(email, 2).await.token_in("/verify-email");
+    expect_json(b.call("/api/auth/verify-email", &[("token", &token)]).await, 200)
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_invited_email_registering_without_the_link_gets_access_once_verified() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let admin = admin(&app).await;
+    let email = unique_email("typed");
+    let form = [("email", email.as_str()), ("access_days", "7"), ("valid_days", "7")];
+    expect_json(admin.call("/api/admin/invites/create", &form).await, 200).await;
+    let b = app.browser();
+    assert_eq!(expect_json(register(&b, &email, &[]).await, 200).await, "/verify-email");
+    // Not before the address is proven.
+    assert_eq!(location(&b.get(main_path()).await), "/verify-email");
+    assert_eq!(verify_from_mail_second(&app, &b, &email).await, main_path());
+}
+
+#[tokio::test]
+async fn revoking_an_invite_ends_the_access_it_granted() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let admin = admin(&app).await;
+    let email = unique_email("revoked");
+    let form = [("email", email.as_str()), ("access_days", "30"), ("valid_days", "14")];
+    let invite = expect_json(admin.call("/api/admin/invites/create", &form).await, 200).await;
+    let token = app.mail.first_to(&email).await.token_in("/signup");
+    let b = app.browser();
+    assert_eq!(
+        expect_json(register(&b, &email, &[("invite", &token)]).await, 200).await,
+        main_path()
+    );
+
+    let listed = expect_json(admin.call("/api/admin/invites", &[]).await, 200).await;
+    assert_eq!(listed[0]["email"], email.as_str());
+    assert_eq!(listed[0]["status"], "Redeemed");
+    let id = invite["id"].as_str().unwrap();
+    expect_json(admin.call("/api/admin/invites/revoke", &[("id", id)]).await, 200).await;
+    let r = b.get(main_path()).await;
+    assert_eq!(location(&r), no_access_path(), "access is computed on every request");
+    let me = expect_json(b.call("/api/session/viewer", &[]).await, 200).await;
+    assert_eq!(me["access"]["granted"], false);
+    assert_eq!(
+        expect_json(
+            admin.call("/api/admin/invites/revoke", &[("id", "not-an-id")]).await,
+            404
+        )
+        .await,
+        "NotFound"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_grant_gives_access_for_the_given_days() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let admin = admin(&app).await;
+    let email = unique_email("granted");
+    let b = app.browser();
+    registered_and_verified(&app, &b, &email).await;
+    let until = expect_json(
+        admin
+            .call("/api/admin/access/grant", &[("email", &email), ("days", "5")])
+            .await,
+        200,
+    )
+    .await;
+    let expected = chrono::Utc::now().timestamp() + 5 * 86_400;
+    assert!((until.as_i64().unwrap() - expected).abs() < 60);
+    let me = expect_json(b.call("/api/session/viewer", &[]).await, 200).await;
+    assert_eq!(me["access"]["reason"], "AdminGrant");
+    assert_eq!(b.get(main_path()).await.status(), 200);
+    let nobody = admin
+        .call(
+            "/api/admin/access/grant",
+            &[("email", "nobody@example.com"), ("days", "5")],
+        )
+        .await;
+    assert_eq!(expect_json(nobody, 404).await, "NotFound");
+    let bad = admin
+        .call("/api/admin/access/grant", &[("email", &email), ("days", "0")])
+        .await;
+    assert_eq!(
+        expect_json(bad, 400).await,
+        serde_json::json!({ "Invalid": { "field": "Days", "problem": "Invalid" } })
+    );
+}
+
+#[tokio::test]
+async fn the_cli_creates_lists_and_revokes_invites_and_makes_admins() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let email = unique_email("cli");
+    execute(
+        Command::InviteCreate {
+            email: Email::parse(&email).unwrap(),
+            access: Until::Default,
+            expires: Until::Days(2),
+        },
+        &app.services,
+    )
+    .await
+    .unwrap();
+    let mail = app.mail.first_to(&email).await;
+    assert!(mail.subject.contains("invited"), "{}", mail.subject);
+    execute(Command::InviteList, &app.services).await.unwrap();
+    execute(
+        Command::InviteRevoke {
+            email: Email::parse(&email).unwrap(),
+        },
+        &app.services,
+    )
+    .await
+    .unwrap();
+    assert!(
+        execute(
+            Command::InviteRevoke {
+                email: Email::parse("none@example.com").unwrap()
+            },
+            &app.services
+        )
+        .await
+        .is_err()
+    );
+    let token = mail.token_in("/signup");
+    let b = app.browser();
+    assert_eq!(
+        expect_json(register(&b, &email, &[("invite", &token)]).await, 200).await,
+        "/verify-email"
+    );
+
+    let boss = unique_email("boss");
+    execute(
+        Command::AdminCreate {
+            email: Email::parse(&boss).unwrap(),
+        },
+        &app.services,
+    )
+    .await
+    .unwrap();
+    let user = app::auth::accounts::find_by_email(app.db(), &Email::parse(&boss).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(user.is_admin);
+}
+
+#[tokio::test]
+async fn addresses_in_admin_emails_become_admins_once_verified() {
+    let boss = unique_email("chief");
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("ADMIN_EMAILS", &boss)])
+        .await
+        .unwrap();
+    let b = app.browser();
+    expect_json(register(&b, &boss, &[]).await, 200).await;
+    let me = expect_json(b.call("/api/session/viewer", &[]).await, 200).await;
+    assert_eq!(me["is_admin"], false, "not before the address is proven");
+    let to = verify_from_mail(&app, &b, &boss).await;
+    assert_eq!(to, main_path(), "admins have access");
+    assert_eq!(b.get("/admin").await.status(), 200);
+}
