@@ -26,6 +26,12 @@ export async function launch() {
   });
 }
 
+/** Console errors other than the browser's report of a 4xx answer (which
+ * tests of refused input expect). */
+export function unexpected(problems) {
+  return problems.filter((p) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(p));
+}
+
 /** A fresh context and page that record every console error, page error and CSP violation. */
 export async function openPage(browser, options = {}) {
   const context = await browser.newContext(options);
@@ -43,4 +49,95 @@ export async function openPage(browser, options = {}) {
 /** Waits until the WASM has hydrated: controls that need it become enabled. */
 export async function waitForHydration(page) {
   await page.waitForSelector('[data-testid="theme-toggle"]:not([disabled])', { timeout: 30_000 });
+}
+
+// --- Accounts -----------------------------------------------------------------
+
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+
+export const MAILDEV_API = process.env.MAILDEV_API ?? "http://127.0.0.1:1080";
+export const ADMIN_EMAIL = process.env.KEEL_ADMIN_EMAIL ?? "admin@keel.test";
+export const PASSWORD = "correct horse battery staple";
+
+/** An address no other test uses (the mail server is shared). */
+export function uniqueEmail(name) {
+  return `${name}.${randomUUID().slice(0, 12)}@example.com`;
+}
+
+/** The newest message to `to` that `matches`, waiting up to 15 s for it to arrive. */
+export async function mailTo(to, matches = () => true) {
+  for (let i = 0; i < 150; i++) {
+    const all = await (await fetch(`${MAILDEV_API}/api/email`)).json();
+    const found = all
+      .filter((m) => [...(m.to ?? []), ...(m.envelope?.to ?? [])].some((r) => r.address?.toLowerCase() === to.toLowerCase()))
+      .filter(matches)
+      .sort((a, b) => new Date(b.time) - new Date(a.time));
+    if (found.length) return found[0];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${to} arrived`);
+}
+
+/** The first link in `mail` that leads to `path` on the site. */
+export function linkIn(mail, path) {
+  const link = mail.text.split(/\s+/).find((w) => w.startsWith("http") && w.includes(path));
+  if (!link) throw new Error(`no link to ${path} in: ${mail.text}`);
+  return link;
+}
+
+/** Runs the server binary's CLI against the running server's database. */
+export function serverCli(args) {
+  const env = { ...process.env, ...JSON.parse(process.env.KEEL_CLI_ENV ?? "{}") };
+  return execFileSync(process.env.KEEL_SERVER_BIN, args, { env, encoding: "utf8" });
+}
+
+/** Fills and submits the sign-up form; does not wait for the result. */
+export async function fillSignUp(page, { name = "Ada Lovelace", email, password = PASSWORD }) {
+  await page.getByLabel("Name").fill(name);
+  const emailField = page.getByLabel("Email");
+  if ((await emailField.getAttribute("readonly")) === null) await emailField.fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+}
+
+/** Registers through the UI and confirms the address from the delivered mail; returns the page the user lands on. */
+export async function registerAndVerify(page, email, name = "Ada Lovelace") {
+  await page.goto(BASE_URL + "/signup");
+  await waitForHydration(page);
+  await fillSignUp(page, { name, email });
+  await page.waitForURL("**/verify-email");
+  const mail = await mailTo(email, (m) => m.subject.startsWith("Confirm"));
+  await page.goto(linkIn(mail, "/verify-email"));
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Confirm my email" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/verify-email"));
+  return new URL(page.url()).pathname;
+}
+
+/** Signs in through the form. */
+export async function signIn(page, email, password = PASSWORD) {
+  await page.goto(BASE_URL + "/signin");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** On a fake provider's consent page: chooses the person and continues. */
+export async function consentAs(page, { email, name = "Grace Hopper", verified = true }) {
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  if (!verified) await page.getByLabel("Email verified").uncheck();
+  await page.getByRole("button", { name: "Continue" }).click();
+}
+
+/** The path a signed-in user with access starts on. */
+export function mainPath() {
+  return FEATURES.has("chat") ? "/chat" : "/home";
+}
+
+/** The path a signed-in user without access is sent to. */
+export function noAccessPath() {
+  return FEATURES.has("stripe_payment") ? "/payment" : "/invite-only";
 }

@@ -62,7 +62,7 @@ function findLowContrast() {
 }
 
 for (const scheme of ["light", "dark"]) {
-  for (const path of ["/", "/no-such-page"]) {
+  for (const path of ["/", "/no-such-page", "/signin", "/signup"]) {
     test(`text on ${path} passes WCAG AA contrast in the ${scheme} theme`, async () => {
       const { context, page } = await openPage(browser, { colorScheme: scheme });
       await page.goto(BASE_URL + path);

@@ -25,6 +25,14 @@ impl FeatureArgs {
         }
     }
 
+    /// Sign-in only through providers: the build the password feature check uses.
+    pub fn providers_only() -> Self {
+        FeatureArgs {
+            no_default: true,
+            features: vec!["google_auth".into(), "github_auth".into(), "db_sqlite".into()],
+        }
+    }
+
     /// Adds a comma- or space-separated list.
     pub fn add(&mut self, list: &str) {
         self.features

@@ -8,6 +8,7 @@
 mod bench;
 mod build;
 mod features;
+mod peers;
 mod pg;
 mod server;
 mod test;
@@ -29,6 +30,8 @@ commands:
   test  run every check: fmt, clippy (server and WASM), unit and integration
         tests on SQLite and PostgreSQL, feature checks, browser tests in
         Chromium against a debug and a release build
+  e2e   [--release] [--features …] [--no-default-features]
+        build, then run only the browser tests against that build
   bench build release and print sizes, start-up time, memory and throughput";
 
 fn main() {
@@ -61,6 +64,10 @@ fn run() -> anyhow::Result<()> {
         "test" => {
             no_args(&args)?;
             test::run_tests()
+        }
+        "e2e" => {
+            let opts = parse_build_args(&args)?;
+            test::run_e2e(&opts)
         }
         "bench" => {
             no_args(&args)?;

@@ -66,10 +66,17 @@ pub struct Running {
 
 impl Running {
     pub fn start(staged: &Staged, extra_env: &[(&str, &str)]) -> anyhow::Result<Self> {
-        let port = util::free_port()?;
+        Self::start_on(staged, util::free_port()?, extra_env)
+    }
+
+    /// Starts on a port chosen beforehand (others, such as the fake
+    /// providers, need the server's URL before it runs).
+    pub fn start_on(staged: &Staged, port: u16, extra_env: &[(&str, &str)]) -> anyhow::Result<Self> {
         let dir = std::env::temp_dir().join(format!("keel-{}-{}-{port}", staged.label, std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let db = format!("sqlite://{}?mode=rwc", dir.join("keel.db").display());
+        // Mail goes to a folder in this directory unless SMTP is configured.
+        let outbox = dir.join("outbox");
         let log = std::fs::File::create(dir.join("server.log"))?;
         let started = Instant::now();
         let mut cmd = Command::new(&staged.server);
@@ -77,6 +84,7 @@ impl Running {
             .env("HOST", "127.0.0.1")
             .env("DATABASE_URL", &db)
             .env("LEPTOS_SITE_ROOT", &staged.site)
+            .env("MAIL_OUTBOX_DIR", &outbox)
             .env("LOG_FORMAT", "json")
             .env(
                 "RUST_LOG",
@@ -102,6 +110,11 @@ impl Running {
         }
         running.startup = started.elapsed();
         Ok(running)
+    }
+
+    /// The server's SQLite database.
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}?mode=rwc", self.dir.join("keel.db").display())
     }
 
     pub fn pid(&self) -> u32 {

@@ -3,6 +3,7 @@
 
 use crate::build::{self, BuildOptions};
 use crate::features::FeatureArgs;
+use crate::peers::{self, FakeProviders, Maildev};
 use crate::pg::TempPostgres;
 use crate::server::{Running, Staged};
 use crate::tools;
@@ -12,10 +13,28 @@ use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::Instant;
 
-/// A string only the chat feature puts into the UI (English and Russian).
-pub const CHAT_MARKERS: [&str; 2] = ["Start a conversation", "Начните разговор"];
-/// The chat's route, as the links in the UI spell it.
-pub const CHAT_ROUTE: &str = "/chat";
+/// Strings and routes only a feature puts into the binary and the WASM:
+/// present in builds with it, absent from builds without it.
+pub const MARKERS: &[(&str, &[&str])] = &[
+    ("chat", &["Start a conversation", "Начните разговор", "/chat"]),
+    (
+        "local_auth",
+        &[
+            "Forgot your password?",
+            "Забыли пароль?",
+            "/forgot-password",
+            "auth/sign-in",
+        ],
+    ),
+    (
+        "google_auth",
+        &["Continue with Google", "Продолжить через Google", "/auth/google/start"],
+    ),
+    (
+        "github_auth",
+        &["Continue with GitHub", "Продолжить через GitHub", "/auth/github/start"],
+    ),
+];
 
 struct Tally {
     passed: Vec<String>,
@@ -97,20 +116,28 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
     })?;
 
     let pg = TempPostgres::start()?;
-    t.check("unit and integration tests on SQLite and PostgreSQL", || {
-        run(Command::new(cargo())
-            .args([
-                "test",
-                "--workspace",
-                "--exclude",
-                "frontend",
-                "--features",
-                "server/db_pg",
-            ])
-            .env("KEEL_TEST_PG_URL", pg.url())
-            .env("KEEL_REQUIRE_PG", "1"))
-    })?;
+    let maildev = Maildev::start()?;
+    t.check(
+        "unit and integration tests on SQLite and PostgreSQL, mail over real SMTP",
+        || {
+            run(Command::new(cargo())
+                .args([
+                    "test",
+                    "--workspace",
+                    "--exclude",
+                    "frontend",
+                    "--features",
+                    "server/db_pg",
+                ])
+                .env("KEEL_TEST_PG_URL", pg.url())
+                .env("KEEL_REQUIRE_PG", "1")
+                .env("KEEL_TEST_SMTP_PORT", maildev.smtp_port.to_string())
+                .env("KEEL_TEST_MAILDEV_API", &maildev.api)
+                .env("KEEL_REQUIRE_SMTP", "1"))
+        },
+    )?;
     drop(pg);
+    let fakes = peers::build_fakes()?;
 
     let debug_default = Staged::from_build(
         &build::build(&BuildOptions {
@@ -125,6 +152,13 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
             features: FeatureArgs::minimal(),
         })?,
         "debug-minimal",
+    )?;
+    let debug_providers = Staged::from_build(
+        &build::build(&BuildOptions {
+            release: false,
+            features: FeatureArgs::providers_only(),
+        })?,
+        "debug-providers",
     )?;
 
     t.check("a build without a sign-in method fails with its compile_error!", || {
@@ -148,20 +182,33 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
             "Keel needs a database",
         )
     })?;
+    let default_features = FeatureArgs::default().resolve(&declared)?;
+    let minimal_features = FeatureArgs::minimal().resolve(&declared)?;
+    let providers_features = FeatureArgs::providers_only().resolve(&declared)?;
     t.check(
-        "chat strings and route: in the default build, absent from the minimal one",
+        "each feature's strings and routes are in the builds with it and absent from those without",
         || {
-            for (staged, expect) in [(&debug_default, true), (&debug_minimal, false)] {
+            for (staged, features) in [
+                (&debug_default, &default_features),
+                (&debug_minimal, &minimal_features),
+                (&debug_providers, &providers_features),
+            ] {
                 for file in [&staged.server, &staged.wasm] {
                     let bytes = std::fs::read(file)?;
-                    for needle in CHAT_MARKERS.iter().copied().chain([CHAT_ROUTE]) {
-                        let found = contains(&bytes, needle.as_bytes());
-                        ensure!(
-                            found == expect,
-                            "{}: `{needle}` {} expected",
-                            file.display(),
-                            if expect { "missing but" } else { "present but not" }
-                        );
+                    for (feature, markers) in MARKERS {
+                        let expect = features.contains(*feature);
+                        for needle in *markers {
+                            ensure!(
+                                contains(&bytes, needle.as_bytes()) == expect,
+                                "{}: `{needle}` ({feature}) {}",
+                                file.display(),
+                                if expect {
+                                    "missing"
+                                } else {
+                                    "present in a build without it"
+                                }
+                            );
+                        }
                     }
                 }
             }
@@ -177,15 +224,14 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
         "release-default",
     )?;
 
-    let default_features = FeatureArgs::default().resolve(&declared)?;
-    let minimal_features = FeatureArgs::minimal().resolve(&declared)?;
     for (staged, features, build) in [
         (&debug_default, &default_features, "debug"),
         (&release_default, &default_features, "release"),
         (&debug_minimal, &minimal_features, "debug"),
+        (&debug_providers, &providers_features, "debug"),
     ] {
         t.check(&format!("browser tests in Chromium: {}", staged.label), || {
-            browser_tests(staged, features, build, &chromium)
+            browser_tests(staged, features, build, &chromium, &maildev, &fakes)
         })?;
     }
 
@@ -194,6 +240,20 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
         feature_matrix,
     )?;
     Ok(())
+}
+
+/// `cargo xtask e2e`: one build, its browser tests only.
+pub fn run_e2e(opts: &BuildOptions) -> anyhow::Result<()> {
+    let declared = crate::features::declared()?;
+    let features = opts.features.resolve(&declared)?;
+    let chromium = tools::chromium()?;
+    let out = build::build(opts)?;
+    let label = if opts.release { "e2e-release" } else { "e2e-debug" };
+    let staged = Staged::from_build(&out, label)?;
+    let fakes = peers::build_fakes()?;
+    let maildev = Maildev::start()?;
+    let build = if opts.release { "release" } else { "debug" };
+    browser_tests(&staged, &features, build, &chromium, &maildev, &fakes)
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -212,27 +272,62 @@ fn expect_compile_error(cmd: &mut Command, message: &str) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// Starts the staged server and runs `end2end/tests` against it with node's
-/// test runner and playwright-core driving Debian's Chromium. Stopping the
-/// server with SIGTERM afterwards must end in a clean exit.
+/// Starts the staged server (mail to maildev, sign-in through the fake
+/// providers) and runs `end2end/tests` against it with node's test runner
+/// and playwright-core driving Debian's Chromium. Stopping the server with
+/// SIGTERM afterwards must end in a clean exit.
 fn browser_tests(
     staged: &Staged,
     features: &BTreeSet<String>,
     build: &str,
     chromium: &std::path::Path,
+    maildev: &Maildev,
+    fakes_binary: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let server = Running::start(staged, &[])?;
+    let port = util::free_port()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let fakes = FakeProviders::start(fakes_binary, port)?;
+    let admin = format!("admin-{port}@keel.test");
+    let smtp_port = maildev.smtp_port.to_string();
+    // Many accounts from one IP in a few minutes: generous limits, except
+    // the per-account failure limit, which a test exercises.
+    let mut env: Vec<(&str, &str)> = vec![
+        ("SMTP_HOST", "127.0.0.1"),
+        ("SMTP_PORT", &smtp_port),
+        ("SMTP_TLS", "none"),
+        ("ADMIN_EMAILS", &admin),
+        ("RATE_LIMIT_SIGN_IN_PER_IP", "10000/1m"),
+        ("RATE_LIMIT_SIGN_UP_PER_IP", "10000/1m"),
+        ("RATE_LIMIT_EMAIL_PER_IP", "10000/1m"),
+        ("RATE_LIMIT_EMAIL_PER_ACCOUNT", "1000/1m"),
+    ];
+    env.extend(fakes.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let server = Running::start_on(staged, port, &env)?;
     println!(
         "  server {} ready on port {} in {:.0?}",
         staged.label, server.port, server.startup
     );
+    // What `server invite create …` needs to act on this server's database.
+    let mut cli_env: serde_json::Map<String, serde_json::Value> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+        .collect();
+    cli_env.insert("DATABASE_URL".into(), server.database_url().into());
+    cli_env.insert("PUBLIC_URL".into(), base.clone().into());
+    cli_env.insert("LOG_FORMAT".into(), "json".into());
+    cli_env.insert("RUST_LOG".into(), "warn".into());
     let features = features.iter().cloned().collect::<Vec<_>>().join(",");
     let status = Command::new("node")
         .args(["--test", "--test-concurrency=1", "end2end/tests/"])
-        .env("BASE_URL", format!("http://127.0.0.1:{}", server.port))
+        .env("BASE_URL", &base)
         .env("KEEL_FEATURES", &features)
         .env("KEEL_BUILD", build)
         .env("CHROMIUM_PATH", chromium)
+        .env("MAILDEV_API", &maildev.api)
+        .env("FAKES_URL", &fakes.url)
+        .env("KEEL_ADMIN_EMAIL", &admin)
+        .env("KEEL_SERVER_BIN", &staged.server)
+        .env("KEEL_CLI_ENV", serde_json::Value::Object(cli_env).to_string())
         .status()
         .context("running node --test")?;
     if !status.success() {

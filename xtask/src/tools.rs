@@ -102,7 +102,7 @@ pub fn wasm_bindgen() -> anyhow::Result<PathBuf> {
 }
 
 /// `node_modules` from the committed `package-lock.json` (Tailwind, binaryen,
-/// playwright-core); reinstalled when the lock changes.
+/// playwright-core, maildev); reinstalled when the lock changes.
 pub fn npm_packages() -> anyhow::Result<()> {
     let stamp = Path::new("node_modules/.keel-lock");
     let lock = std::fs::read("package-lock.json").context("reading package-lock.json")?;
@@ -112,7 +112,7 @@ pub fn npm_packages() -> anyhow::Result<()> {
     if util::output(Command::new("npm").arg("--version")).is_err() {
         apt_install(&["nodejs", "npm"])?;
     }
-    step("installing npm packages from package-lock.json (npm ci): tailwindcss, binaryen, playwright-core");
+    step("installing npm packages from package-lock.json (npm ci): tailwindcss, binaryen, playwright-core, maildev");
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         // The browser comes from Debian; never let Playwright download one.

@@ -47,10 +47,10 @@ pub fn AdminPage() -> impl IntoView {
                         label=Key::AccessDaysLabel
                         name="access_days"
                         kind="number"
-                        value=Signal::derive(|| "30".to_owned())
+                        value=Some("30".to_owned())
                         error=create_state.field_error(Field::Days)
                     />
-                    <TextField label=Key::ValidDaysLabel name="valid_days" kind="number" value=Signal::derive(|| "14".to_owned()) />
+                    <TextField label=Key::ValidDaysLabel name="valid_days" kind="number" value=Some("14".to_owned()) />
                     <div class="flex items-end">
                         <Submit label=Key::SendInvite pending_label=Key::Sending pending=create_state.pending />
                     </div>
@@ -121,7 +121,7 @@ pub fn AdminPage() -> impl IntoView {
                         label=Key::AccessDaysLabel
                         name="days"
                         kind="number"
-                        value=Signal::derive(|| "30".to_owned())
+                        value=Some("30".to_owned())
                         error=grant_state.field_error(Field::Days)
                     />
                     <div>

@@ -597,7 +597,7 @@ mod ssr {
                         existing
                     }
                     None => {
-                        accounts::admission(&txn, &email, flow.invite_token.as_deref(), now).await?;
+                        accounts::admission(&txn, services, &email, flow.invite_token.as_deref(), now).await?;
                         let name = provider_name(profile, &email);
                         let user = accounts::insert_user(&txn, &email, &name, None, None).await?;
                         add_identity(&txn, user.id, P::ID, profile).await?;

@@ -69,7 +69,9 @@ pub fn TextField(
     name: &'static str,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
-    #[prop(optional, into)] value: Signal<String>,
+    /// The value the field starts with (rendered by the server).
+    #[prop(default = None)]
+    value: Option<String>,
     #[prop(optional)] readonly: bool,
     #[prop(optional)] hint: Option<Key>,
     #[prop(optional)] check: Option<Check>,
@@ -116,7 +118,7 @@ pub fn TextField(
                 required=required
                 readonly=readonly
                 maxlength=max_chars.map(|m| m.to_string())
-                prop:value=move || value.get()
+                value=value
                 class="input"
                 aria-invalid=move || shown().is_some().to_string()
                 aria-describedby=described

@@ -186,7 +186,7 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::SessionsSection => "Signed-in devices",
         Key::LastActive => "last active",
         Key::ThisDevice => "This device",
-        Key::SignOutSession => "Sign out",
+        Key::SignOutSession => "End session",
         Key::SignOutOthers => "Sign out all other devices",
         Key::OtherSessionsEnded => "Signed out {count} other sessions.",
         Key::DeleteSection => "Delete account",

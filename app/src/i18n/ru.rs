@@ -184,7 +184,7 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::SessionsSection => "Устройства со входом",
         Key::LastActive => "последняя активность",
         Key::ThisDevice => "Это устройство",
-        Key::SignOutSession => "Завершить",
+        Key::SignOutSession => "Завершить сеанс",
         Key::SignOutOthers => "Выйти на всех других устройствах",
         Key::OtherSessionsEnded => "Завершено других сеансов: {count}.",
         Key::DeleteSection => "Удаление учётной записи",

@@ -12,7 +12,7 @@ pub fn escape(s: &str) -> String {
 /// A consent page: hidden fields carry the request, inputs choose the person.
 pub fn consent(title: &str, action: &str, hidden: &[(&str, &str)], inputs: &[(&str, &str, &str)]) -> String {
     let mut page = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title></head><body><h1>{t}</h1><form method=\"post\" action=\"{a}\">",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>{t}</title></head><body><h1>{t}</h1><form method=\"post\" action=\"{a}\">",
         t = escape(title),
         a = escape(action)
     );

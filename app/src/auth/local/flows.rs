@@ -48,7 +48,7 @@ pub async fn register(form: Registration) -> Result<String, AppError> {
         return Err(email_taken(&services.db, &existing).await);
     }
     let now = Utc::now();
-    let admission = accounts::admission(&services.db, &email, form.invite.as_deref(), now).await?;
+    let admission = accounts::admission(&services.db, &services, &email, form.invite.as_deref(), now).await?;
     let hash = services
         .hasher
         .hash(password.into_secret())

@@ -4,6 +4,7 @@ use crate::auth::account::{
     AccountDetails, DeleteAccount, RevokeSession, SignOutOtherDevices, UpdateProfile, account_overview,
 };
 use crate::auth::{AuthMethod, Viewer};
+use crate::components::SignOutButton;
 use crate::components::form::{FormError, FormState, Notice, Submit, TextField, follow_on_success};
 use crate::components::viewer::use_viewer;
 use crate::error::{AppError, Field};
@@ -32,7 +33,10 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Title text=locale.t(Key::AccountTitle) />
         <section class="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-10">
-            <h1 class="text-2xl font-bold">{locale.t(Key::AccountTitle)}</h1>
+            <div class="flex flex-wrap items-center justify-between gap-3">
+                <h1 class="text-2xl font-bold">{locale.t(Key::AccountTitle)}</h1>
+                <SignOutButton />
+            </div>
             <Notice message=linked_notice />
             <FormError message=oauth_error() />
             <Suspense fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
@@ -98,7 +102,7 @@ fn profile(viewer: Viewer) -> impl IntoView {
                     label=Key::DisplayNameLabel
                     name="display_name"
                     autocomplete="name"
-                    value=Signal::derive(move || name.clone())
+                    value=Some(name)
                     max_chars=crate::auth::MAX_NAME_CHARS
                     error=state.field_error(Field::DisplayName)
                 />

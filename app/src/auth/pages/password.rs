@@ -55,7 +55,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             <FormError message=missing />
             <ActionForm action=action attr:class="flex flex-col gap-4">
                 <FormError message=state.form_error() />
-                <input type="hidden" name="token" prop:value=move || token.get().unwrap_or_default() />
+                <input type="hidden" name="token" value=move || token.get().unwrap_or_default() />
                 <TextField
                     label=Key::NewPasswordLabel
                     name="password"

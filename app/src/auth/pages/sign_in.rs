@@ -68,7 +68,7 @@ fn password_form(next: Memo<Option<String>>, remember: RwSignal<bool>) -> impl I
                 autocomplete="current-password"
                 error=state.field_error(Field::Password)
             />
-            <input type="hidden" name="next" prop:value=move || next.get().unwrap_or_default() />
+            <input type="hidden" name="next" value=move || next.get().unwrap_or_default() />
             <div class="flex flex-wrap items-center justify-between gap-2">
                 <CheckField label=Key::RememberMe name="remember" checked=remember />
                 <A href=routes::FORGOT_PASSWORD_PATH attr:class="link text-sm">{locale.t(Key::ForgotPasswordLink)}</A>

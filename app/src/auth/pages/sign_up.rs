@@ -1,7 +1,8 @@
 use super::{AuthCard, divider, oauth_error, providers, query};
 use crate::components::form::{FormError, Notice};
+use crate::error::AppError;
 use crate::i18n::{Key, use_locale};
-use crate::invites::invite_preview;
+use crate::invites::{InviteOffer, invite_preview};
 use crate::routes;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -22,36 +23,19 @@ pub fn SignUpPage() -> impl IntoView {
             }
         },
     );
-    let invited_email = Signal::derive(move || {
-        preview
-            .get()
-            .flatten()
-            .and_then(|r| r.ok())
-            .map(|p| p.email)
-            .unwrap_or_default()
-    });
-    let invite_notice = Signal::derive(move || match preview.get().flatten() {
-        Some(Ok(p)) => Some(
-            locale
-                .t(Key::InviteWelcome)
-                .replace("{until}", &crate::access::format_date(p.access_until)),
-        ),
-        _ => None,
-    });
-    let invite_problem = Signal::derive(move || match preview.get().flatten() {
-        Some(Err(e)) => Some(e.message(locale)),
-        _ => None,
-    });
     let remember = RwSignal::new(false);
     view! {
         <AuthCard title=Key::SignUpTitle>
-            <Transition fallback=|| ()>
-                <Notice message=invite_notice />
-                <FormError message=invite_problem />
-            </Transition>
             <FormError message=oauth_error() />
-            {invite_only_note(invite_notice)}
-            {password_form(invite, invited_email, remember)}
+            <Suspense fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    let offer = preview.await;
+                    view! {
+                        {invite_notices(offer.clone())}
+                        {password_form(invite, offer.and_then(|o| o.ok()), remember)}
+                    }
+                })}
+            </Suspense>
             {divider()}
             {providers(Signal::derive(|| None), invite.into(), remember)}
             <p class="text-sm">
@@ -62,22 +46,37 @@ pub fn SignUpPage() -> impl IntoView {
     }
 }
 
-/// Without payments, only invited addresses may register: say so up front.
-#[cfg(not(feature = "stripe_payment"))]
-fn invite_only_note(invited: Signal<Option<String>>) -> impl IntoView {
+/// What the invite link gives, that it no longer works, or (without
+/// payments) that registration needs an invite.
+fn invite_notices(offer: Option<Result<InviteOffer, AppError>>) -> impl IntoView {
     let locale = use_locale();
+    let (welcome, problem) = match &offer {
+        Some(Ok(o)) => (
+            Some(
+                locale
+                    .t(Key::InviteWelcome)
+                    .replace("{until}", &crate::access::format_date(o.access_until)),
+            ),
+            None,
+        ),
+        Some(Err(e)) => (None, Some(e.message(locale))),
+        None => (None, None),
+    };
+    #[cfg(not(feature = "stripe_payment"))]
+    let note = welcome
+        .is_none()
+        .then(|| view! { <p class="text-sm text-indigo-800 dark:text-indigo-200">{locale.t(Key::InviteOnlyNote)}</p> });
+    #[cfg(feature = "stripe_payment")]
+    let note: Option<()> = None;
     view! {
-        <Show when=move || invited.get().is_none()>
-            <p class="text-sm text-indigo-800 dark:text-indigo-200">{locale.t(Key::InviteOnlyNote)}</p>
-        </Show>
+        <Notice message=Signal::derive(move || welcome.clone()) />
+        <FormError message=Signal::derive(move || problem.clone()) />
+        {note}
     }
 }
 
-#[cfg(feature = "stripe_payment")]
-fn invite_only_note(_invited: Signal<Option<String>>) -> impl IntoView {}
-
 #[cfg(feature = "local_auth")]
-fn password_form(invite: Memo<Option<String>>, email: Signal<String>, remember: RwSignal<bool>) -> impl IntoView {
+fn password_form(invite: Memo<Option<String>>, offer: Option<InviteOffer>, remember: RwSignal<bool>) -> impl IntoView {
     use super::{check_email, check_new_password};
     use crate::auth::local::Register;
     use crate::components::form::{CheckField, FormState, Submit, TextField, follow_on_success};
@@ -90,6 +89,7 @@ fn password_form(invite: Memo<Option<String>>, email: Signal<String>, remember: 
         Err(crate::error::Problem::TooLong) => Some(Key::ErrNameTooLong),
         Err(_) => Some(Key::ErrRequired),
     };
+    let invited = offer.is_some();
     view! {
         <ActionForm action=action attr:class="flex flex-col gap-4" attr:data-testid="sign-up-form">
             <FormError message=state.form_error() />
@@ -106,8 +106,8 @@ fn password_form(invite: Memo<Option<String>>, email: Signal<String>, remember: 
                 name="email"
                 kind="email"
                 autocomplete="email"
-                value=email
-                readonly=invite.get_untracked().is_some()
+                value=offer.map(|o| o.email)
+                readonly=invited
                 check=check_email
                 error=state.field_error(Field::Email)
             />
@@ -120,7 +120,7 @@ fn password_form(invite: Memo<Option<String>>, email: Signal<String>, remember: 
                 check=check_new_password
                 error=state.field_error(Field::Password)
             />
-            <input type="hidden" name="invite" prop:value=move || invite.get().unwrap_or_default() />
+            <input type="hidden" name="invite" value=move || invite.get().unwrap_or_default() />
             <CheckField label=Key::RememberMe name="remember" checked=remember />
             <Submit label=Key::SignUpButton pending_label=Key::CreatingAccount pending=state.pending />
         </ActionForm>
@@ -128,6 +128,10 @@ fn password_form(invite: Memo<Option<String>>, email: Signal<String>, remember: 
 }
 
 #[cfg(not(feature = "local_auth"))]
-fn password_form(_invite: Memo<Option<String>>, _email: Signal<String>, remember: RwSignal<bool>) -> impl IntoView {
+fn password_form(
+    _invite: Memo<Option<String>>,
+    _offer: Option<InviteOffer>,
+    remember: RwSignal<bool>,
+) -> impl IntoView {
     super::remember_only(remember)
 }
