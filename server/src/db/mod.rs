@@ -18,14 +18,45 @@ use secrecy::ExposeSecret;
 #[derive(Clone, Debug)]
 pub struct Database {
     pub conn: DatabaseConnection,
-    /// The SQLite file, when on SQLite: readiness checks that it is still there.
-    sqlite_file: Option<std::path::PathBuf>,
+    /// The SQLite file, when on SQLite: readiness checks that it is still
+    /// the same file (not deleted, not replaced by an empty one).
+    sqlite_file: Option<FileIdentity>,
+}
+
+/// A file and its identity (device and inode) when the pool opened it.
+#[derive(Clone, Debug)]
+pub struct FileIdentity {
+    path: std::path::PathBuf,
+    id: Option<(u64, u64)>,
+}
+
+impl FileIdentity {
+    pub fn of(path: std::path::PathBuf) -> Self {
+        let id = file_id(&path);
+        FileIdentity { path, id }
+    }
+
+    /// Whether the path still names the file it named at start.
+    fn unchanged(&self) -> bool {
+        std::fs::File::open(&self.path).is_ok() && file_id(&self.path) == self.id
+    }
+}
+
+#[cfg(unix)]
+fn file_id(path: &std::path::Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &std::path::Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path).ok().map(|_| (0, 0))
 }
 
 /// Why the database is not ready, in a few words safe to show to a load balancer.
 #[derive(Debug, thiserror::Error)]
 pub enum NotReady {
-    #[error("database file is missing or unreadable")]
+    #[error("database file is missing, unreadable or was replaced")]
     FileGone,
     #[error("database query failed")]
     Query(#[source] sea_orm::DbErr),
@@ -59,8 +90,10 @@ impl Database {
     /// file is still on disk: an open connection would keep reading a
     /// deleted file and hide the problem).
     pub async fn check_ready(&self) -> Result<(), NotReady> {
-        if let Some(path) = &self.sqlite_file {
-            std::fs::File::open(path).map_err(|_| NotReady::FileGone)?;
+        if let Some(file) = &self.sqlite_file
+            && !file.unchanged()
+        {
+            return Err(NotReady::FileGone);
         }
         self.conn
             .execute_unprepared("SELECT 1")

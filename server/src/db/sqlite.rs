@@ -33,7 +33,7 @@ pub(super) async fn connect(url: &str, max_connections: u32) -> anyhow::Result<D
         .context("opening the SQLite database")?;
     Ok(Database {
         conn,
-        sqlite_file: file,
+        sqlite_file: file.map(super::FileIdentity::of),
     })
 }
 
