@@ -78,7 +78,13 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=NotFound>
                             <Route path=path!("/") view=LandingPage />
                             <Route path=path!("/home") view=|| view! { <Gated><HoldingPage /></Gated> } />
-                            <AccountRoutes />
+                            <SignInRoute />
+                            <SignUpRoute />
+                            <AccountRoute />
+                            <AdminRoute />
+                            <VerifyEmailRoute />
+                            <ForgotPasswordRoute />
+                            <ResetPasswordRoute />
                             <PaymentRoutes />
                             <ChatRoutes />
                         </Routes>
@@ -97,38 +103,65 @@ fn ViewerScope(children: Children) -> impl IntoView {
     children()
 }
 
-/// Sign-in, sign-up, the account and admin pages, and (with passwords) the
-/// verification and password pages.
+// One route per transparent component: with `--cfg erase_components`
+// (cargo-leptos debug builds) a component may not return several.
+
 #[component(transparent)]
-fn AccountRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+fn SignInRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::auth::pages::SignInPage;
+    view! { <Route path=path!("/signin") view=|| view! { <Gated><SignInPage /></Gated> } /> }.into_inner()
+}
+
+#[component(transparent)]
+fn SignUpRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::auth::pages::SignUpPage;
+    view! { <Route path=path!("/signup") view=|| view! { <Gated><SignUpPage /></Gated> } /> }.into_inner()
+}
+
+#[component(transparent)]
+fn AccountRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::auth::pages::AccountPage;
+    view! { <Route path=path!("/account") view=|| view! { <Gated><AccountPage /></Gated> } /> }.into_inner()
+}
+
+#[component(transparent)]
+fn AdminRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
     use crate::admin::AdminPage;
-    use crate::auth::pages::{AccountPage, SignInPage, SignUpPage};
-    let routes = view! {
-        <Route path=path!("/signin") view=|| view! { <Gated><SignInPage /></Gated> } />
-        <Route path=path!("/signup") view=|| view! { <Gated><SignUpPage /></Gated> } />
-        <Route path=path!("/account") view=|| view! { <Gated><AccountPage /></Gated> } />
-        <Route path=path!("/admin") view=|| view! { <Gated><AdminPage /></Gated> } />
-        <PasswordRoutes />
-    };
-    routes.into_inner()
+    view! { <Route path=path!("/admin") view=|| view! { <Gated><AdminPage /></Gated> } /> }.into_inner()
+}
+
+/// With passwords: the page that verifies an email address.
+#[cfg(feature = "local_auth")]
+#[component(transparent)]
+fn VerifyEmailRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::auth::pages::VerifyEmailPage;
+    view! { <Route path=path!("/verify-email") view=VerifyEmailPage /> }.into_inner()
 }
 
 #[cfg(feature = "local_auth")]
 #[component(transparent)]
-fn PasswordRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
-    use crate::auth::pages::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage};
-    view! {
-        <Route path=path!("/verify-email") view=VerifyEmailPage />
-        <Route path=path!("/forgot-password") view=ForgotPasswordPage />
-        <Route path=path!("/reset-password") view=ResetPasswordPage />
-    }
-    .into_inner()
+fn ForgotPasswordRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::auth::pages::ForgotPasswordPage;
+    view! { <Route path=path!("/forgot-password") view=ForgotPasswordPage /> }.into_inner()
 }
 
-/// Without passwords there is nothing to verify or reset.
+#[cfg(feature = "local_auth")]
+#[component(transparent)]
+fn ResetPasswordRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::auth::pages::ResetPasswordPage;
+    view! { <Route path=path!("/reset-password") view=ResetPasswordPage /> }.into_inner()
+}
+
+// Without passwords there is nothing to verify or reset.
 #[cfg(not(feature = "local_auth"))]
 #[component(transparent)]
-fn PasswordRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {}
+fn VerifyEmailRoute() -> impl leptos_router::MatchNestedRoutes + Clone {}
+#[cfg(not(feature = "local_auth"))]
+#[component(transparent)]
+fn ForgotPasswordRoute() -> impl leptos_router::MatchNestedRoutes + Clone {}
+#[cfg(not(feature = "local_auth"))]
+#[component(transparent)]
+fn ResetPasswordRoute() -> impl leptos_router::MatchNestedRoutes + Clone {}
 
 /// The page users without access land on.
 #[cfg(feature = "stripe_payment")]

@@ -14,6 +14,7 @@ use app::services::Services;
 use app::{App, shell};
 use axum::Router;
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use http::{HeaderName, Request};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -105,7 +106,15 @@ impl Application {
         let janitor = tokio::spawn(app::services::janitor::run(self.services.clone(), stopped()));
 
         let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let server = axum::serve(self.listener, app).with_graceful_shutdown(signal);
+        // Pages stream in several chunks (a shell, then resolved Suspense
+        // blocks): without TCP_NODELAY, Nagle's algorithm holds the later
+        // chunks until the client's delayed ACK, ~40 ms per page.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
+        let server = axum::serve(listener, app).with_graceful_shutdown(signal);
         let grace = self.shutdown_grace;
         tokio::select! {
             result = server => result.context("serving HTTP")?,

@@ -83,6 +83,26 @@ pub fn http_get(port: u16, path: &str) -> anyhow::Result<(u16, String)> {
         stream,
         "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     )?;
+    read_response(stream)
+}
+
+/// A plain HTTP/1.1 form POST on loopback, as the app's pages send server
+/// function calls: (status, body).
+pub fn http_post_form(port: u16, path: &str, form: &str) -> anyhow::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\n\
+         Sec-Fetch-Site: same-origin\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    )?;
+    read_response(stream)
+}
+
+/// Reads a whole HTTP/1.1 response (the request said `Connection: close`).
+fn read_response(mut stream: TcpStream) -> anyhow::Result<(u16, String)> {
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
     let text = String::from_utf8_lossy(&raw);

@@ -20,7 +20,8 @@ pub async fn list_invites() -> Result<Vec<InviteView>, AppError> {
 }
 
 /// Invites `email` with access for `access_days`, redeemable for
-/// `valid_days`; sends the invite email.
+/// `valid_days` (empty: `INVITE_ACCESS_FOR` / `INVITE_VALID_FOR`); sends the
+/// invite email.
 #[server(endpoint = "admin/invites/create")]
 pub async fn create_invite(email: String, access_days: String, valid_days: String) -> Result<InviteView, AppError> {
     crate::error::finish(ssr::create(email, access_days, valid_days).await)
@@ -78,19 +79,29 @@ mod ssr {
         let services = use_services()?;
         let admin = require_admin()?;
         let email = Email::parse(&email).map_err(|_| AppError::invalid(Field::Email, Problem::Invalid))?;
-        let access_days = parse_days(&access_days)?;
-        let valid_days = parse_days(&valid_days)?;
+        let defaults = services.settings.invites;
+        let access = days_or(&access_days, defaults.access_for)?;
+        let valid = days_or(&valid_days, defaults.valid_for)?;
         let now = Utc::now();
         let created = invites::create(
             &services,
             &email,
-            now + Duration::days(access_days),
-            now + Duration::days(valid_days),
+            now + access,
+            now + valid,
             Some(admin.user.id),
             crate::i18n::request_locale(),
         )
         .await?;
         Ok(invites::view(&created.invite, now))
+    }
+
+    /// Days from the form, or the configured default when the field is empty.
+    fn days_or(input: &str, default: std::time::Duration) -> Result<Duration, AppError> {
+        if input.trim().is_empty() {
+            Duration::from_std(default).map_err(crate::error::internal)
+        } else {
+            parse_days(input).map(Duration::days)
+        }
     }
 
     pub async fn revoke(id: String) -> Result<(), AppError> {

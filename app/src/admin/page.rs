@@ -47,10 +47,17 @@ pub fn AdminPage() -> impl IntoView {
                         label=Key::AccessDaysLabel
                         name="access_days"
                         kind="number"
-                        value=Some("30".to_owned())
+                        required=false
+                        hint=Key::DaysDefaultHint
                         error=create_state.field_error(Field::Days)
                     />
-                    <TextField label=Key::ValidDaysLabel name="valid_days" kind="number" value=Some("14".to_owned()) />
+                    <TextField
+                        label=Key::ValidDaysLabel
+                        name="valid_days"
+                        kind="number"
+                        required=false
+                        hint=Key::DaysDefaultHint
+                    />
                     <div class="flex items-end">
                         <Submit label=Key::SendInvite pending_label=Key::Sending pending=create_state.pending />
                     </div>

@@ -271,5 +271,6 @@ pub(super) fn text(key: Key) -> &'static str {
             "You are invited to {product}. Your access lasts until {until}. Create your account with the link below before {expires}."
         }
         Key::MailInviteButton => "Accept the invitation",
+        Key::DaysDefaultHint => "Empty: the configured default.",
     }
 }

@@ -248,6 +248,7 @@ pub enum Key {
     MailInviteSubject,
     MailInviteBody,
     MailInviteButton,
+    DaysDefaultHint,
 }
 
 impl Key {
@@ -498,5 +499,6 @@ impl Key {
         Key::MailInviteSubject,
         Key::MailInviteBody,
         Key::MailInviteButton,
+        Key::DaysDefaultHint,
     ];
 }

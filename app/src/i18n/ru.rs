@@ -267,5 +267,6 @@ pub(super) fn text(key: Key) -> &'static str {
             "Вас пригласили в {product}. Доступ действует до {until}. Создайте учётную запись по ссылке ниже до {expires}."
         }
         Key::MailInviteButton => "Принять приглашение",
+        Key::DaysDefaultHint => "Пусто — значение из настроек.",
     }
 }

@@ -180,6 +180,37 @@ async fn the_per_account_limit_holds_while_forwarding_headers_rotate() {
 }
 
 #[tokio::test]
+async fn registrations_are_limited_per_address_whatever_the_ip() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[
+            ("TRUSTED_PROXIES", "127.0.0.1"),
+            ("RATE_LIMIT_EMAIL_PER_ACCOUNT", "2/1h"),
+        ],
+    )
+    .await
+    .unwrap();
+    let email = unique_email("spammed");
+    let attempt = |i: u8| {
+        let b = app.browser();
+        let email = email.clone();
+        async move {
+            let ip = format!("192.0.2.{i}");
+            b.call_with(
+                "/api/auth/register",
+                &[("display_name", "X"), ("email", &email), ("password", "short")],
+                &[("x-forwarded-for", &ip), ("sec-fetch-site", "same-origin")],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(attempt(1).await, 400);
+    assert_eq!(attempt(2).await, 400);
+    assert_eq!(attempt(3).await, 429);
+}
+
+#[tokio::test]
 async fn too_many_attempts_from_one_ip_get_429_with_retry_after() {
     let app = TestApp::spawn_with(Backend::Sqlite, &[("RATE_LIMIT_SIGN_IN_PER_IP", "3/1h")])
         .await

@@ -43,6 +43,12 @@ pub async fn register(form: Registration) -> Result<String, AppError> {
     services.limit(&format!("sign-up:{}", meta.ip), services.settings.limits.sign_up_per_ip)?;
     let display_name = accounts::display_name(&form.display_name)?;
     let email = parse_email(&form.email)?;
+    // Per address too: repeated sign-ups for one email (each sends a link)
+    // are limited like the other emails an account gets.
+    services.limit(
+        &format!("email-acct:{}", throttle::account_key(&email)),
+        services.settings.limits.email_per_account,
+    )?;
     let password = NewPassword::parse(form.password, &email, Field::Password)?;
     if let Some(existing) = accounts::find_by_email(&services.db, &email).await? {
         return Err(email_taken(&services.db, &existing).await);
@@ -86,16 +92,7 @@ pub async fn sign_in(
         return Err(AppError::invalid(Field::Password, Problem::Required));
     }
     let now = Utc::now();
-    let reservation = throttle::reserve(
-        &services.db,
-        &email,
-        services.settings.limits.failed_sign_ins_per_account,
-        now,
-    )
-    .await?
-    .map_err(|r| AppError::RateLimited {
-        retry_after_secs: r.secs(),
-    })?;
+    let reservation = reserve_attempt(&services, &email, now).await?;
     let user = accounts::find_by_email(&services.db, &email).await?;
     let phc = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches = services
@@ -115,6 +112,24 @@ pub async fn sign_in(
     };
     let to = sign_in_as(&services, &user, super::PROVIDER_ID, remember, next.as_deref()).await?;
     Ok(go(to))
+}
+
+/// Counts a password attempt against the account (see `throttle`).
+async fn reserve_attempt(
+    services: &Services,
+    email: &Email,
+    now: chrono::DateTime<Utc>,
+) -> Result<throttle::Reservation, AppError> {
+    throttle::reserve(
+        &services.db,
+        email,
+        services.settings.limits.failed_sign_ins_per_account,
+        now,
+    )
+    .await?
+    .map_err(|r| AppError::RateLimited {
+        retry_after_secs: r.secs(),
+    })
 }
 
 pub async fn verify_email(token: String) -> Result<String, AppError> {
@@ -273,16 +288,7 @@ pub async fn change_password(current_password: String, password: String) -> Resu
     }
     let new = NewPassword::parse(password, &email, Field::Password)?;
     let now = Utc::now();
-    let reservation = throttle::reserve(
-        &services.db,
-        &email,
-        services.settings.limits.failed_sign_ins_per_account,
-        now,
-    )
-    .await?
-    .map_err(|r| AppError::RateLimited {
-        retry_after_secs: r.secs(),
-    })?;
+    let reservation = reserve_attempt(&services, &email, now).await?;
     let ok = services
         .hasher
         .verify(SecretString::from(current_password), phc)

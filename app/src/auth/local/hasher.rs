@@ -1,19 +1,30 @@
 //! Password hashing with argon2id at OWASP's parameters (m=19456 KiB, t=2,
-//! p=1). Hashing is CPU-bound (tens of milliseconds), so it runs on tokio's
-//! blocking pool behind a small semaphore: a burst of sign-ins queues here
-//! instead of starving the threads that serve other requests.
+//! p=1).
+//!
+//! Hashing is CPU-bound (tens of milliseconds) and needs 19 MiB of working
+//! memory, so it runs on a few dedicated threads (`concurrency`, one per
+//! core by default), each reusing one preallocated memory block. A burst of
+//! sign-ins queues for those threads instead of starving the ones that serve
+//! other requests, and memory stays at `concurrency × 19 MiB` however many
+//! sign-ins arrive (letting every thread of a blocking pool allocate its own
+//! block left the allocator holding hundreds of MiB).
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use rand::RngCore as _;
 use secrecy::{ExposeSecret, SecretString};
-use std::sync::Arc;
-use tokio::sync::Semaphore;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use subtle::ConstantTimeEq;
+use tokio::sync::oneshot;
 
 /// OWASP Password Storage Cheat Sheet, argon2id option 2.
 const MEMORY_KIB: u32 = 19_456;
 const ITERATIONS: u32 = 2;
 const PARALLELISM: u32 = 1;
+const SALT_BYTES: usize = 16;
+const OUTPUT_BYTES: usize = 32;
 
 /// What went wrong while hashing or checking (never "wrong password": that is `Ok(false)`).
 #[derive(Debug, thiserror::Error)]
@@ -22,51 +33,62 @@ pub enum HashError {
     Argon2(String),
     #[error("stored password hash is malformed")]
     Malformed,
-    #[error("the hashing task failed")]
-    Task(#[from] tokio::task::JoinError),
     #[error("the password hasher is shut down")]
     Closed,
 }
 
-/// Hashes and verifies passwords, at most `concurrency` at a time.
+type Job = Box<dyn FnOnce(&mut [Block]) + Send>;
+
+/// Hashes and verifies passwords on `concurrency` dedicated threads.
 #[derive(Clone, Debug)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    jobs: Sender<Job>,
+    /// Jobs being worked on right now (at most `concurrency`).
+    active: Arc<AtomicUsize>,
     /// A hash of a random password, verified against when an account has no
     /// password, so "no such account" takes as long as "wrong password".
     dummy: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl PasswordHasher {
-    /// `concurrency` bounds simultaneous hashes (each takes ~19 MiB of RAM);
-    /// the number of CPU cores is a good value.
+    /// `concurrency` threads, each with its own 19 MiB block (allocated on
+    /// first use); the number of CPU cores is a good value.
     pub fn new(concurrency: usize) -> Self {
+        let (jobs, queue) = channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        let active = Arc::new(AtomicUsize::new(0));
+        for i in 0..concurrency.max(1) {
+            let queue = Arc::clone(&queue);
+            let active = Arc::clone(&active);
+            let spawned = std::thread::Builder::new()
+                .name(format!("keel-argon2-{i}"))
+                .spawn(move || work(&queue, &active));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password hashing thread");
+            }
+        }
         PasswordHasher {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            jobs,
+            active,
             dummy: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
 
+    /// Hashes or verifications running right now (at most `concurrency`).
+    pub fn busy(&self) -> usize {
+        self.active.load(Ordering::SeqCst)
+    }
+
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`) with a fresh random salt.
     pub async fn hash(&self, password: SecretString) -> Result<String, HashError> {
-        self.run_blocking(move || {
-            argon2()?
-                .hash_password(password.expose_secret().as_bytes())
-                .map(|h| h.to_string())
-                .map_err(|e| HashError::Argon2(e.to_string()))
-        })
-        .await
+        self.run(move |memory| hash_with(password.expose_secret().as_bytes(), memory))
+            .await
     }
 
     /// Whether `password` matches `phc`, using the parameters stored in `phc`.
     pub async fn verify(&self, password: SecretString, phc: String) -> Result<bool, HashError> {
-        self.run_blocking(move || {
-            let parsed = PasswordHash::new(&phc).map_err(|_| HashError::Malformed)?;
-            Ok(argon2()?
-                .verify_password(password.expose_secret().as_bytes(), &parsed)
-                .is_ok())
-        })
-        .await
+        self.run(move |memory| verify_with(password.expose_secret().as_bytes(), &phc, memory))
+            .await
     }
 
     /// Verifies against `phc`, or, when there is none, against a dummy hash
@@ -85,25 +107,94 @@ impl PasswordHasher {
         }
     }
 
-    /// Runs `work` on the blocking pool while holding one permit.
-    async fn run_blocking<T: Send + 'static>(
+    /// Queues `work` for the next free thread and waits for its answer.
+    async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
+        work: impl FnOnce(&mut [Block]) -> Result<T, HashError> + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|_| HashError::Closed)?;
-        tokio::task::spawn_blocking(work).await?
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |memory| {
+            let _ = tx.send(work(memory));
+        });
+        self.jobs.send(job).map_err(|_| HashError::Closed)?;
+        rx.await.map_err(|_| HashError::Closed)?
     }
 }
 
-fn argon2() -> Result<Argon2<'static>, HashError> {
-    let params =
-        Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).map_err(|e| HashError::Argon2(e.to_string()))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+/// A hashing thread: takes jobs until the hasher is dropped.
+fn work(queue: &Mutex<Receiver<Job>>, active: &AtomicUsize) {
+    let mut memory: Vec<Block> = Vec::new();
+    loop {
+        let job = match queue.lock() {
+            Ok(queue) => queue.recv(),
+            Err(poisoned) => poisoned.into_inner().recv(),
+        };
+        let Ok(job) = job else { return };
+        if memory.is_empty() {
+            memory = vec![Block::default(); params().map_or(0, |p| p.block_count())];
+        }
+        active.fetch_add(1, Ordering::SeqCst);
+        job(&mut memory);
+        active.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn params() -> Result<Params, HashError> {
+    Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, Some(OUTPUT_BYTES)).map_err(|e| HashError::Argon2(e.to_string()))
+}
+
+fn hash_with(password: &[u8], memory: &mut [Block]) -> Result<String, HashError> {
+    let params = params()?;
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut salt = [0u8; SALT_BYTES];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = Salt::new(&salt).map_err(|e| HashError::Argon2(e.to_string()))?;
+    let mut out = [0u8; OUTPUT_BYTES];
+    argon2
+        .hash_password_into_with_memory(password, &salt, &mut out, &mut memory[..params.block_count()])
+        .map_err(|e| HashError::Argon2(e.to_string()))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| HashError::Argon2(e.to_string()))?,
+        salt: Some(salt),
+        hash: Some(Output::new(&out).map_err(|e| HashError::Argon2(e.to_string()))?),
+    };
+    Ok(phc.to_string())
+}
+
+fn verify_with(password: &[u8], phc: &str, memory: &mut [Block]) -> Result<bool, HashError> {
+    let parsed = PasswordHash::new(phc).map_err(|_| HashError::Malformed)?;
+    let algorithm = Algorithm::try_from(parsed.algorithm.as_str()).map_err(|_| HashError::Malformed)?;
+    let version = match parsed.version {
+        Some(v) => Version::try_from(v).map_err(|_| HashError::Malformed)?,
+        None => Version::default(),
+    };
+    let params = Params::try_from(&parsed).map_err(|_| HashError::Malformed)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err(HashError::Malformed);
+    };
+    let mut out = vec![0u8; expected.len()];
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let needed = params.block_count();
+    // Hashes made with other (older, larger) parameters still verify.
+    let mut own;
+    let blocks = if needed <= memory.len() {
+        &mut memory[..needed]
+    } else {
+        own = vec![Block::default(); needed];
+        &mut own[..]
+    };
+    argon2
+        .hash_password_into_with_memory(password, &salt, &mut out, blocks)
+        .map_err(|e| HashError::Argon2(e.to_string()))?;
+    Ok(bool::from(out.as_slice().ct_eq(expected.as_bytes())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::PasswordVerifier as _;
 
     fn secret(s: &str) -> SecretString {
         SecretString::from(s.to_owned())
@@ -116,6 +207,29 @@ mod tests {
         let b = hasher.hash(secret("correct horse battery staple")).await.unwrap();
         assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{a}");
         assert_ne!(a, b, "each hash has its own salt");
+    }
+
+    #[tokio::test]
+    async fn the_hashes_are_standard_phc_strings_both_ways() {
+        let hasher = PasswordHasher::new(1);
+        // Ours verify with the reference implementation…
+        let ours = hasher.hash(secret("a shared passphrase")).await.unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"a shared passphrase", &parsed)
+                .is_ok()
+        );
+        // …and the reference implementation's (other parameters) verify with ours.
+        let other = Params::new(8192, 3, 1, None).unwrap();
+        let theirs = argon2::password_hash::PasswordHasher::hash_password(
+            &Argon2::new(Algorithm::Argon2id, Version::V0x13, other),
+            b"older parameters",
+        )
+        .unwrap()
+        .to_string();
+        assert!(hasher.verify(secret("older parameters"), theirs.clone()).await.unwrap());
+        assert!(!hasher.verify(secret("older parameter"), theirs).await.unwrap());
     }
 
     #[tokio::test]
@@ -151,22 +265,22 @@ mod tests {
                 tokio::spawn(async move { h.hash(secret(&format!("password number {i}"))).await })
             })
             .collect();
-        // While the burst runs, never more than two permits are out.
+        // While the burst runs, never more than two hashes at once.
         let watcher = {
-            let permits = hasher.permits.clone();
+            let hasher = hasher.clone();
             tokio::spawn(async move {
-                let mut least = 2;
-                for _ in 0..200 {
-                    least = least.min(permits.available_permits());
+                let mut most = 0;
+                for _ in 0..300 {
+                    most = most.max(hasher.busy());
                     tokio::time::sleep(std::time::Duration::from_millis(1)).await;
                 }
-                least
+                most
             })
         };
         for t in tasks {
             t.await.unwrap().unwrap();
         }
-        assert_eq!(watcher.await.unwrap(), 0, "the burst used both permits");
-        assert_eq!(hasher.permits.available_permits(), 2, "and gave them back");
+        assert_eq!(watcher.await.unwrap(), 2, "the burst used both threads and no more");
+        assert_eq!(hasher.busy(), 0);
     }
 }
