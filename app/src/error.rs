@@ -74,6 +74,14 @@ pub enum AppError {
     /// Removing this sign-in method would leave the account with none.
     #[error("last sign-in method")]
     LastSignInMethod,
+    /// Payments are not configured, or Stripe could not be reached.
+    #[cfg(feature = "stripe_payment")]
+    #[error("payments unavailable")]
+    PaymentsUnavailable,
+    /// The user already has a subscription that gives access.
+    #[cfg(feature = "stripe_payment")]
+    #[error("already subscribed")]
+    AlreadySubscribed,
     /// Something failed on the server; details are in the server's log.
     #[error("internal error")]
     Internal,
@@ -112,6 +120,10 @@ impl AppError {
             AppError::AccessRequired | AppError::EmailNotVerified | AppError::Forbidden | AppError::InviteOnly => 403,
             AppError::NotFound => 404,
             AppError::EmailTaken { .. } | AppError::LastSignInMethod => 409,
+            #[cfg(feature = "stripe_payment")]
+            AppError::AlreadySubscribed => 409,
+            #[cfg(feature = "stripe_payment")]
+            AppError::PaymentsUnavailable => 503,
             AppError::RateLimited { .. } => 429,
             AppError::Internal | AppError::ServerFn(_) => 500,
         }
@@ -147,6 +159,10 @@ impl AppError {
             AppError::Forbidden => t(Key::ErrForbidden),
             AppError::NotFound => t(Key::ErrNotFound),
             AppError::LastSignInMethod => t(Key::ErrLastSignInMethod),
+            #[cfg(feature = "stripe_payment")]
+            AppError::PaymentsUnavailable => t(Key::ErrPaymentsUnavailable),
+            #[cfg(feature = "stripe_payment")]
+            AppError::AlreadySubscribed => t(Key::ErrAlreadySubscribed),
             AppError::Internal | AppError::ServerFn(_) => t(Key::ErrorGeneric),
         }
     }

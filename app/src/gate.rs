@@ -56,11 +56,18 @@ pub fn requirement(path: &str) -> Option<Requirement> {
         routes::HOLDING_PATH => Some(Access),
         routes::ADMIN_PATH => Some(Admin),
         #[cfg(feature = "stripe_payment")]
-        crate::payments::stripe::PAYMENT_PATH => Some(Verified),
+        crate::payments::stripe::PAYMENT_PATH | crate::payments::stripe::SUCCESS_PATH => Some(Verified),
+        // The offers are public; buying needs a verified address.
+        #[cfg(feature = "stripe_payment")]
+        "/api/billing/offers" => Some(Public),
         _ => None,
     };
     if exact.is_some() {
         return exact;
+    }
+    #[cfg(feature = "stripe_payment")]
+    if path.starts_with("/api/billing/") {
+        return Some(Verified);
     }
     #[cfg(feature = "chat")]
     if path == routes::CHAT_PATH || path.starts_with("/chat/") || path.starts_with("/api/chat/") {

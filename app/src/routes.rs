@@ -85,7 +85,9 @@ pub fn App() -> impl IntoView {
                             <VerifyEmailRoute />
                             <ForgotPasswordRoute />
                             <ResetPasswordRoute />
-                            <PaymentRoutes />
+                            <PaymentRoute />
+                            <PaymentSuccessRoute />
+                            <PricingRoute />
                             <ChatRoutes />
                         </Routes>
                     </main>
@@ -166,17 +168,40 @@ fn ResetPasswordRoute() -> impl leptos_router::MatchNestedRoutes + Clone {}
 /// The page users without access land on.
 #[cfg(feature = "stripe_payment")]
 #[component(transparent)]
-fn PaymentRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
-    use crate::payments::stripe::PaymentPage;
+fn PaymentRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::payments::stripe::pages::PaymentPage;
     view! { <Route path=path!("/payment") view=|| view! { <Gated><PaymentPage /></Gated> } /> }.into_inner()
 }
 
+/// Where Stripe Checkout returns to.
+#[cfg(feature = "stripe_payment")]
+#[component(transparent)]
+fn PaymentSuccessRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::payments::stripe::pages::PaymentSuccessPage;
+    view! { <Route path=path!("/payment/success") view=|| view! { <Gated><PaymentSuccessPage /></Gated> } /> }
+        .into_inner()
+}
+
+#[cfg(feature = "stripe_payment")]
+#[component(transparent)]
+fn PricingRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::payments::stripe::pages::PricingPage;
+    view! { <Route path=path!("/pricing") view=PricingPage /> }.into_inner()
+}
+
+/// Without payments, users without access learn the service is invite only.
 #[cfg(not(feature = "stripe_payment"))]
 #[component(transparent)]
-fn PaymentRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+fn PaymentRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
     use crate::pages::InviteOnlyPage;
     view! { <Route path=path!("/invite-only") view=InviteOnlyPage /> }.into_inner()
 }
+#[cfg(not(feature = "stripe_payment"))]
+#[component(transparent)]
+fn PaymentSuccessRoute() -> impl leptos_router::MatchNestedRoutes + Clone {}
+#[cfg(not(feature = "stripe_payment"))]
+#[component(transparent)]
+fn PricingRoute() -> impl leptos_router::MatchNestedRoutes + Clone {}
 
 #[cfg(feature = "chat")]
 use crate::chat::ChatRoutes;

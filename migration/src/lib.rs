@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_users;
 mod m20261125_000001_accounts;
+mod m20261125_000002_payments;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_users::Migration),
             Box::new(m20261125_000001_accounts::Migration),
+            Box::new(m20261125_000002_payments::Migration),
         ]
     }
 }

@@ -204,38 +204,40 @@ pub fn router(state: AppState) -> Router {
             app::auth::session::middleware,
         ));
 
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .merge(accounts)
-        .fallback_service(files)
-        .with_state(state)
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(request_span)
-                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-                )
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(axum::middleware::from_fn_with_state(
-                    SecurityHeaders {
-                        hsts: config.sends_hsts(),
-                    },
-                    security::add_security_headers,
-                ))
-                .layer(axum::middleware::from_fn_with_state(
-                    TrustedProxies(Arc::new(config.accounts.trusted_proxies.clone())),
-                    client_ip::resolve,
-                ))
-                .layer(axum::middleware::from_fn_with_state(
-                    SiteOrigin(site_origin(&config.accounts.public_url)),
-                    csrf::same_site_only,
-                ))
-                .layer(CompressionLayer::new())
-                .layer(RequestBodyLimitLayer::new(config.body_limit_bytes)),
-        )
+        .merge(accounts);
+    // Stripe's webhook: no session, its own signature check.
+    #[cfg(feature = "stripe_payment")]
+    let router = router.merge(app::payments::stripe::webhook::router().with_state(services.clone()));
+
+    router.fallback_service(files).with_state(state).layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(axum::middleware::from_fn_with_state(
+                SecurityHeaders {
+                    hsts: config.sends_hsts(),
+                },
+                security::add_security_headers,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                TrustedProxies(Arc::new(config.accounts.trusted_proxies.clone())),
+                client_ip::resolve,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                SiteOrigin(site_origin(&config.accounts.public_url)),
+                csrf::same_site_only,
+            ))
+            .layer(CompressionLayer::new())
+            .layer(RequestBodyLimitLayer::new(config.body_limit_bytes)),
+    )
 }
 
 /// `scheme://host[:port]` of a URL.

@@ -67,7 +67,7 @@ pub struct FakeProviders {
 
 /// Builds the fakes' binary (debug).
 pub fn build_fakes() -> anyhow::Result<PathBuf> {
-    step("building the fake sign-in providers (end2end/fakes)");
+    step("building the fake providers: Google, GitHub, Stripe (end2end/fakes)");
     run(Command::new(util::cargo()).args(["build", "--package", "keel-fakes", "--bin", "keel-fakes"]))?;
     Ok(util::target_dir()?.join("debug").join("keel-fakes"))
 }
@@ -84,6 +84,14 @@ impl FakeProviders {
                 &format!("http://127.0.0.1:{server_port}/auth/{provider}/callback"),
             ]);
         }
+        // Signed webhooks to the server; 15-second billing periods, so a
+        // browser test sees access lapse (end2end/tests/payments.test.mjs).
+        cmd.args([
+            "--stripe-webhook",
+            &format!("http://127.0.0.1:{server_port}/webhooks/stripe"),
+            "--stripe-period-secs",
+            "15",
+        ]);
         let mut child = cmd.stdout(Stdio::piped()).spawn().context("starting keel-fakes")?;
         let stdout = child.stdout.take().context("keel-fakes has no stdout")?;
         let mut env = Vec::new();

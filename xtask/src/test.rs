@@ -34,6 +34,15 @@ pub const MARKERS: &[(&str, &[&str])] = &[
         "github_auth",
         &["Continue with GitHub", "Продолжить через GitHub", "/auth/github/start"],
     ),
+    (
+        "stripe_payment",
+        &[
+            "Manage billing",
+            "Управление оплатой",
+            "/payment/success",
+            "billing/checkout",
+        ],
+    ),
 ];
 
 struct Tally {

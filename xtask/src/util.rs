@@ -102,7 +102,12 @@ pub fn http_post_form(port: u16, path: &str, form: &str) -> anyhow::Result<(u16,
 }
 
 /// Reads a whole HTTP/1.1 response (the request said `Connection: close`).
-fn read_response(mut stream: TcpStream) -> anyhow::Result<(u16, String)> {
+fn read_response(stream: TcpStream) -> anyhow::Result<(u16, String)> {
+    read_full_response(stream).map(|(status, _, body)| (status, body))
+}
+
+/// (status, header block, body) of a response to a `Connection: close` request.
+fn read_full_response(mut stream: TcpStream) -> anyhow::Result<(u16, String, String)> {
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
     let text = String::from_utf8_lossy(&raw);
@@ -111,11 +116,27 @@ fn read_response(mut stream: TcpStream) -> anyhow::Result<(u16, String)> {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .context("malformed HTTP response")?;
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    Ok((status, body))
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    Ok((status, head.to_owned(), body.to_owned()))
+}
+
+/// A POST on loopback with extra headers: (status, header block, body).
+pub fn http_post(
+    port: u16,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> anyhow::Result<(u16, String, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut request = format!("POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    stream.write_all(request.as_bytes())?;
+    stream.write_all(body)?;
+    read_full_response(stream)
 }
 
 /// Polls `GET path` until it answers 200 or `timeout` passes.

@@ -147,8 +147,64 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::PaymentTitle => "Choose how to get access",
         #[cfg(feature = "stripe_payment")]
         Key::PaymentBody => {
-            "To use the app, your account needs access: a paid plan or an invitation. Online payment opens soon; until then, ask us for an invitation."
+            "Your account needs access to use the app: choose a plan below, or use the link in an invitation email."
         }
+        #[cfg(feature = "stripe_payment")]
+        Key::PricingTitle => "Pricing",
+        #[cfg(feature = "stripe_payment")]
+        Key::PricingIntro => "Pick a plan. You can change or cancel it any time from your account page.",
+        #[cfg(feature = "stripe_payment")]
+        Key::OfferMonthly => "Monthly",
+        #[cfg(feature = "stripe_payment")]
+        Key::OfferYearly => "Yearly",
+        #[cfg(feature = "stripe_payment")]
+        Key::OfferPass => "{days}-day pass",
+        #[cfg(feature = "stripe_payment")]
+        Key::PerMonth => "per month, renews automatically",
+        #[cfg(feature = "stripe_payment")]
+        Key::PerYear => "per year, renews automatically",
+        #[cfg(feature = "stripe_payment")]
+        Key::PassTerms => "one payment for {days} days of access, no renewal",
+        #[cfg(feature = "stripe_payment")]
+        Key::ChooseOffer => "Choose",
+        #[cfg(feature = "stripe_payment")]
+        Key::OpeningCheckout => "Opening checkout…",
+        #[cfg(feature = "stripe_payment")]
+        Key::SignUpToBuy => "Create an account to continue",
+        #[cfg(feature = "stripe_payment")]
+        Key::PaymentsOff => "Online payment is not available yet. Ask us for an invitation.",
+        #[cfg(feature = "stripe_payment")]
+        Key::CheckoutCancelled => "Checkout was cancelled. Nothing was charged.",
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessTitle => "Confirming your payment",
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessWaiting => "Waiting for Stripe to confirm your payment…",
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessSlow => {
+            "This is taking longer than usual. You can leave this page: your access starts as soon as the payment is confirmed."
+        }
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessGranted => "Payment confirmed. Taking you in…",
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessFailed => "The payment did not go through, and nothing was charged. You can try again.",
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessExpired => "This checkout expired before it was paid. Start again from the pricing page.",
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessUnknown => "We could not find this checkout.",
+        #[cfg(feature = "stripe_payment")]
+        Key::BackToPricing => "See plans",
+        #[cfg(feature = "stripe_payment")]
+        Key::BillingSection => "Billing",
+        #[cfg(feature = "stripe_payment")]
+        Key::BillingHint => "Change your plan, update your card, cancel, or download invoices on Stripe.",
+        #[cfg(feature = "stripe_payment")]
+        Key::ManageBilling => "Manage billing",
+        #[cfg(feature = "stripe_payment")]
+        Key::OpeningPortal => "Opening…",
+        #[cfg(feature = "stripe_payment")]
+        Key::ErrPaymentsUnavailable => "Payments are unavailable right now. Please try again in a few minutes.",
+        #[cfg(feature = "stripe_payment")]
+        Key::ErrAlreadySubscribed => "You already have an active subscription. Manage it from your account page.",
         Key::WelcomeName => "Welcome, {name}!",
         Key::AccountTitle => "Your account",
         Key::ProfileSection => "Profile",

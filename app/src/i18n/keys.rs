@@ -136,6 +136,60 @@ pub enum Key {
     PaymentTitle,
     #[cfg(feature = "stripe_payment")]
     PaymentBody,
+    #[cfg(feature = "stripe_payment")]
+    PricingTitle,
+    #[cfg(feature = "stripe_payment")]
+    PricingIntro,
+    #[cfg(feature = "stripe_payment")]
+    OfferMonthly,
+    #[cfg(feature = "stripe_payment")]
+    OfferYearly,
+    #[cfg(feature = "stripe_payment")]
+    OfferPass,
+    #[cfg(feature = "stripe_payment")]
+    PerMonth,
+    #[cfg(feature = "stripe_payment")]
+    PerYear,
+    #[cfg(feature = "stripe_payment")]
+    PassTerms,
+    #[cfg(feature = "stripe_payment")]
+    ChooseOffer,
+    #[cfg(feature = "stripe_payment")]
+    OpeningCheckout,
+    #[cfg(feature = "stripe_payment")]
+    SignUpToBuy,
+    #[cfg(feature = "stripe_payment")]
+    PaymentsOff,
+    #[cfg(feature = "stripe_payment")]
+    CheckoutCancelled,
+    #[cfg(feature = "stripe_payment")]
+    SuccessTitle,
+    #[cfg(feature = "stripe_payment")]
+    SuccessWaiting,
+    #[cfg(feature = "stripe_payment")]
+    SuccessSlow,
+    #[cfg(feature = "stripe_payment")]
+    SuccessGranted,
+    #[cfg(feature = "stripe_payment")]
+    SuccessFailed,
+    #[cfg(feature = "stripe_payment")]
+    SuccessExpired,
+    #[cfg(feature = "stripe_payment")]
+    SuccessUnknown,
+    #[cfg(feature = "stripe_payment")]
+    BackToPricing,
+    #[cfg(feature = "stripe_payment")]
+    BillingSection,
+    #[cfg(feature = "stripe_payment")]
+    BillingHint,
+    #[cfg(feature = "stripe_payment")]
+    ManageBilling,
+    #[cfg(feature = "stripe_payment")]
+    OpeningPortal,
+    #[cfg(feature = "stripe_payment")]
+    ErrPaymentsUnavailable,
+    #[cfg(feature = "stripe_payment")]
+    ErrAlreadySubscribed,
     WelcomeName,
     AccountTitle,
     ProfileSection,
@@ -387,6 +441,60 @@ impl Key {
         Key::PaymentTitle,
         #[cfg(feature = "stripe_payment")]
         Key::PaymentBody,
+        #[cfg(feature = "stripe_payment")]
+        Key::PricingTitle,
+        #[cfg(feature = "stripe_payment")]
+        Key::PricingIntro,
+        #[cfg(feature = "stripe_payment")]
+        Key::OfferMonthly,
+        #[cfg(feature = "stripe_payment")]
+        Key::OfferYearly,
+        #[cfg(feature = "stripe_payment")]
+        Key::OfferPass,
+        #[cfg(feature = "stripe_payment")]
+        Key::PerMonth,
+        #[cfg(feature = "stripe_payment")]
+        Key::PerYear,
+        #[cfg(feature = "stripe_payment")]
+        Key::PassTerms,
+        #[cfg(feature = "stripe_payment")]
+        Key::ChooseOffer,
+        #[cfg(feature = "stripe_payment")]
+        Key::OpeningCheckout,
+        #[cfg(feature = "stripe_payment")]
+        Key::SignUpToBuy,
+        #[cfg(feature = "stripe_payment")]
+        Key::PaymentsOff,
+        #[cfg(feature = "stripe_payment")]
+        Key::CheckoutCancelled,
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessTitle,
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessWaiting,
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessSlow,
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessGranted,
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessFailed,
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessExpired,
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessUnknown,
+        #[cfg(feature = "stripe_payment")]
+        Key::BackToPricing,
+        #[cfg(feature = "stripe_payment")]
+        Key::BillingSection,
+        #[cfg(feature = "stripe_payment")]
+        Key::BillingHint,
+        #[cfg(feature = "stripe_payment")]
+        Key::ManageBilling,
+        #[cfg(feature = "stripe_payment")]
+        Key::OpeningPortal,
+        #[cfg(feature = "stripe_payment")]
+        Key::ErrPaymentsUnavailable,
+        #[cfg(feature = "stripe_payment")]
+        Key::ErrAlreadySubscribed,
         Key::WelcomeName,
         Key::AccountTitle,
         Key::ProfileSection,

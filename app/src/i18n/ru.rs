@@ -145,8 +145,64 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::PaymentTitle => "Как получить доступ",
         #[cfg(feature = "stripe_payment")]
         Key::PaymentBody => {
-            "Чтобы пользоваться приложением, нужен доступ: платный тариф или приглашение. Оплата онлайн скоро откроется; а пока попросите у нас приглашение."
+            "Чтобы пользоваться приложением, нужен доступ: выберите тариф ниже или воспользуйтесь ссылкой из приглашения."
         }
+        #[cfg(feature = "stripe_payment")]
+        Key::PricingTitle => "Тарифы",
+        #[cfg(feature = "stripe_payment")]
+        Key::PricingIntro => "Выберите тариф. Сменить или отменить его можно в любой момент на странице аккаунта.",
+        #[cfg(feature = "stripe_payment")]
+        Key::OfferMonthly => "Помесячно",
+        #[cfg(feature = "stripe_payment")]
+        Key::OfferYearly => "На год",
+        #[cfg(feature = "stripe_payment")]
+        Key::OfferPass => "Доступ на {days} дн.",
+        #[cfg(feature = "stripe_payment")]
+        Key::PerMonth => "в месяц, продлевается автоматически",
+        #[cfg(feature = "stripe_payment")]
+        Key::PerYear => "в год, продлевается автоматически",
+        #[cfg(feature = "stripe_payment")]
+        Key::PassTerms => "один платёж за {days} дн. доступа, без продления",
+        #[cfg(feature = "stripe_payment")]
+        Key::ChooseOffer => "Выбрать",
+        #[cfg(feature = "stripe_payment")]
+        Key::OpeningCheckout => "Открываем оплату…",
+        #[cfg(feature = "stripe_payment")]
+        Key::SignUpToBuy => "Создайте аккаунт, чтобы продолжить",
+        #[cfg(feature = "stripe_payment")]
+        Key::PaymentsOff => "Онлайн-оплата пока недоступна. Попросите у нас приглашение.",
+        #[cfg(feature = "stripe_payment")]
+        Key::CheckoutCancelled => "Оплата отменена. Деньги не списаны.",
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessTitle => "Подтверждаем оплату",
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessWaiting => "Ждём, пока Stripe подтвердит оплату…",
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessSlow => {
+            "Это занимает больше времени, чем обычно. Страницу можно закрыть: доступ откроется, как только оплата будет подтверждена."
+        }
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessGranted => "Оплата подтверждена. Переходим…",
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessFailed => "Платёж не прошёл, деньги не списаны. Можно попробовать ещё раз.",
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessExpired => "Срок этой оплаты истёк. Начните заново со страницы тарифов.",
+        #[cfg(feature = "stripe_payment")]
+        Key::SuccessUnknown => "Мы не нашли эту оплату.",
+        #[cfg(feature = "stripe_payment")]
+        Key::BackToPricing => "К тарифам",
+        #[cfg(feature = "stripe_payment")]
+        Key::BillingSection => "Оплата",
+        #[cfg(feature = "stripe_payment")]
+        Key::BillingHint => "Сменить тариф, обновить карту, отменить подписку или скачать счета можно на Stripe.",
+        #[cfg(feature = "stripe_payment")]
+        Key::ManageBilling => "Управление оплатой",
+        #[cfg(feature = "stripe_payment")]
+        Key::OpeningPortal => "Открываем…",
+        #[cfg(feature = "stripe_payment")]
+        Key::ErrPaymentsUnavailable => "Оплата сейчас недоступна. Попробуйте через несколько минут.",
+        #[cfg(feature = "stripe_payment")]
+        Key::ErrAlreadySubscribed => "У вас уже есть активная подписка. Управлять ею можно на странице аккаунта.",
         Key::WelcomeName => "Добро пожаловать, {name}!",
         Key::AccountTitle => "Ваша учётная запись",
         Key::ProfileSection => "Профиль",

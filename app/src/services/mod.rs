@@ -34,6 +34,8 @@ pub struct Inner {
     pub google: Option<crate::auth::google::Google>,
     #[cfg(feature = "github_auth")]
     pub github: Option<crate::auth::github::GitHub>,
+    #[cfg(feature = "stripe_payment")]
+    pub stripe: Option<crate::payments::stripe::client::Stripe>,
 }
 
 impl std::ops::Deref for Services {
@@ -67,6 +69,12 @@ impl Services {
                 .github
                 .clone()
                 .map(|g| crate::auth::github::GitHub::new(g, &settings.public_url))
+                .transpose()?,
+            #[cfg(feature = "stripe_payment")]
+            stripe: settings
+                .stripe
+                .clone()
+                .map(crate::payments::stripe::client::Stripe::new)
                 .transpose()?,
             db,
             settings,

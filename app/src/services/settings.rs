@@ -31,6 +31,9 @@ pub struct Settings {
     pub google: Option<crate::auth::google::GoogleSettings>,
     #[cfg(feature = "github_auth")]
     pub github: Option<crate::auth::github::GitHubSettings>,
+    /// Payments; `None` when `STRIPE_SECRET_KEY` is not set.
+    #[cfg(feature = "stripe_payment")]
+    pub stripe: Option<crate::payments::stripe::settings::StripeSettings>,
 }
 
 /// Session lifetimes.

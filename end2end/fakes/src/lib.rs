@@ -1,4 +1,5 @@
-//! Local fakes of Google's and GitHub's sign-in, for tests only.
+#![recursion_limit = "256"]
+//! Local fakes of Google's and GitHub's sign-in and of Stripe, for tests only.
 //!
 //! They speak the real wire formats, so Keel's production client code runs
 //! against them unchanged: authorization pages that redirect back with a
@@ -6,11 +7,14 @@
 //! URI, the PKCE verifier and single use of codes; Google's RS256-signed ID
 //! token and its JWKS; GitHub's `/user` and `/user/emails`. Tests pick the
 //! person who signs in on the fake's consent page (a browser fills the
-//! form; Rust tests post it), and can ask for a tampered ID token.
+//! form; Rust tests post it), and can ask for a tampered ID token. The fake
+//! Stripe (`stripe`) serves the API calls Keel makes and sends signed
+//! webhooks when its hosted checkout page is paid.
 
 mod github;
 mod google;
 mod html;
+pub mod stripe;
 
 use axum::Router;
 use axum::routing::post;
@@ -35,6 +39,7 @@ struct State {
     redirect_uris: HashSet<String>,
     google: google::Provider,
     github: github::Provider,
+    stripe: stripe::Stripe,
 }
 
 impl Fakes {
@@ -78,6 +83,10 @@ impl Fakes {
             ("GITHUB_AUTH_URL", format!("{b}/github/login/oauth/authorize")),
             ("GITHUB_TOKEN_URL", format!("{b}/github/login/oauth/access_token")),
             ("GITHUB_API_URL", format!("{b}/github/api")),
+            ("STRIPE_SECRET_KEY", stripe::SECRET_KEY.to_owned()),
+            ("STRIPE_WEBHOOK_SECRET", stripe::WEBHOOK_SECRET.to_owned()),
+            ("STRIPE_API_BASE", format!("{b}/stripe/")),
+            ("STRIPE_OFFERS", stripe::OFFERS.to_owned()),
         ]
     }
 
@@ -101,6 +110,8 @@ impl Fakes {
             .route("/_fake/redirects", post(allow_redirect))
             .nest("/google", google::router())
             .nest("/github", github::router())
+            .nest("/stripe", stripe::router())
+            .merge(stripe::control())
             .with_state(self.clone())
     }
 

@@ -1,5 +1,6 @@
-//! `keel-fakes --port N [--redirect URI]…`: serves the fake providers for
-//! the browser tests until killed, printing the settings that point Keel at them.
+//! `keel-fakes --port N [--redirect URI]… [--stripe-webhook URL]
+//! [--stripe-period-secs N]`: serves the fake providers for the browser
+//! tests until killed, printing the settings that point Keel at them.
 
 use keel_fakes::Fakes;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -8,6 +9,8 @@ use std::net::{Ipv4Addr, SocketAddr};
 async fn main() -> anyhow::Result<()> {
     let mut port = 0u16;
     let mut redirects = Vec::new();
+    let mut webhook = None;
+    let mut period = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -18,12 +21,28 @@ async fn main() -> anyhow::Result<()> {
                     .parse()?
             }
             "--redirect" => redirects.push(args.next().ok_or_else(|| anyhow::anyhow!("--redirect needs a value"))?),
+            "--stripe-webhook" => {
+                webhook = Some(
+                    args.next()
+                        .ok_or_else(|| anyhow::anyhow!("--stripe-webhook needs a URL"))?,
+                )
+            }
+            "--stripe-period-secs" => {
+                period = Some(
+                    args.next()
+                        .ok_or_else(|| anyhow::anyhow!("--stripe-period-secs needs a value"))?
+                        .parse()?,
+                )
+            }
             other => anyhow::bail!("unknown argument `{other}`"),
         }
     }
     let fakes = Fakes::start(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
     for uri in &redirects {
         fakes.allow_redirect(uri);
+    }
+    if let Some(url) = webhook {
+        fakes.stripe_webhook_to(&url, period);
     }
     for (name, value) in fakes.app_env() {
         println!("{name}={value}");

@@ -41,6 +41,8 @@ pub(super) fn settings(get: &impl Fn(&str) -> Option<String>, public_url: &str) 
         google: super::providers::google(get)?,
         #[cfg(feature = "github_auth")]
         github: super::providers::github(get)?,
+        #[cfg(feature = "stripe_payment")]
+        stripe: super::payments::stripe(get)?,
     })
 }
 

@@ -6,6 +6,8 @@
 
 mod accounts;
 mod mail;
+#[cfg(feature = "stripe_payment")]
+mod payments;
 mod providers;
 
 use secrecy::{ExposeSecret, SecretString};

@@ -88,6 +88,7 @@ impl TestApp {
         for provider in ["google", "github"] {
             fakes.allow_redirect(&format!("{}/auth/{provider}/callback", services.settings.public_url));
         }
+        fakes.stripe_webhook_to(&format!("{address}/webhooks/stripe"), None);
         let (tx, rx) = oneshot::channel();
         let stopped = tokio::spawn(app.run_until(async {
             let _ = rx.await;

@@ -15,3 +15,5 @@ mod http_basics;
 mod invites;
 mod mail;
 mod oauth;
+#[cfg(feature = "stripe_payment")]
+mod payments;

@@ -20,6 +20,7 @@ pub fn AccountPage() -> impl IntoView {
     let locale = use_locale();
     let viewer = use_viewer().0;
     let overview = Resource::new(|| (), |_| account_overview());
+    let billing = Billing::new();
     let linked = query("linked");
     let linked_notice = Signal::derive(move || {
         let id = linked.get()?;
@@ -42,7 +43,7 @@ pub fn AccountPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match viewer.await {
-                        Ok(Some(v)) => sections(v, overview).into_any(),
+                        Ok(Some(v)) => sections(v, overview, billing).into_any(),
                         _ => view! { <p>{locale.t(Key::ErrNotSignedIn)}</p> }.into_any(),
                     }
                 })}
@@ -51,7 +52,7 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-fn sections(viewer: Viewer, overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoView {
+fn sections(viewer: Viewer, overview: Resource<Result<AccountDetails, AppError>>, billing: Billing) -> impl IntoView {
     let profile = profile(viewer.clone());
     let access = access(viewer.access.clone());
     let password = password(viewer.clone());
@@ -59,6 +60,7 @@ fn sections(viewer: Viewer, overview: Resource<Result<AccountDetails, AppError>>
     view! {
         {profile}
         {access}
+        {billing.card()}
         {password}
         {providers(overview)}
         {sessions(overview)}
@@ -150,6 +152,30 @@ fn access(access: AccessState) -> impl IntoView {
                 <a href=routes::no_access_path() class="btn-primary self-start">{locale.t(Key::GetAccess)}</a>
             })}
         </Card>
+    }
+}
+
+/// With payments: the billing portal card, once the user has paid through
+/// Stripe. Its resource is made with the page, outside the suspense.
+#[derive(Clone, Copy)]
+struct Billing {
+    #[cfg(feature = "stripe_payment")]
+    resource: Resource<Result<bool, AppError>>,
+}
+
+impl Billing {
+    fn new() -> Self {
+        Billing {
+            #[cfg(feature = "stripe_payment")]
+            resource: crate::payments::stripe::pages::billing_resource(),
+        }
+    }
+
+    fn card(self) -> impl IntoView {
+        #[cfg(feature = "stripe_payment")]
+        {
+            view! { <crate::payments::stripe::pages::BillingCard billing=self.resource /> }
+        }
     }
 }
 
