@@ -45,23 +45,17 @@ fn nav_main_link(locale: crate::i18n::Locale) -> impl IntoView {
 #[component]
 fn UserMenu() -> impl IntoView {
     let locale = use_locale();
-    let viewer = use_viewer().0;
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match viewer.await.ok().flatten() {
-                    Some(v) => view! {
-                        {v.is_admin.then(|| view! { <A href=ADMIN_PATH attr:class="nav-link">{locale.t(Key::NavAdmin)}</A> })}
-                        <A href=ACCOUNT_PATH attr:class="nav-link" attr:data-testid="account-link">{v.display_name}</A>
-                    }
-                    .into_any(),
-                    None => view! {
-                        <A href=SIGN_IN_PATH attr:class="nav-link" attr:data-testid="sign-in-link">{locale.t(Key::SignInLink)}</A>
-                        <A href=SIGN_UP_PATH attr:class="nav-link">{locale.t(Key::SignUpLink)}</A>
-                    }
-                    .into_any(),
-                }
-            })}
-        </Transition>
+    let viewer = use_viewer();
+    move || match viewer.get() {
+        Some(v) => view! {
+            {v.is_admin.then(|| view! { <A href=ADMIN_PATH attr:class="nav-link">{locale.t(Key::NavAdmin)}</A> })}
+            <A href=ACCOUNT_PATH attr:class="nav-link" attr:data-testid="account-link">{v.display_name}</A>
+        }
+        .into_any(),
+        None => view! {
+            <A href=SIGN_IN_PATH attr:class="nav-link" attr:data-testid="sign-in-link">{locale.t(Key::SignInLink)}</A>
+            <A href=SIGN_UP_PATH attr:class="nav-link">{locale.t(Key::SignUpLink)}</A>
+        }
+        .into_any(),
     }
 }

@@ -1,42 +1,84 @@
-//! The signed-in user in the browser: one resource, fetched with the page
-//! and again when its access answer goes stale, and the gate applied to
-//! client-side navigation.
+//! The signed-in user in the browser: known on the server when the page
+//! is rendered and handed to the browser with it, fetched again when its
+//! access answer goes stale, and the gate applied to client-side navigation.
+//!
+//! The viewer is a plain signal, not a resource: the server already knows
+//! it synchronously (the session middleware resolved it), so no part of the
+//! page waits on it and nothing is streamed out of order for it. (Reading
+//! one resource in the header and in the page's `<Suspense>` left a small
+//! fraction of server-rendered responses unfinished under concurrency.)
 
 use crate::auth::{Viewer, get_viewer};
-use crate::error::AppError;
 use crate::gate;
-use crate::i18n::{Key, use_locale};
+use crate::i18n::use_locale;
 use leptos::prelude::*;
+use leptos::server::SharedValue;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
-/// The current user (`None` when signed out), as a resource.
+/// The current user (`None` when signed out).
 #[derive(Clone, Copy)]
-pub struct ViewerResource(pub Resource<Result<Option<Viewer>, AppError>>);
+pub struct ViewerState(RwSignal<Option<Viewer>>);
 
-/// Provides [`ViewerResource`]; refetches it on navigation once the access
-/// it carries is stale (after a few minutes, or when access runs out).
-pub fn provide_viewer() -> ViewerResource {
-    let resource = ViewerResource(Resource::new(|| (), |_| get_viewer()));
-    provide_context(resource);
-    let location = use_location();
-    Effect::new(move |_| {
-        location.pathname.track();
-        let stale = resource
-            .0
-            .get_untracked()
-            .and_then(|r| r.ok().flatten())
-            .is_some_and(|v| now_secs() >= v.access.stale_at());
-        if stale {
-            resource.0.refetch();
-        }
-    });
-    resource
+impl ViewerState {
+    /// The viewer, tracked.
+    pub fn get(self) -> Option<Viewer> {
+        self.0.get()
+    }
+
+    /// Whether someone is signed in, tracked.
+    pub fn signed_in(self) -> bool {
+        self.0.with(Option::is_some)
+    }
+
+    /// Reads the viewer by reference, tracked.
+    pub fn with<R>(self, f: impl FnOnce(Option<&Viewer>) -> R) -> R {
+        self.0.with(|v| f(v.as_ref()))
+    }
 }
 
-/// The viewer resource.
-pub fn use_viewer() -> ViewerResource {
-    use_context::<ViewerResource>().expect("provide_viewer() runs in App")
+/// Provides [`ViewerState`]; refetches it on navigation once the access it
+/// carries is stale (after a few minutes, or when access runs out).
+pub fn provide_viewer() -> ViewerState {
+    let initial = SharedValue::new(viewer_of_this_request).into_inner();
+    let state = ViewerState(RwSignal::new(initial));
+    provide_context(state);
+    let location = use_location();
+    // Effects run in the browser only.
+    Effect::new(move |_| {
+        location.pathname.track();
+        let stale = state
+            .0
+            .with_untracked(|v| v.as_ref().is_some_and(|v| now_secs() >= v.access.stale_at()));
+        if stale {
+            leptos::task::spawn_local(async move {
+                // On failure the old answer stays; the server enforces the
+                // gate on every request whatever the browser believes.
+                if let Ok(fresh) = get_viewer().await {
+                    state.0.set(fresh);
+                }
+            });
+        }
+    });
+    state
+}
+
+/// On the server, the session the middleware resolved for this request; in
+/// the browser (only reached when the page carried no viewer), nobody.
+fn viewer_of_this_request() -> Option<Viewer> {
+    #[cfg(feature = "ssr")]
+    {
+        crate::auth::ssr::viewer().map(|s| s.viewer())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+/// The viewer state.
+pub fn use_viewer() -> ViewerState {
+    use_context::<ViewerState>().expect("provide_viewer() runs in App")
 }
 
 fn now_secs() -> i64 {
@@ -55,27 +97,24 @@ fn now_secs() -> i64 {
 /// the same rule to the page load; this covers navigation in the browser.
 #[component]
 pub fn Gated(children: ChildrenFn) -> impl IntoView {
-    let viewer = use_viewer().0;
+    let viewer = use_viewer();
     let location = use_location();
-    let locale = use_locale();
-    let children = StoredValue::new(children);
-    view! {
-        <Suspense fallback=move || view! { <p class="p-8 text-center" aria-busy="true">{locale.t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                let viewer = viewer.await.ok().flatten();
-                let path = location.pathname.get_untracked();
-                let denial = gate::requirement(&path).and_then(|req| gate::check(viewer.as_ref(), req).err());
-                match denial {
-                    Some(denial) => {
-                        let search = location.search.get_untracked();
-                        let requested = if search.is_empty() { path } else { format!("{path}?{search}") };
-                        let to = gate::redirect_for(viewer.as_ref(), denial, &requested);
-                        view! { <Redirect path=to /> }.into_any()
-                    }
-                    None => children.with_value(|c| c()).into_any(),
-                }
-            })}
-        </Suspense>
+    let path = location.pathname.get_untracked();
+    let search = location.search.get_untracked();
+    let redirect = Memo::new(move |_| {
+        viewer.with(|viewer| {
+            let denial = gate::requirement(&path).and_then(|req| gate::check(viewer, req).err())?;
+            let requested = if search.is_empty() {
+                path.clone()
+            } else {
+                format!("{path}?{search}")
+            };
+            Some(gate::redirect_for(viewer, denial, &requested))
+        })
+    });
+    move || match redirect.get() {
+        Some(to) => view! { <Redirect path=to /> }.into_any(),
+        None => children().into_any(),
     }
 }
 
@@ -83,23 +122,15 @@ pub fn Gated(children: ChildrenFn) -> impl IntoView {
 /// on 2026-12-01."), for the pages the gate sends users without access to.
 #[component]
 pub fn AccessNotice() -> impl IntoView {
-    let viewer = use_viewer().0;
+    let viewer = use_viewer();
     let locale = use_locale();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                viewer
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|v| {
-                        view! {
-                            <p data-testid="access-status" class="font-medium">
-                                {crate::auth::pages::describe_access(locale, &v.access)}
-                            </p>
-                        }
-                    })
-            })}
-        </Suspense>
+    move || {
+        viewer.get().map(|v| {
+            view! {
+                <p data-testid="access-status" class="font-medium">
+                    {crate::auth::pages::describe_access(locale, &v.access)}
+                </p>
+            }
+        })
     }
 }

@@ -12,7 +12,7 @@ pub const INVITE_ONLY_PATH: &str = "/invite-only";
 #[component]
 pub fn InviteOnlyPage() -> impl IntoView {
     let locale = use_locale();
-    let viewer = use_viewer().0;
+    let viewer = use_viewer();
     view! {
         <Title text=locale.t(Key::InviteOnlyTitle) />
         <section class="mx-auto flex w-full max-w-xl flex-col gap-4 px-4 py-12">
@@ -20,11 +20,7 @@ pub fn InviteOnlyPage() -> impl IntoView {
             <div class="card flex flex-col gap-4">
                 <p>{locale.t(Key::InviteOnlyBody)}</p>
                 <AccessNotice />
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        viewer.await.ok().flatten().map(|_| view! { <SignOutButton /> })
-                    })}
-                </Suspense>
+                {move || viewer.signed_in().then(|| view! { <SignOutButton /> })}
             </div>
         </section>
     }

@@ -159,6 +159,8 @@ impl Drop for TestApp {
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // A response that never finishes fails its test instead of the run.
+        .timeout(Duration::from_secs(60))
         .build()
         .unwrap()
 }

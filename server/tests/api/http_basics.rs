@@ -1,6 +1,7 @@
 use crate::helpers::{Backend, TestApp};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use std::time::Duration;
 
 fn nonce_of(headers: &HeaderMap) -> String {
     let csp = headers["content-security-policy"].to_str().unwrap();
@@ -42,6 +43,39 @@ async fn pages_carry_security_headers_and_a_fresh_nonce_that_matches_their_scrip
 
     let second = app.get("/").await;
     assert_ne!(nonce_of(second.headers()), nonce, "a new nonce per request");
+}
+
+/// Every page carries the header, which shows who is signed in. With the
+/// viewer read from a resource inside a `<Suspense>`, some responses never
+/// ended while other apps in the process rendered at the same time (seven
+/// runs of this test in eight failed). Each response must end with the document.
+#[test]
+fn pages_always_finish_while_other_apps_render_at_once() {
+    let apps: Vec<_> = (0..6)
+        .map(|_| {
+            std::thread::spawn(|| {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+                    for i in 0..40 {
+                        let path = if i % 2 == 0 { "/" } else { "/no/such/page" };
+                        let res = app.get(path).await;
+                        let body = tokio::time::timeout(Duration::from_secs(10), res.text())
+                            .await
+                            .unwrap_or_else(|_| panic!("GET {path} (request {i}) never finished"))
+                            .unwrap();
+                        assert!(body.contains("</html>"), "GET {path} (request {i}) ended early");
+                    }
+                })
+            })
+        })
+        .collect();
+    for app in apps {
+        app.join().expect("every app served every page");
+    }
 }
 
 #[tokio::test]

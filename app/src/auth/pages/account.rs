@@ -18,7 +18,7 @@ use leptos_meta::Title;
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let locale = use_locale();
-    let viewer = use_viewer().0;
+    let viewer = use_viewer();
     let overview = Resource::new(|| (), |_| account_overview());
     let billing = Billing::new();
     let linked = query("linked");
@@ -40,14 +40,10 @@ pub fn AccountPage() -> impl IntoView {
             </div>
             <Notice message=linked_notice />
             <FormError message=oauth_error() />
-            <Suspense fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match viewer.await {
-                        Ok(Some(v)) => sections(v, overview, billing).into_any(),
-                        _ => view! { <p>{locale.t(Key::ErrNotSignedIn)}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {move || match viewer.get() {
+                Some(v) => sections(v, overview, billing).into_any(),
+                None => view! { <p>{locale.t(Key::ErrNotSignedIn)}</p> }.into_any(),
+            }}
         </section>
     }
 }

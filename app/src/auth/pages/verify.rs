@@ -40,36 +40,30 @@ fn confirm(token: String) -> impl IntoView {
 
 fn pending_notice() -> impl IntoView {
     let locale = use_locale();
-    let viewer = use_viewer().0;
+    let viewer = use_viewer();
     let resend = ServerAction::<ResendVerification>::new();
     let state = FormState::of(resend);
     let sent = Signal::derive(move || state.succeeded().get().then(|| locale.t(Key::VerifyResent).to_owned()));
-    view! {
-        <Suspense fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match viewer.await.ok().flatten() {
-                    Some(v) if !v.email_verified => view! {
-                        <p>{locale.t(Key::VerifySentTo).replace("{email}", &v.email)}</p>
-                        <p class="text-sm text-indigo-800 dark:text-indigo-200">{locale.t(Key::VerifyCheckSpam)}</p>
-                        <Notice message=sent />
-                        <ActionForm action=resend attr:class="flex flex-col gap-4">
-                            <FormError message=state.form_error() />
-                            <Submit label=Key::VerifyResend pending_label=Key::Sending pending=state.pending />
-                        </ActionForm>
-                    }
-                    .into_any(),
-                    Some(v) => view! {
-                        <p>{locale.t(Key::VerifyDone)}</p>
-                        <a href=gate::landing(Some(&v)) class="btn-primary">{locale.t(Key::Continue)}</a>
-                    }
-                    .into_any(),
-                    None => view! {
-                        <p>{locale.t(Key::VerifySignInFirst)}</p>
-                        <A href=routes::SIGN_IN_PATH attr:class="btn-primary">{locale.t(Key::SignInButton)}</A>
-                    }
-                    .into_any(),
-                }
-            })}
-        </Suspense>
+    move || match viewer.get() {
+        Some(v) if !v.email_verified => view! {
+            <p>{locale.t(Key::VerifySentTo).replace("{email}", &v.email)}</p>
+            <p class="text-sm text-indigo-800 dark:text-indigo-200">{locale.t(Key::VerifyCheckSpam)}</p>
+            <Notice message=sent />
+            <ActionForm action=resend attr:class="flex flex-col gap-4">
+                <FormError message=state.form_error() />
+                <Submit label=Key::VerifyResend pending_label=Key::Sending pending=state.pending />
+            </ActionForm>
+        }
+        .into_any(),
+        Some(v) => view! {
+            <p>{locale.t(Key::VerifyDone)}</p>
+            <a href=gate::landing(Some(&v)) class="btn-primary">{locale.t(Key::Continue)}</a>
+        }
+        .into_any(),
+        None => view! {
+            <p>{locale.t(Key::VerifySignInFirst)}</p>
+            <A href=routes::SIGN_IN_PATH attr:class="btn-primary">{locale.t(Key::SignInButton)}</A>
+        }
+        .into_any(),
     }
 }

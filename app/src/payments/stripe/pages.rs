@@ -48,12 +48,12 @@ fn offer_terms(locale: Locale, kind: OfferKind) -> String {
 #[component]
 fn Offers() -> impl IntoView {
     let locale = use_locale();
-    let viewer = use_viewer().0;
+    let viewer = use_viewer();
     let offers = Resource::new(|| (), |_| get_pricing());
     view! {
         <Suspense fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
-                let signed_in = matches!(viewer.await, Ok(Some(_)));
+                let signed_in = viewer.signed_in();
                 match offers.await {
                     Ok(p) if p.enabled && !p.offers.is_empty() => view! {
                         <ul class="grid gap-4 sm:grid-cols-2" data-testid="offers">
