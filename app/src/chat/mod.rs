@@ -1,6 +1,10 @@
-//! The AI chat: the product's main page (`chat`). The conversation list,
-//! streaming replies and providers arrive with the chat issue; this module
-//! owns the route and its strings so they vanish from builds without `chat`.
+//! The AI chat: the product's main page (`chat`). This module owns the route
+//! and its strings so they vanish from builds without `chat`, and the
+//! decoding of the providers' streams ([`stream`]). The conversation list,
+//! the providers' HTTP calls and the streaming UI arrive with the chat issue.
+
+#[cfg(feature = "ssr")]
+pub mod stream;
 
 use crate::components::Gated;
 use crate::i18n::{Key, use_locale};
