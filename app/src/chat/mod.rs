@@ -1,8 +1,11 @@
 //! The AI chat: the product's main page (`chat`). This module owns the route
-//! and its strings so they vanish from builds without `chat`, and the
-//! decoding of the providers' streams ([`stream`]). The conversation list,
-//! the providers' HTTP calls and the streaming UI arrive with the chat issue.
+//! and its strings so they vanish from builds without `chat`, the decoding
+//! of the providers' streams ([`stream`]) and the providers themselves
+//! ([`provider`]). The conversation list, storage and the streaming UI are
+//! still to come (issue 5).
 
+#[cfg(feature = "ssr")]
+pub mod provider;
 #[cfg(feature = "ssr")]
 pub mod stream;
 

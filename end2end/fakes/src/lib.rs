@@ -9,11 +9,13 @@
 //! person who signs in on the fake's consent page (a browser fills the
 //! form; Rust tests post it), and can ask for a tampered ID token. The fake
 //! Stripe (`stripe`) serves the API calls Keel makes and sends signed
-//! webhooks when its hosted checkout page is paid.
+//! webhooks when its hosted checkout page is paid. The fake model APIs
+//! (`llm`) stream OpenAI-compatible, Anthropic and Gemini replies.
 
 mod github;
 mod google;
 mod html;
+pub mod llm;
 pub mod stripe;
 
 use axum::Router;
@@ -40,6 +42,7 @@ struct State {
     google: google::Provider,
     github: github::Provider,
     stripe: stripe::Stripe,
+    llm: llm::Llm,
 }
 
 impl Fakes {
@@ -112,6 +115,7 @@ impl Fakes {
             .nest("/github", github::router())
             .nest("/stripe", stripe::router())
             .merge(stripe::control())
+            .merge(llm::router())
             .with_state(self.clone())
     }
 

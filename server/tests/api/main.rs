@@ -9,6 +9,8 @@ mod support;
 
 mod accounts;
 mod assets;
+#[cfg(feature = "chat")]
+mod chat;
 mod database;
 mod health;
 mod http_basics;
