@@ -162,6 +162,23 @@ fn report_unconfigured(config: &Config) {
     if let app::services::settings::MailTransport::Folder(dir) = &config.accounts.mail.transport {
         tracing::warn!(dir = %dir.display(), "no SMTP_HOST: emails are written to this folder, not sent");
     }
+    #[cfg(feature = "chat")]
+    {
+        let chat = &config.accounts.chat;
+        let enabled: Vec<&str> = chat
+            .models
+            .iter()
+            .filter(|m| m.enabled)
+            .map(|m| m.id.as_str())
+            .collect();
+        if enabled == [app::chat::provider::demo::MODEL_ID] {
+            tracing::warn!(
+                "no chat model configured: the chat answers with the offline demo model (see CHAT_MODELS in .env.example)"
+            );
+        } else {
+            tracing::info!(models = ?enabled, "chat models");
+        }
+    }
 }
 
 /// What every Leptos render and server function gets in its context.

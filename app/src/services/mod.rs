@@ -36,6 +36,8 @@ pub struct Inner {
     pub github: Option<crate::auth::github::GitHub>,
     #[cfg(feature = "stripe_payment")]
     pub stripe: Option<crate::payments::stripe::client::Stripe>,
+    #[cfg(feature = "chat")]
+    pub chat: crate::chat::settings::Chat,
 }
 
 impl std::ops::Deref for Services {
@@ -76,6 +78,8 @@ impl Services {
                 .clone()
                 .map(crate::payments::stripe::client::Stripe::new)
                 .transpose()?,
+            #[cfg(feature = "chat")]
+            chat: crate::chat::settings::Chat::new(settings.chat.clone()),
             db,
             settings,
             http,

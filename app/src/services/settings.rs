@@ -34,6 +34,9 @@ pub struct Settings {
     /// Payments; `None` when `STRIPE_SECRET_KEY` is not set.
     #[cfg(feature = "stripe_payment")]
     pub stripe: Option<crate::payments::stripe::settings::StripeSettings>,
+    /// Models and providers; the offline demo model when nothing is set.
+    #[cfg(feature = "chat")]
+    pub chat: crate::chat::settings::ChatSettings,
 }
 
 /// Session lifetimes.

@@ -43,6 +43,8 @@ pub(super) fn settings(get: &impl Fn(&str) -> Option<String>, public_url: &str) 
         github: super::providers::github(get)?,
         #[cfg(feature = "stripe_payment")]
         stripe: super::payments::stripe(get)?,
+        #[cfg(feature = "chat")]
+        chat: super::chat::chat(get)?,
     })
 }
 

@@ -2,9 +2,11 @@
 //!
 //! Every setting is documented in `.env.example` and the README. A bad value
 //! stops the server at boot with a message that names the variable.
-//! Accounts, mail and sign-in providers are read in their own files.
+//! Accounts, mail, sign-in providers, payments and chat are read in their own files.
 
 mod accounts;
+#[cfg(feature = "chat")]
+mod chat;
 mod mail;
 #[cfg(feature = "stripe_payment")]
 mod payments;
