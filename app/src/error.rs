@@ -19,6 +19,12 @@ pub enum Field {
     Confirm,
     Days,
     Date,
+    /// A chat message.
+    #[cfg(feature = "chat")]
+    Message,
+    /// A conversation's title.
+    #[cfg(feature = "chat")]
+    Title,
 }
 
 /// What is wrong with a field's value.
@@ -228,6 +234,10 @@ fn problem_key(field: Field, problem: Problem) -> Key {
         (Field::Confirm, _) => Key::ErrConfirmMismatch,
         (Field::Days, _) => Key::ErrDaysInvalid,
         (Field::Date, _) => Key::ErrDateInvalid,
+        #[cfg(feature = "chat")]
+        (Field::Message, Problem::TooLong) => Key::ErrMessageTooLong,
+        #[cfg(feature = "chat")]
+        (Field::Title, Problem::TooLong) => Key::ErrTitleTooLong,
         _ => Key::ErrValueInvalid,
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod access_grants;
 pub mod auth_failures;
+pub mod chat_conversations;
+pub mod chat_messages;
 pub mod email_tokens;
 pub mod mail_outbox;
 pub mod oauth_flows;
@@ -18,6 +20,8 @@ pub mod users;
 pub mod prelude {
     pub use crate::access_grants::Entity as AccessGrants;
     pub use crate::auth_failures::Entity as AuthFailures;
+    pub use crate::chat_conversations::Entity as ChatConversations;
+    pub use crate::chat_messages::Entity as ChatMessages;
     pub use crate::email_tokens::Entity as EmailTokens;
     pub use crate::mail_outbox::Entity as MailOutbox;
     pub use crate::oauth_flows::Entity as OauthFlows;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_users;
 mod m20261125_000001_accounts;
 mod m20261125_000002_payments;
+mod m20261125_000003_chat;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_users::Migration),
             Box::new(m20261125_000001_accounts::Migration),
             Box::new(m20261125_000002_payments::Migration),
+            Box::new(m20261125_000003_chat::Migration),
         ]
     }
 }

@@ -214,7 +214,11 @@ pub fn router(state: AppState) -> Router {
 
     let accounts = Router::new()
         .leptos_routes_with_context(&state, pages, context, move || shell(options.clone()))
-        .merge(app::auth::oauth_router().with_state(services.clone()))
+        .merge(app::auth::oauth_router().with_state(services.clone()));
+    // The chat's streaming reply endpoint sits behind the same session and gate.
+    #[cfg(feature = "chat")]
+    let accounts = accounts.merge(app::chat::reply::router().with_state(services.clone()));
+    let accounts = accounts
         // Every page, server function and OAuth route: the session, then the gate.
         .route_layer(axum::middleware::from_fn_with_state(
             services.clone(),

@@ -1,11 +1,15 @@
 //! The AI chat: the product's main page (`chat`). This module owns the route
 //! and its strings so they vanish from builds without `chat`, the decoding
 //! of the providers' streams ([`stream`]) and the providers themselves
-//! ([`provider`]) with their [`settings`]. The conversation list, storage
-//! and the streaming UI are still to come (issue 5).
+//! ([`provider`]) with their [`settings`], the user's [`conversations`]
+//! (owner-scoped server functions) and the streaming [`reply`] endpoint.
+//! The chat UI is still to come (issue 5).
 
+pub mod conversations;
 #[cfg(feature = "ssr")]
 pub mod provider;
+#[cfg(feature = "ssr")]
+pub mod reply;
 #[cfg(feature = "ssr")]
 pub mod settings;
 #[cfg(feature = "ssr")]

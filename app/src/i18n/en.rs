@@ -277,6 +277,10 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::ErrConfirmMismatch => "That does not match. Nothing was deleted.",
         Key::ErrDaysInvalid => "Enter a whole number of days from 1 to 3650.",
         Key::ErrDateInvalid => "Enter a valid date.",
+        #[cfg(feature = "chat")]
+        Key::ErrMessageTooLong => "A message can be at most 16,000 characters: shorten it or split it in two.",
+        #[cfg(feature = "chat")]
+        Key::ErrTitleTooLong => "A title can be at most 100 characters.",
         Key::ErrValueInvalid => "This value is not valid.",
         Key::ErrEmailTaken => "An account with this email already exists.",
         Key::ErrEmailTakenUse => {

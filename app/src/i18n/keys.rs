@@ -260,6 +260,10 @@ pub enum Key {
     ErrConfirmMismatch,
     ErrDaysInvalid,
     ErrDateInvalid,
+    #[cfg(feature = "chat")]
+    ErrMessageTooLong,
+    #[cfg(feature = "chat")]
+    ErrTitleTooLong,
     ErrValueInvalid,
     ErrEmailTaken,
     ErrEmailTakenUse,
@@ -565,6 +569,10 @@ impl Key {
         Key::ErrConfirmMismatch,
         Key::ErrDaysInvalid,
         Key::ErrDateInvalid,
+        #[cfg(feature = "chat")]
+        Key::ErrMessageTooLong,
+        #[cfg(feature = "chat")]
+        Key::ErrTitleTooLong,
         Key::ErrValueInvalid,
         Key::ErrEmailTaken,
         Key::ErrEmailTakenUse,

@@ -275,6 +275,12 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::ErrConfirmMismatch => "Не совпадает. Ничего не удалено.",
         Key::ErrDaysInvalid => "Укажите целое число дней от 1 до 3650.",
         Key::ErrDateInvalid => "Укажите правильную дату.",
+        #[cfg(feature = "chat")]
+        Key::ErrMessageTooLong => {
+            "Сообщение может содержать не более 16 000 символов: сократите его или разделите на два."
+        }
+        #[cfg(feature = "chat")]
+        Key::ErrTitleTooLong => "Название может содержать не более 100 символов.",
         Key::ErrValueInvalid => "Недопустимое значение.",
         Key::ErrEmailTaken => "Учётная запись с этим адресом уже существует.",
         Key::ErrEmailTakenUse => "Учётная запись с этим адресом уже существует. Войдите так же, как раньше: {methods}.",

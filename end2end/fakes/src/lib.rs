@@ -90,6 +90,13 @@ impl Fakes {
             ("STRIPE_WEBHOOK_SECRET", stripe::WEBHOOK_SECRET.to_owned()),
             ("STRIPE_API_BASE", format!("{b}/stripe/")),
             ("STRIPE_OFFERS", stripe::OFFERS.to_owned()),
+            ("OPENAI_API_BASE", format!("{b}/openai/v1/")),
+            ("OPENAI_API_KEY", llm::OPENAI_KEY.to_owned()),
+            ("ANTHROPIC_API_BASE", format!("{b}/anthropic/")),
+            ("ANTHROPIC_API_KEY", llm::ANTHROPIC_KEY.to_owned()),
+            ("GEMINI_API_BASE", format!("{b}/gemini/")),
+            ("GEMINI_API_KEY", llm::GEMINI_KEY.to_owned()),
+            ("CHAT_MODELS", llm::MODELS.to_owned()),
         ]
     }
 

@@ -27,6 +27,10 @@ pub const OPENAI_KEY: &str = "sk-keel-test-openai";
 pub const ANTHROPIC_KEY: &str = "sk-ant-keel-test";
 pub const GEMINI_KEY: &str = "AIzaKeelTestGeminiKey";
 
+/// A catalogue with one model on each fake API, then the demo model.
+pub const MODELS: &str = "fake-gpt|openai|128000|Fake GPT,fake-claude|anthropic|200000|Fake Claude,\
+                          fake-gemini|gemini|1000000|Fake Gemini,demo|demo|8192|Demo model (offline)";
+
 /// What the fake model APIs have seen.
 #[derive(Default)]
 pub struct Llm {

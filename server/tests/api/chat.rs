@@ -237,3 +237,309 @@ async fn an_unreachable_provider_is_reported() {
         "{items:?}"
     );
 }
+
+// --- The reply endpoint: the app on port 0 with the fakes as its providers.
+
+use crate::helpers::{Backend, Browser, TestApp, expect_json, unique_email};
+use crate::support::{make_admin, registered_and_verified};
+use app::chat::stream::sse;
+use entity::chat_messages;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+
+const REPLY: &str = "/api/chat/reply";
+
+/// A signed-in user with access (admins always have it).
+async fn member(app: &TestApp) -> Browser {
+    let b = app.browser();
+    let email = unique_email("chat");
+    registered_and_verified(app, &b, &email).await;
+    make_admin(app, &email).await;
+    b
+}
+
+/// The events of a streamed reply, read as they arrive.
+struct Events {
+    response: reqwest::Response,
+    decoder: sse::Decoder,
+    queued: VecDeque<sse::Event>,
+}
+
+impl Events {
+    async fn open(b: &Browser, body: Value) -> Events {
+        let response = b.post_json(REPLY, &body).await;
+        assert_eq!(response.status(), 200, "{:?}", response.headers());
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        Events {
+            response,
+            decoder: sse::Decoder::default(),
+            queued: VecDeque::new(),
+        }
+    }
+
+    async fn next(&mut self) -> Option<(String, Value)> {
+        loop {
+            if let Some(e) = self.queued.pop_front() {
+                return Some((e.kind.unwrap_or_default(), serde_json::from_str(&e.data).unwrap()));
+            }
+            let chunk = self.response.chunk().await.expect("the stream reads")?;
+            self.queued.extend(self.decoder.push(&chunk));
+        }
+    }
+
+    async fn all(mut self) -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        while let Some(e) = self.next().await {
+            out.push(e);
+        }
+        out
+    }
+}
+
+fn texts(events: &[(String, Value)]) -> String {
+    events
+        .iter()
+        .filter(|(k, _)| k == "delta")
+        .map(|(_, d)| d["text"].as_str().unwrap())
+        .collect()
+}
+
+async fn assistant_message(app: &TestApp, id: &str) -> chat_messages::Model {
+    chat_messages::Entity::find_by_id(uuid::Uuid::parse_str(id).unwrap())
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// A streamed round trip per provider, saved with the provider's usage.
+async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: TestApp) {
+    let b = member(&app).await;
+    for model in ["fake-gpt", "fake-claude", "fake-gemini", "demo"] {
+        let events = Events::open(&b, json!({"text": "tell me about keels", "model": model}))
+            .await
+            .all()
+            .await;
+        let (first, rest) = events.split_first().unwrap();
+        assert_eq!(first.0, "start", "{model}");
+        assert_eq!(first.1["model"], model);
+        let (last, middle) = rest.split_last().unwrap();
+        assert_eq!(last.0, "done", "{model}: {last:?}");
+        assert!(
+            middle.len() >= 2 && middle.iter().all(|(k, _)| k == "delta"),
+            "{model}: {middle:?}"
+        );
+        let text = texts(&events);
+        if model == "demo" {
+            assert!(text.starts_with("This is the **demo model**"), "{text}");
+        } else {
+            assert_eq!(text, "You said: tell me about keels", "{model}");
+        }
+
+        let saved = assistant_message(&app, first.1["message_id"].as_str().unwrap()).await;
+        assert_eq!(saved.content, text, "{model}");
+        assert_eq!(saved.outcome.as_deref(), Some("completed"));
+        assert_eq!(saved.model.as_deref(), Some(model));
+        assert_eq!(saved.usage_source.as_deref(), Some("provider"), "{model}");
+        assert_eq!(
+            saved.output_tokens,
+            Some(text.split_whitespace().count() as i64),
+            "{model}"
+        );
+        assert!(saved.input_tokens.unwrap() >= 4, "{model}");
+        assert_eq!(last.1["output_tokens"], saved.output_tokens.unwrap());
+        assert!(saved.first_token_ms.unwrap() <= saved.duration_ms.unwrap());
+
+        let id = first.1["conversation_id"].as_str().unwrap();
+        let thread = expect_json(b.call("/api/chat/messages", &[("id", id)]).await, 200).await;
+        let roles: Vec<&str> = thread
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["role"].as_str().unwrap())
+            .collect();
+        assert_eq!(roles, ["user", "assistant"], "{model}");
+    }
+    let list = expect_json(
+        b.call("/api/chat/conversations", &[("query", "About KEELS")]).await,
+        200,
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 4, "the search ignores case");
+    assert_eq!(list[0]["title"], "tell me about keels");
+    let none = expect_json(b.call("/api/chat/conversations", &[("query", "keels%")]).await, 200).await;
+    assert_eq!(none, json!([]), "`%` is a character, not a wildcard");
+}
+crate::on_each_database!(a_reply_streams_from_each_provider_and_is_saved_with_its_usage);
+
+#[tokio::test]
+async fn the_conversation_so_far_goes_to_the_model() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let b = member(&app).await;
+    let events = Events::open(&b, json!({"text": "first question", "model": "fake-claude"}))
+        .await
+        .all()
+        .await;
+    let conversation = events[0].1["conversation_id"].as_str().unwrap().to_owned();
+    Events::open(&b, json!({"text": "second question", "conversation_id": conversation}))
+        .await
+        .all()
+        .await;
+    let sent = app.fakes.last_llm_request().unwrap();
+    let turns: Vec<(&str, &str)> = sent["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["role"].as_str().unwrap(), m["content"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        turns,
+        [
+            ("user", "first question"),
+            ("assistant", "You said: first question"),
+            ("user", "second question")
+        ],
+        "the conversation keeps its model and sends its history"
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_provider_ends_in_the_idle_timeout_and_the_partial_text_is_saved() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("CHAT_IDLE_TIMEOUT", "1s")])
+        .await
+        .unwrap();
+    let b = member(&app).await;
+    let events = Events::open(&b, json!({"text": "[stall] a b c d", "model": "fake-gpt"}))
+        .await
+        .all()
+        .await;
+    let last = events.last().unwrap();
+    assert_eq!(last.0, "error");
+    assert_eq!(last.1["error"], "idle_timeout");
+    assert_eq!(texts(&events), "You said: [stall] a ");
+    let saved = assistant_message(&app, events[0].1["message_id"].as_str().unwrap()).await;
+    assert_eq!(saved.content, "You said: [stall] a ");
+    assert_eq!(saved.outcome.as_deref(), Some("failed"));
+    assert_eq!(saved.error.as_deref(), Some("idle_timeout"));
+    assert_eq!(
+        saved.usage_source.as_deref(),
+        Some("counted"),
+        "the stream ended without usage"
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_goes_away_stops_the_upstream_within_a_second_and_the_text_is_kept() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    app.fakes.set_llm_pace(Duration::from_millis(100));
+    let b = member(&app).await;
+    let mut events = Events::open(
+        &b,
+        json!({"text": "please write a long answer with many words in it", "model": "fake-gemini"}),
+    )
+    .await;
+    let (_, start) = events.next().await.unwrap();
+    let (kind, _) = events.next().await.unwrap();
+    assert_eq!(kind, "delta");
+    let gone = Instant::now();
+    drop(events);
+    let noticed = loop {
+        let (open, abandoned) = app.fakes.llm_streams();
+        if let Some(at) = abandoned.first() {
+            assert_eq!(open, 0);
+            break *at;
+        }
+        assert!(
+            gone.elapsed() < Duration::from_secs(5),
+            "the upstream request was never cancelled"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let after = noticed.saturating_duration_since(gone);
+    assert!(
+        after < Duration::from_secs(1),
+        "upstream cancelled {after:?} after the client left"
+    );
+    let id = start["message_id"].as_str().unwrap();
+    let saved = loop {
+        let m = assistant_message(&app, id).await;
+        if m.outcome.as_deref() != Some("streaming") {
+            break m;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(saved.outcome.as_deref(), Some("stopped"));
+    let whole = "You said: please write a long answer with many words in it";
+    assert!(
+        !saved.content.is_empty() && whole.starts_with(&saved.content) && saved.content != whole,
+        "the text that arrived before the client left: {:?}",
+        saved.content
+    );
+}
+
+#[tokio::test]
+async fn nobody_reaches_another_users_conversation() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let alice = member(&app).await;
+    let events = Events::open(&alice, json!({"text": "my secret plans", "model": "fake-gpt"}))
+        .await
+        .all()
+        .await;
+    let id = events[0].1["conversation_id"].as_str().unwrap().to_owned();
+    let bob = member(&app).await;
+    for other in [id.as_str(), "not-a-uuid", "00000000-0000-0000-0000-000000000000"] {
+        let res = bob
+            .post_json(REPLY, &json!({"text": "hi", "conversation_id": other}))
+            .await;
+        assert_eq!(expect_json(res, 404).await, "NotFound", "{other}");
+        let read = bob.call("/api/chat/messages", &[("id", other)]).await;
+        assert_eq!(expect_json(read, 404).await, "NotFound");
+        let rename = bob
+            .call("/api/chat/rename", &[("id", other), ("title", "mine now")])
+            .await;
+        assert_eq!(expect_json(rename, 404).await, "NotFound");
+        let delete = bob.call("/api/chat/delete", &[("id", other)]).await;
+        assert_eq!(expect_json(delete, 404).await, "NotFound");
+    }
+    let bobs = expect_json(bob.call("/api/chat/conversations", &[("query", "")]).await, 200).await;
+    assert_eq!(bobs, json!([]));
+    let thread = expect_json(alice.call("/api/chat/messages", &[("id", &id)]).await, 200).await;
+    assert_eq!(thread.as_array().unwrap().len(), 2, "Alice's conversation is untouched");
+
+    expect_json(
+        alice
+            .call("/api/chat/rename", &[("id", &id), ("title", "  Plans  ")])
+            .await,
+        200,
+    )
+    .await;
+    let list = expect_json(alice.call("/api/chat/conversations", &[("query", "")]).await, 200).await;
+    assert_eq!(list[0]["title"], "Plans");
+    expect_json(alice.call("/api/chat/delete", &[("id", &id)]).await, 200).await;
+    let left = chat_messages::Entity::find()
+        .filter(chat_messages::Column::ConversationId.eq(uuid::Uuid::parse_str(&id).unwrap()))
+        .order_by_asc(chat_messages::Column::CreatedAt)
+        .all(app.db())
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "its messages went with it");
+}
+
+#[tokio::test]
+async fn a_message_is_checked_and_access_is_required_before_anything_is_sent() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let b = member(&app).await;
+    let empty = b.post_json(REPLY, &json!({"text": "   "})).await;
+    assert_eq!(expect_json(empty, 400).await["Invalid"]["problem"], "Required");
+    let long = b.post_json(REPLY, &json!({"text": "x".repeat(16_001)})).await;
+    assert_eq!(expect_json(long, 400).await["Invalid"]["problem"], "TooLong");
+
+    let no_access = app.browser();
+    registered_and_verified(&app, &no_access, &unique_email("nopay")).await;
+    let res = no_access.post_json(REPLY, &json!({"text": "hello"})).await;
+    assert_eq!(expect_json(res, 403).await, "AccessRequired");
+    let res = app.browser().post_json(REPLY, &json!({"text": "hello"})).await;
+    assert_eq!(expect_json(res, 401).await, "NotSignedIn");
+    assert_eq!(app.fakes.last_llm_request(), None, "no model was asked");
+}

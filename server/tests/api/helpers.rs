@@ -66,6 +66,7 @@ impl TestApp {
             ("LEPTOS_HASH_FILES", "false"),
             ("SHUTDOWN_GRACE_SECS", "2"),
             ("PASSWORD_HASH_CONCURRENCY", "2"),
+            ("CHAT_DEMO_WORDS_PER_SECOND", "500"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -251,6 +252,21 @@ impl Browser {
             request = request.header(*k, *v);
         }
         let response = request.send().await.expect("request");
+        self.absorb(&response);
+        response
+    }
+
+    /// Posts JSON the way the app's own page does.
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        let response = self
+            .http
+            .post(self.url(path))
+            .header("cookie", self.cookie_header())
+            .header("sec-fetch-site", "same-origin")
+            .json(body)
+            .send()
+            .await
+            .expect("request");
         self.absorb(&response);
         response
     }

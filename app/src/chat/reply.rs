@@ -1,0 +1,335 @@
+//! `POST /api/chat/reply`: the user's message in, the model's reply out as
+//! Server-Sent Events. SSE rather than a streaming server function: it is
+//! plain HTTP that proxies and browsers handle (and `curl -N` shows), each
+//! event is typed, and the request is an ordinary POST that the session
+//! middleware, the gate and the same-site check already cover.
+//!
+//! Events, in order: `start` (`conversation_id`, `message_id`, `model`),
+//! any number of `delta` (`text`), then either `done` (`outcome`, token
+//! counts) or `error` (`error`: `idle_timeout`, `unreachable`, `refused`,
+//! `provider`, `interrupted`; `message`).
+//!
+//! The reply is driven by its own task, so what happens upstream does not
+//! depend on the client staying: a client that goes away ends the upstream
+//! request at once (outcome `stopped`), a provider that goes silent hits
+//! `CHAT_IDLE_TIMEOUT` (outcome `failed`), and in every case the text that
+//! arrived is saved with its outcome, token usage (the provider's, or
+//! counted locally when it sent none) and timings.
+
+use super::conversations::ssr::{create, owned};
+use super::provider::{ChatError, ChatProvider, ChatRequest, Role, Turn};
+use super::stream::{Delta, Reply};
+use crate::auth::session::{RequestSession, denial_error, error_response};
+use crate::error::{AppError, Field, Problem};
+use crate::gate;
+use crate::services::Services;
+use axum::extract::{Extension, Json, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use entity::{chat_conversations as conversations, chat_messages as messages};
+use futures::StreamExt;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
+use serde::Deserialize;
+use serde_json::json;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+pub const REPLY_PATH: &str = "/api/chat/reply";
+
+/// Longest message a user can send, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 16_000;
+
+/// What the browser posts.
+#[derive(Debug, Deserialize)]
+pub struct ReplyRequest {
+    /// Omitted for a new conversation.
+    pub conversation_id: Option<String>,
+    pub text: String,
+    /// A catalogue id; omitted (or no longer enabled) means the
+    /// conversation's model, else the default.
+    pub model: Option<String>,
+}
+
+pub fn router() -> axum::Router<Services> {
+    axum::Router::new().route(REPLY_PATH, axum::routing::post(reply))
+}
+
+async fn reply(
+    State(services): State<Services>,
+    Extension(session): Extension<RequestSession>,
+    Json(request): Json<ReplyRequest>,
+) -> Response {
+    match start(&services, session, request).await {
+        Ok(events) => Sse::new(events).keep_alive(KeepAlive::default()).into_response(),
+        Err(e) => error_response(e),
+    }
+}
+
+/// Everything the reply task needs.
+struct Job {
+    services: Services,
+    provider: Arc<dyn ChatProvider>,
+    request: ChatRequest,
+    conversation_id: Uuid,
+    message_id: Uuid,
+    started: Instant,
+}
+
+type Events = futures::stream::BoxStream<'static, Result<Event, Infallible>>;
+
+async fn start(services: &Services, session: RequestSession, request: ReplyRequest) -> Result<Events, AppError> {
+    let current = session.0.ok_or(AppError::NotSignedIn)?;
+    gate::check(Some(&current.viewer()), gate::Requirement::Access).map_err(denial_error)?;
+    let user = current.user.id;
+    let text = request.text.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid(Field::Message, Problem::Required));
+    }
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(AppError::invalid(Field::Message, Problem::TooLong));
+    }
+    let chat = &services.chat;
+    let wanted = request.model.as_deref().filter(|id| chat.model(id).is_some());
+    let db = &services.db;
+    let conversation = match &request.conversation_id {
+        Some(id) => owned(db, user, id).await?,
+        None => {
+            let model = wanted.unwrap_or(&chat.settings.default_model().id);
+            create(db, user, text, model).await?
+        }
+    };
+    let model_id = wanted
+        .or(Some(conversation.model.as_str()).filter(|id| chat.model(id).is_some()))
+        .unwrap_or(&chat.settings.default_model().id)
+        .to_owned();
+    let (entry, provider) = chat.model(&model_id).ok_or(AppError::Internal)?;
+
+    let history = messages::Entity::find()
+        .filter(messages::Column::ConversationId.eq(conversation.id))
+        .order_by_asc(messages::Column::CreatedAt)
+        .all(db)
+        .await
+        .map_err(crate::error::internal)?;
+    let mut turns: Vec<Turn> = history
+        .into_iter()
+        .filter(|m| !m.content.is_empty())
+        .map(|m| Turn {
+            role: if m.role == "assistant" {
+                Role::Assistant
+            } else {
+                Role::User
+            },
+            text: m.content,
+        })
+        .collect();
+    turns.push(Turn {
+        role: Role::User,
+        text: text.to_owned(),
+    });
+
+    let now = Utc::now();
+    let message_id = Uuid::new_v4();
+    let txn_rows = [
+        messages::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            conversation_id: Set(conversation.id),
+            role: Set("user".into()),
+            content: Set(text.to_owned()),
+            created_at: Set(now),
+            ..Default::default()
+        },
+        messages::ActiveModel {
+            id: Set(message_id),
+            conversation_id: Set(conversation.id),
+            role: Set("assistant".into()),
+            content: Set(String::new()),
+            model: Set(Some(entry.id.clone())),
+            outcome: Set(Some("streaming".into())),
+            // After the user's message, whatever the clock's resolution.
+            created_at: Set(now + chrono::Duration::milliseconds(1)),
+            ..Default::default()
+        },
+    ];
+    messages::Entity::insert_many(txn_rows)
+        .exec(db)
+        .await
+        .map_err(crate::error::internal)?;
+    let conversation_id = conversation.id;
+    let mut row = conversation.into_active_model();
+    row.model = Set(entry.id.clone());
+    row.updated_at = Set(now);
+    row.update(db).await.map_err(crate::error::internal)?;
+
+    let job = Job {
+        services: services.clone(),
+        provider,
+        request: ChatRequest {
+            model: entry.id.clone(),
+            system: chat.settings.system_prompt.clone(),
+            turns,
+            max_output_tokens: chat.settings.max_output_tokens,
+        },
+        conversation_id,
+        message_id,
+        started: Instant::now(),
+    };
+    let (tx, rx) = mpsc::channel::<Event>(64);
+    let start = event(
+        "start",
+        json!({"conversation_id": conversation_id, "message_id": message_id, "model": entry.id}),
+    );
+    // The channel is empty: this cannot wait.
+    let _ = tx.try_send(start);
+    tokio::spawn(drive(job, tx));
+    Ok(futures::stream::unfold(rx, |mut rx| async move {
+        let event = rx.recv().await?;
+        Some((Ok(event), rx))
+    })
+    .boxed())
+}
+
+fn event(kind: &str, data: serde_json::Value) -> Event {
+    Event::default().event(kind).data(data.to_string())
+}
+
+/// How a reply ended.
+enum Ending {
+    Completed,
+    /// The client went away.
+    Stopped,
+    Failed(ChatError),
+}
+
+/// Streams the reply to `tx` until it ends or the client goes away, then saves it.
+async fn drive(job: Job, tx: mpsc::Sender<Event>) {
+    let mut upstream = job.provider.stream(job.request.clone());
+    let mut reply = Reply::default();
+    let mut first_token: Option<Duration> = None;
+    let ending = loop {
+        tokio::select! {
+            biased;
+            () = tx.closed() => break Ending::Stopped,
+            item = upstream.next() => match item {
+                Some(Ok(Delta::Text(text))) => {
+                    first_token.get_or_insert_with(|| job.started.elapsed());
+                    reply.text.push_str(&text);
+                    if tx.send(event("delta", json!({"text": text}))).await.is_err() {
+                        break Ending::Stopped;
+                    }
+                }
+                Some(Ok(Delta::Done)) => break Ending::Completed,
+                Some(Ok(delta)) => reply.apply(delta),
+                Some(Err(e)) => break Ending::Failed(e),
+                None => break Ending::Failed(ChatError::Interrupted),
+            },
+        }
+    };
+    // Dropping the stream closes the upstream connection: the provider stops.
+    drop(upstream);
+    let duration = job.started.elapsed();
+    let (input, output, source) = usage(&job.request, &reply);
+    let (outcome, error) = match &ending {
+        Ending::Completed => ("completed", None),
+        Ending::Stopped => ("stopped", None),
+        Ending::Failed(e) => ("failed", Some(error_kind(e))),
+    };
+    let saved = save(
+        &job,
+        &reply.text,
+        outcome,
+        error,
+        (input, output, source),
+        first_token,
+        duration,
+    )
+    .await;
+    if let Err(e) = &saved {
+        tracing::error!(message = %job.message_id, error = %e, "could not save a chat reply");
+    }
+    match ending {
+        Ending::Completed => {
+            let _ = tx
+                .send(event(
+                    "done",
+                    json!({"outcome": outcome, "input_tokens": input, "output_tokens": output}),
+                ))
+                .await;
+        }
+        Ending::Failed(e) => {
+            tracing::warn!(message = %job.message_id, error = %e, "a chat reply failed");
+            let _ = tx
+                .send(event(
+                    "error",
+                    json!({"error": error_kind(&e), "message": e.to_string()}),
+                ))
+                .await;
+        }
+        Ending::Stopped => {}
+    }
+}
+
+/// `(input, output, source)`: the provider's counts, or estimates (about
+/// four characters a token) when it sent none.
+fn usage(request: &ChatRequest, reply: &Reply) -> (i64, i64, &'static str) {
+    let estimate = |chars: usize| i64::try_from(chars.div_ceil(4)).unwrap_or(i64::MAX);
+    match (reply.usage.input_tokens, reply.usage.output_tokens) {
+        (Some(i), Some(o)) => (
+            i64::try_from(i).unwrap_or(i64::MAX),
+            i64::try_from(o).unwrap_or(i64::MAX),
+            "provider",
+        ),
+        _ => {
+            let prompt = request.system.as_deref().map_or(0, |s| s.chars().count())
+                + request.turns.iter().map(|t| t.text.chars().count()).sum::<usize>();
+            (estimate(prompt), estimate(reply.text.chars().count()), "counted")
+        }
+    }
+}
+
+fn error_kind(e: &ChatError) -> &'static str {
+    match e {
+        ChatError::Unreachable(_) => "unreachable",
+        ChatError::Refused { .. } => "refused",
+        ChatError::Provider(_) => "provider",
+        ChatError::IdleTimeout(_) => "idle_timeout",
+        ChatError::Interrupted => "interrupted",
+    }
+}
+
+async fn save(
+    job: &Job,
+    text: &str,
+    outcome: &str,
+    error: Option<&str>,
+    (input, output, source): (i64, i64, &str),
+    first_token: Option<Duration>,
+    duration: Duration,
+) -> Result<(), sea_orm::DbErr> {
+    let ms = |d: Duration| i32::try_from(d.as_millis()).unwrap_or(i32::MAX);
+    messages::ActiveModel {
+        id: Set(job.message_id),
+        content: Set(text.to_owned()),
+        outcome: Set(Some(outcome.to_owned())),
+        error: Set(error.map(str::to_owned)),
+        input_tokens: Set(Some(input)),
+        output_tokens: Set(Some(output)),
+        usage_source: Set(Some(source.to_owned())),
+        first_token_ms: Set(first_token.map(ms)),
+        duration_ms: Set(Some(ms(duration))),
+        ..Default::default()
+    }
+    .update(&job.services.db)
+    .await?;
+    conversations::ActiveModel {
+        id: Set(job.conversation_id),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .update(&job.services.db)
+    .await?;
+    Ok(())
+}
