@@ -133,7 +133,7 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
 
     let now = Utc::now();
     let message_id = Uuid::new_v4();
-    let txn_rows = [
+    let rows = [
         messages::ActiveModel {
             id: Set(Uuid::new_v4()),
             conversation_id: Set(conversation.id),
@@ -154,7 +154,7 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
             ..Default::default()
         },
     ];
-    messages::Entity::insert_many(txn_rows)
+    messages::Entity::insert_many(rows)
         .exec(db)
         .await
         .map_err(crate::error::internal)?;

@@ -186,6 +186,23 @@ async fn a_stalled_stream_ends_in_the_idle_timeout_keeping_the_partial_text() {
     }
 }
 
+/// How long after `since` the fake noticed its `nth` abandoned stream (it
+/// must notice within 5 s, with no stream left open).
+async fn upstream_cancelled_after(fakes: &Fakes, nth: usize, since: Instant, label: &str) -> Duration {
+    loop {
+        let (open, abandoned) = fakes.llm_streams();
+        if let Some(at) = abandoned.get(nth) {
+            assert_eq!(open, 0, "{label}");
+            return at.saturating_duration_since(since);
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(5),
+            "{label}: the upstream request was never cancelled"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 #[tokio::test]
 async fn dropping_the_stream_cancels_the_upstream_request_within_a_second() {
     let fakes = fakes().await;
@@ -197,19 +214,7 @@ async fn dropping_the_stream_cancels_the_upstream_request_within_a_second() {
         assert_eq!(fakes.llm_streams().0, 1, "{name}: the upstream stream is open");
         let dropped = Instant::now();
         drop(stream);
-        let noticed = loop {
-            let (open, abandoned) = fakes.llm_streams();
-            if abandoned.len() == expected + 1 {
-                assert_eq!(open, 0, "{name}");
-                break abandoned[expected];
-            }
-            assert!(
-                dropped.elapsed() < Duration::from_secs(5),
-                "{name}: the upstream never noticed"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        };
-        let after = noticed.saturating_duration_since(dropped);
+        let after = upstream_cancelled_after(&fakes, expected, dropped, name).await;
         assert!(
             after < Duration::from_secs(1),
             "{name}: upstream noticed after {after:?}"
@@ -444,19 +449,7 @@ async fn a_client_that_goes_away_stops_the_upstream_within_a_second_and_the_text
     assert_eq!(kind, "delta");
     let gone = Instant::now();
     drop(events);
-    let noticed = loop {
-        let (open, abandoned) = app.fakes.llm_streams();
-        if let Some(at) = abandoned.first() {
-            assert_eq!(open, 0);
-            break *at;
-        }
-        assert!(
-            gone.elapsed() < Duration::from_secs(5),
-            "the upstream request was never cancelled"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    };
-    let after = noticed.saturating_duration_since(gone);
+    let after = upstream_cancelled_after(&app.fakes, 0, gone, "reply").await;
     assert!(
         after < Duration::from_secs(1),
         "upstream cancelled {after:?} after the client left"

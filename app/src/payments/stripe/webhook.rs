@@ -177,6 +177,18 @@ fn id_at(v: &Value, path: &[&str]) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The latest of the times at `field` in the list at `list` (an invoice's
+/// lines, a subscription's items), else the object's own `fallback` field.
+fn latest_time(v: &Value, list: &str, field: &str, fallback: &str) -> Option<i64> {
+    v.pointer(list)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.pointer(field).and_then(Value::as_i64))
+        .max()
+        .or_else(|| v.get(fallback).and_then(Value::as_i64))
+}
+
 fn bad(what: &str) -> DbErr {
     DbErr::Custom(format!("the event has no {what}"))
 }
@@ -360,14 +372,7 @@ async fn invoice_event(txn: &DatabaseTransaction, event: &Event, invoice: &Value
     let customer = id_at(invoice, &["customer"]).unwrap_or_default();
     let paid = event.kind == "invoice.paid";
     // The end of the latest period the invoice's lines cover.
-    let period_end = invoice
-        .pointer("/lines/data")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|line| line.pointer("/period/end").and_then(Value::as_i64))
-        .max()
-        .or_else(|| invoice.get("period_end").and_then(Value::as_i64));
+    let period_end = latest_time(invoice, "/lines/data", "/period/end", "period_end");
     let observation = Observation {
         at: event.created,
         event: event.id.clone(),
@@ -391,14 +396,7 @@ async fn subscription_event(txn: &DatabaseTransaction, event: &Event, sub: &Valu
     let customer = id_at(sub, &["customer"]).unwrap_or_default();
     let status = str_at(sub, &["status"]).and_then(Status::parse);
     let deleted = event.kind == "customer.subscription.deleted";
-    let period_end = sub
-        .pointer("/items/data")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|item| item.get("current_period_end").and_then(Value::as_i64))
-        .max()
-        .or_else(|| sub.get("current_period_end").and_then(Value::as_i64));
+    let period_end = latest_time(sub, "/items/data", "/current_period_end", "current_period_end");
     let ended_at = sub
         .get("ended_at")
         .and_then(Value::as_i64)
