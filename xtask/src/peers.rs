@@ -65,19 +65,33 @@ pub struct FakeProviders {
     pub env: Vec<(String, String)>,
 }
 
-/// Builds the fakes' binary (debug).
-pub fn build_fakes() -> anyhow::Result<PathBuf> {
-    step("building the fake providers: Google, GitHub, Stripe (end2end/fakes)");
-    run(Command::new(util::cargo()).args(["build", "--package", "keel-fakes", "--bin", "keel-fakes"]))?;
-    Ok(util::target_dir()?.join("debug").join("keel-fakes"))
+/// Builds the fakes' binary: debug for the tests, release for the bench
+/// (where the fake model APIs must not be what is slow).
+pub fn build_fakes(release: bool) -> anyhow::Result<PathBuf> {
+    step("building the fake providers: Google, GitHub, Stripe, model APIs (end2end/fakes)");
+    let mut cmd = Command::new(util::cargo());
+    cmd.args(["build", "--package", "keel-fakes", "--bin", "keel-fakes"]);
+    if release {
+        cmd.arg("--release");
+    }
+    run(&mut cmd)?;
+    Ok(util::target_dir()?
+        .join(if release { "release" } else { "debug" })
+        .join("keel-fakes"))
 }
 
 impl FakeProviders {
     /// Starts the fakes, accepting the callbacks of a server on `server_port`.
     pub fn start(binary: &std::path::Path, server_port: u16) -> anyhow::Result<Self> {
+        Self::start_with(binary, server_port, &[])
+    }
+
+    /// Like [`FakeProviders::start`], with more arguments for `keel-fakes`
+    /// (such as `--llm-pace-ms 20`).
+    pub fn start_with(binary: &std::path::Path, server_port: u16, extra_args: &[&str]) -> anyhow::Result<Self> {
         let port = util::free_port()?;
         let mut cmd = Command::new(binary);
-        cmd.args(["--port", &port.to_string()]);
+        cmd.args(["--port", &port.to_string()]).args(extra_args);
         for provider in ["google", "github"] {
             cmd.args([
                 "--redirect",

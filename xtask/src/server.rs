@@ -125,15 +125,14 @@ impl Running {
         std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
     }
 
+    /// Where the server writes mail (no SMTP is configured): one `.eml` file a message.
+    pub fn outbox(&self) -> PathBuf {
+        self.dir.join("outbox")
+    }
+
     /// Resident memory of the process, in KiB.
     pub fn rss_kib(&self) -> anyhow::Result<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-            .context("no VmRSS in /proc/<pid>/status")
+        rss_kib_of(self.pid())
     }
 
     /// Sends SIGTERM and checks the server exits cleanly within its grace period.
@@ -161,6 +160,17 @@ impl Running {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// Resident memory of process `pid`, in KiB (`VmRSS` in `/proc/<pid>/status`).
+pub fn rss_kib_of(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .context("no VmRSS in /proc/<pid>/status")
 }
 
 impl Drop for Running {

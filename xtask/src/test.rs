@@ -16,7 +16,10 @@ use std::time::Instant;
 /// Strings and routes only a feature puts into the binary and the WASM:
 /// present in builds with it, absent from builds without it.
 pub const MARKERS: &[(&str, &[&str])] = &[
-    ("chat", &["Start a conversation", "Начните разговор", "/chat"]),
+    (
+        "chat",
+        &["Start a conversation", "Начните разговор", "Demo model (offline)", "/chat", "/api/chat/reply"],
+    ),
     (
         "local_auth",
         &[
@@ -146,7 +149,7 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
         },
     )?;
     drop(pg);
-    let fakes = peers::build_fakes()?;
+    let fakes = peers::build_fakes(false)?;
 
     let debug_default = Staged::from_build(
         &build::build(&BuildOptions {
@@ -259,7 +262,7 @@ pub fn run_e2e(opts: &BuildOptions) -> anyhow::Result<()> {
     let out = build::build(opts)?;
     let label = if opts.release { "e2e-release" } else { "e2e-debug" };
     let staged = Staged::from_build(&out, label)?;
-    let fakes = peers::build_fakes()?;
+    let fakes = peers::build_fakes(false)?;
     let maildev = Maildev::start()?;
     let build = if opts.release { "release" } else { "debug" };
     browser_tests(&staged, &features, build, &chromium, &maildev, &fakes)
@@ -327,7 +330,9 @@ fn browser_tests(
     cli_env.insert("RUST_LOG".into(), "warn".into());
     let features = features.iter().cloned().collect::<Vec<_>>().join(",");
     let status = Command::new("node")
-        .args(["--test", "--test-concurrency=1", "end2end/tests/"])
+        .args(["--test", "--test-concurrency=1"])
+        // `E2E_TESTS=end2end/tests/chat.test.mjs` runs one file while working on it.
+        .arg(std::env::var("E2E_TESTS").unwrap_or_else(|_| "end2end/tests/".to_owned()))
         .env("BASE_URL", &base)
         .env("KEEL_FEATURES", &features)
         .env("KEEL_BUILD", build)

@@ -1,7 +1,7 @@
 //! Small helpers: running commands loudly, paths, ports, HTTP probes.
 
 use anyhow::{Context, bail};
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -137,6 +137,158 @@ pub fn http_post(
     stream.write_all(request.as_bytes())?;
     stream.write_all(body)?;
     read_full_response(stream)
+}
+
+/// A response read as it arrives: status, header block (lower-cased
+/// names), and the body, de-chunked when it is `Transfer-Encoding: chunked`.
+pub struct Streamed {
+    pub status: u16,
+    pub head: String,
+    pub body: Box<dyn BufRead + Send>,
+}
+
+/// A POST on loopback whose response is read as it streams (Server-Sent
+/// Events). No Nagle delay on the socket; each read waits at most `timeout`.
+pub fn http_post_streamed(
+    port: u16,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    timeout: Duration,
+) -> anyhow::Result<Streamed> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_nodelay(true)?;
+    stream.set_read_timeout(Some(timeout))?;
+    let mut request = format!("POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    let mut whole = request.into_bytes();
+    whole.extend_from_slice(body);
+    stream.write_all(&whole)?;
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            bail!("the connection closed inside the response's headers");
+        }
+        if line.trim_end().is_empty() {
+            break;
+        }
+        head.push_str(&line.to_ascii_lowercase());
+    }
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("malformed HTTP response")?;
+    let chunked = head
+        .lines()
+        .any(|l| l.starts_with("transfer-encoding:") && l.contains("chunked"));
+    let body: Box<dyn BufRead + Send> = if chunked {
+        Box::new(BufReader::new(Chunked {
+            inner: reader,
+            remaining: 0,
+            done: false,
+        }))
+    } else {
+        // `Connection: close`: the body runs to the end of the connection.
+        Box::new(reader)
+    };
+    Ok(Streamed { status, head, body })
+}
+
+/// A `Transfer-Encoding: chunked` body, de-chunked. A read returns what
+/// has arrived of the current chunk without waiting for the rest of it.
+struct Chunked<R> {
+    inner: R,
+    remaining: u64,
+    done: bool,
+}
+
+impl<R: BufRead> Read for Chunked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::{Error, ErrorKind};
+        if self.done || buf.is_empty() {
+            return Ok(0);
+        }
+        if self.remaining == 0 {
+            // The size line, after the CRLF that ends the previous chunk.
+            let size = loop {
+                let mut line = String::new();
+                if self.inner.read_line(&mut line)? == 0 {
+                    return Err(Error::new(
+                        ErrorKind::UnexpectedEof,
+                        "the connection closed inside a chunked body",
+                    ));
+                }
+                let line = line.trim();
+                if !line.is_empty() {
+                    let hex = line.split(';').next().unwrap_or_default().trim();
+                    break u64::from_str_radix(hex, 16)
+                        .map_err(|_| Error::new(ErrorKind::InvalidData, format!("bad chunk size `{line}`")))?;
+                }
+            };
+            if size == 0 {
+                // Trailers, if any, are ignored: the request said `Connection: close`.
+                self.done = true;
+                return Ok(0);
+            }
+            self.remaining = size;
+        }
+        let n = usize::try_from(self.remaining).unwrap_or(usize::MAX).min(buf.len());
+        let got = self.inner.read(&mut buf[..n])?;
+        if got == 0 {
+            return Err(Error::new(
+                ErrorKind::UnexpectedEof,
+                "the connection closed inside a chunk",
+            ));
+        }
+        self.remaining -= got as u64;
+        Ok(got)
+    }
+}
+
+/// The next Server-Sent Event: (`event`, `data`), the event type empty when
+/// the stream gave none, data lines joined with `\n`; comments skipped.
+/// `None` at the end of the stream (a half-sent last event is dropped).
+pub fn next_sse(body: &mut dyn BufRead) -> std::io::Result<Option<(String, String)>> {
+    let mut kind = String::new();
+    let mut data: Option<String> = None;
+    loop {
+        let mut line = String::new();
+        if body.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            match data.take() {
+                Some(data) => return Ok(Some((std::mem::take(&mut kind), data))),
+                None => {
+                    kind.clear();
+                    continue;
+                }
+            }
+        }
+        if line.starts_with(':') {
+            continue;
+        }
+        let (field, value) = line.split_once(':').unwrap_or((line, ""));
+        let value = value.strip_prefix(' ').unwrap_or(value);
+        match field {
+            "event" => kind = value.to_owned(),
+            "data" => match &mut data {
+                Some(d) => {
+                    d.push('\n');
+                    d.push_str(value);
+                }
+                None => data = Some(value.to_owned()),
+            },
+            _ => {}
+        }
+    }
 }
 
 /// Polls `GET path` until it answers 200 or `timeout` passes.

@@ -7,7 +7,13 @@
 //! Events, in order: `start` (`conversation_id`, `message_id`, `model`),
 //! any number of `delta` (`text`), then either `done` (`outcome`, token
 //! counts) or `error` (`error`: `idle_timeout`, `unreachable`, `refused`,
-//! `provider`, `interrupted`; `message`).
+//! `provider`, `interrupted`; `message`). After the first exchange of a
+//! conversation, a `title` event (`title`) may follow: the model is asked
+//! for a short title, which replaces the one cut from the first message
+//! (unless the user renamed the conversation meanwhile).
+//!
+//! `regenerate: true` replaces the conversation's last reply with a new one
+//! to the same message (Regenerate, and Retry after an error).
 //!
 //! The reply is driven by its own task, so what happens upstream does not
 //! depend on the client staying: a client that goes away ends the upstream
@@ -18,6 +24,7 @@
 
 use super::conversations::ssr::{create, owned};
 use super::provider::{ChatError, ChatProvider, ChatRequest, Role, Turn};
+use super::settings::ProviderKind;
 use super::stream::{Delta, Reply};
 use crate::auth::session::{RequestSession, denial_error, error_response};
 use crate::error::{AppError, Field, Problem};
@@ -30,7 +37,6 @@ use chrono::Utc;
 use entity::{chat_conversations as conversations, chat_messages as messages};
 use futures::StreamExt;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
-use serde::Deserialize;
 use serde_json::json;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -38,21 +44,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-pub const REPLY_PATH: &str = "/api/chat/reply";
-
-/// Longest message a user can send, in characters.
-pub const MAX_MESSAGE_CHARS: usize = 16_000;
-
-/// What the browser posts.
-#[derive(Debug, Deserialize)]
-pub struct ReplyRequest {
-    /// Omitted for a new conversation.
-    pub conversation_id: Option<String>,
-    pub text: String,
-    /// A catalogue id; omitted (or no longer enabled) means the
-    /// conversation's model, else the default.
-    pub model: Option<String>,
-}
+pub use super::page::MAX_MESSAGE_CHARS;
+pub use super::{REPLY_PATH, ReplyRequest};
 
 pub fn router() -> axum::Router<Services> {
     axum::Router::new().route(REPLY_PATH, axum::routing::post(reply))
@@ -77,6 +70,14 @@ struct Job {
     conversation_id: Uuid,
     message_id: Uuid,
     started: Instant,
+    /// For a conversation's first exchange: the title cut from the first
+    /// message, to be replaced by one the model suggests.
+    title: Option<FirstExchange>,
+}
+
+struct FirstExchange {
+    fallback_title: String,
+    message: String,
 }
 
 type Events = futures::stream::BoxStream<'static, Result<Event, Infallible>>;
@@ -86,17 +87,20 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
     gate::check(Some(&current.viewer()), gate::Requirement::Access).map_err(denial_error)?;
     let user = current.user.id;
     let text = request.text.trim();
-    if text.is_empty() {
-        return Err(AppError::invalid(Field::Message, Problem::Required));
-    }
-    if text.chars().count() > MAX_MESSAGE_CHARS {
-        return Err(AppError::invalid(Field::Message, Problem::TooLong));
+    if !request.regenerate {
+        if text.is_empty() {
+            return Err(AppError::invalid(Field::Message, Problem::Required));
+        }
+        if text.chars().count() > MAX_MESSAGE_CHARS {
+            return Err(AppError::invalid(Field::Message, Problem::TooLong));
+        }
     }
     let chat = &services.chat;
     let wanted = request.model.as_deref().filter(|id| chat.model(id).is_some());
     let db = &services.db;
     let conversation = match &request.conversation_id {
         Some(id) => owned(db, user, id).await?,
+        None if request.regenerate => return Err(AppError::NotFound),
         None => {
             let model = wanted.unwrap_or(&chat.settings.default_model().id);
             create(db, user, text, model).await?
@@ -108,12 +112,25 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
         .to_owned();
     let (entry, provider) = chat.model(&model_id).ok_or(AppError::Internal)?;
 
-    let history = messages::Entity::find()
+    let mut history = messages::Entity::find()
         .filter(messages::Column::ConversationId.eq(conversation.id))
         .order_by_asc(messages::Column::CreatedAt)
         .all(db)
         .await
         .map_err(crate::error::internal)?;
+    if request.regenerate {
+        // The last reply goes; the message before it is answered again.
+        if let Some(last) = history.pop_if(|m| m.role == "assistant") {
+            messages::Entity::delete_by_id(last.id)
+                .exec(db)
+                .await
+                .map_err(crate::error::internal)?;
+        }
+        if history.last().is_none_or(|m| m.role != "user") {
+            return Err(AppError::invalid(Field::Message, Problem::Required));
+        }
+    }
+    let first_exchange = history.is_empty();
     let mut turns: Vec<Turn> = history
         .into_iter()
         .filter(|m| !m.content.is_empty())
@@ -126,38 +143,48 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
             text: m.content,
         })
         .collect();
-    turns.push(Turn {
-        role: Role::User,
-        text: text.to_owned(),
-    });
+    if !request.regenerate {
+        turns.push(Turn {
+            role: Role::User,
+            text: text.to_owned(),
+        });
+    }
 
     let now = Utc::now();
     let message_id = Uuid::new_v4();
-    let rows = [
-        messages::ActiveModel {
+    let reply_row = messages::ActiveModel {
+        id: Set(message_id),
+        conversation_id: Set(conversation.id),
+        role: Set("assistant".into()),
+        content: Set(String::new()),
+        model: Set(Some(entry.id.clone())),
+        outcome: Set(Some("streaming".into())),
+        // After the user's message, whatever the clock's resolution.
+        created_at: Set(now + chrono::Duration::milliseconds(1)),
+        ..Default::default()
+    };
+    let rows = if request.regenerate {
+        vec![reply_row]
+    } else {
+        let message_row = messages::ActiveModel {
             id: Set(Uuid::new_v4()),
             conversation_id: Set(conversation.id),
             role: Set("user".into()),
             content: Set(text.to_owned()),
             created_at: Set(now),
             ..Default::default()
-        },
-        messages::ActiveModel {
-            id: Set(message_id),
-            conversation_id: Set(conversation.id),
-            role: Set("assistant".into()),
-            content: Set(String::new()),
-            model: Set(Some(entry.id.clone())),
-            outcome: Set(Some("streaming".into())),
-            // After the user's message, whatever the clock's resolution.
-            created_at: Set(now + chrono::Duration::milliseconds(1)),
-            ..Default::default()
-        },
-    ];
+        };
+        vec![message_row, reply_row]
+    };
     messages::Entity::insert_many(rows)
         .exec(db)
         .await
         .map_err(crate::error::internal)?;
+    // The demo model only describes the message: its title would say nothing.
+    let title = (first_exchange && entry.provider != ProviderKind::Demo).then(|| FirstExchange {
+        fallback_title: conversation.title.clone(),
+        message: text.to_owned(),
+    });
     let conversation_id = conversation.id;
     let mut row = conversation.into_active_model();
     row.model = Set(entry.id.clone());
@@ -176,6 +203,7 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
         conversation_id,
         message_id,
         started: Instant::now(),
+        title,
     };
     let (tx, rx) = mpsc::channel::<Event>(64);
     let start = event(
@@ -258,6 +286,15 @@ async fn drive(job: Job, tx: mpsc::Sender<Event>) {
                     json!({"outcome": outcome, "input_tokens": input, "output_tokens": output}),
                 ))
                 .await;
+            if let Some(first) = &job.title {
+                let title = tokio::select! {
+                    () = tx.closed() => None,
+                    title = retitle(&job, first, &reply.text) => title,
+                };
+                if let Some(title) = title {
+                    let _ = tx.send(event("title", json!({"title": title}))).await;
+                }
+            }
         }
         Ending::Failed(e) => {
             tracing::warn!(message = %job.message_id, error = %e, "a chat reply failed");
@@ -270,6 +307,78 @@ async fn drive(job: Job, tx: mpsc::Sender<Event>) {
         }
         Ending::Stopped => {}
     }
+}
+
+/// What the model is told when asked for a title.
+const TITLE_PROMPT: &str = "You write titles for conversations. Reply with a short title (at most six words) \
+                            for the conversation below, in its language. Reply with the title only: no quotes, \
+                            no punctuation at the end.";
+
+/// How long a title may take before the cut one stays.
+const TITLE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Asks the model for a title for the first exchange and saves it, unless
+/// the user renamed the conversation meanwhile. The saved title, if any.
+async fn retitle(job: &Job, first: &FirstExchange, reply: &str) -> Option<String> {
+    let excerpt: String = reply.chars().take(1000).collect();
+    let request = ChatRequest {
+        model: job.request.model.clone(),
+        system: Some(TITLE_PROMPT.to_owned()),
+        turns: vec![Turn {
+            role: Role::User,
+            text: format!("User: {}\n\nAssistant: {excerpt}", first.message),
+        }],
+        max_output_tokens: 32,
+    };
+    let mut upstream = job.provider.stream(request);
+    let mut text = String::new();
+    let collect = async {
+        while let Some(Ok(delta)) = upstream.next().await {
+            match delta {
+                Delta::Text(t) if text.len() < 400 => text.push_str(&t),
+                Delta::Done => return true,
+                _ => {}
+            }
+        }
+        false
+    };
+    match tokio::time::timeout(TITLE_TIMEOUT, collect).await {
+        Ok(true) => {}
+        _ => {
+            tracing::debug!(conversation = %job.conversation_id, "no title from the model; the cut one stays");
+            return None;
+        }
+    }
+    let title = tidy_title(&text)?;
+    let updated = conversations::Entity::update_many()
+        .col_expr(conversations::Column::Title, title.clone().into())
+        .filter(conversations::Column::Id.eq(job.conversation_id))
+        .filter(conversations::Column::Title.eq(first.fallback_title.as_str()))
+        .exec(&job.services.db)
+        .await;
+    match updated {
+        Ok(r) if r.rows_affected == 1 => Some(title),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(conversation = %job.conversation_id, error = %e, "could not save a title");
+            None
+        }
+    }
+}
+
+/// A model's suggested title made fit: its first line, without a `Title:`
+/// label, Markdown emphasis, quotes or a final full stop, cut to length.
+fn tidy_title(raw: &str) -> Option<String> {
+    let line = raw.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let line = line
+        .strip_prefix("Title:")
+        .or_else(|| line.strip_prefix("title:"))
+        .unwrap_or(line);
+    let line = line
+        .trim_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '*' | '#' | '`' | '«' | '»' | '“' | '”'))
+        .trim_end_matches('.');
+    let title = super::conversations::ssr::title_from(line);
+    (!title.is_empty()).then_some(title)
 }
 
 /// `(input, output, source)`: the provider's counts, or estimates (about
@@ -332,4 +441,24 @@ async fn save(
     .update(&job.services.db)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tidy_title;
+
+    #[test]
+    fn suggested_titles_are_tidied() {
+        assert_eq!(
+            tidy_title("  \n\"Rust keels explained.\"\nmore").as_deref(),
+            Some("Rust keels explained")
+        );
+        assert_eq!(
+            tidy_title("Title: **Sailing basics**").as_deref(),
+            Some("Sailing basics")
+        );
+        assert_eq!(tidy_title(" \n \"\" "), None);
+        let long = tidy_title(&"word ".repeat(40)).unwrap();
+        assert!(long.chars().count() <= 61 && long.ends_with('…'), "{long}");
+    }
 }

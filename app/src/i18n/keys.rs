@@ -44,6 +44,76 @@ pub enum Key {
     ChatEmptyTitle,
     #[cfg(feature = "chat")]
     ChatEmptyBody,
+    #[cfg(feature = "chat")]
+    ChatNew,
+    #[cfg(feature = "chat")]
+    ChatConversations,
+    #[cfg(feature = "chat")]
+    ChatSearch,
+    #[cfg(feature = "chat")]
+    ChatNoConversations,
+    #[cfg(feature = "chat")]
+    ChatNoMatches,
+    #[cfg(feature = "chat")]
+    ChatRename,
+    #[cfg(feature = "chat")]
+    ChatDelete,
+    #[cfg(feature = "chat")]
+    ChatDeleteConfirm,
+    #[cfg(feature = "chat")]
+    ChatCancel,
+    #[cfg(feature = "chat")]
+    ChatSave,
+    #[cfg(feature = "chat")]
+    ChatTitleLabel,
+    #[cfg(feature = "chat")]
+    ChatModel,
+    #[cfg(feature = "chat")]
+    ChatDemoModel,
+    #[cfg(feature = "chat")]
+    ChatMessageLabel,
+    #[cfg(feature = "chat")]
+    ChatPlaceholder,
+    #[cfg(feature = "chat")]
+    ChatCharCount,
+    #[cfg(feature = "chat")]
+    ChatSend,
+    #[cfg(feature = "chat")]
+    ChatStop,
+    #[cfg(feature = "chat")]
+    ChatRegenerate,
+    #[cfg(feature = "chat")]
+    ChatCopy,
+    #[cfg(feature = "chat")]
+    ChatCopied,
+    #[cfg(feature = "chat")]
+    ChatCopyFailed,
+    #[cfg(feature = "chat")]
+    ChatRetry,
+    #[cfg(feature = "chat")]
+    ChatYou,
+    #[cfg(feature = "chat")]
+    ChatAssistant,
+    #[cfg(feature = "chat")]
+    ChatWriting,
+    #[cfg(feature = "chat")]
+    ChatStopped,
+    #[cfg(feature = "chat")]
+    ChatJumpToLatest,
+    #[cfg(feature = "chat")]
+    ChatLoadFailed,
+    #[cfg(feature = "chat")]
+    ChatErrIdleTimeout,
+    #[cfg(feature = "chat")]
+    ChatErrUnreachable,
+    #[cfg(feature = "chat")]
+    ChatErrRefused,
+    #[cfg(feature = "chat")]
+    ChatErrProvider,
+    #[cfg(feature = "chat")]
+    ChatErrInterrupted,
+    #[cfg(feature = "chat")]
+    ChatErrNetwork,
     #[cfg(all(feature = "local_auth", any(feature = "google_auth", feature = "github_auth")))]
     Or,
     EmailLabel,
@@ -353,6 +423,76 @@ impl Key {
         Key::ChatEmptyTitle,
         #[cfg(feature = "chat")]
         Key::ChatEmptyBody,
+        #[cfg(feature = "chat")]
+        Key::ChatNew,
+        #[cfg(feature = "chat")]
+        Key::ChatConversations,
+        #[cfg(feature = "chat")]
+        Key::ChatSearch,
+        #[cfg(feature = "chat")]
+        Key::ChatNoConversations,
+        #[cfg(feature = "chat")]
+        Key::ChatNoMatches,
+        #[cfg(feature = "chat")]
+        Key::ChatRename,
+        #[cfg(feature = "chat")]
+        Key::ChatDelete,
+        #[cfg(feature = "chat")]
+        Key::ChatDeleteConfirm,
+        #[cfg(feature = "chat")]
+        Key::ChatCancel,
+        #[cfg(feature = "chat")]
+        Key::ChatSave,
+        #[cfg(feature = "chat")]
+        Key::ChatTitleLabel,
+        #[cfg(feature = "chat")]
+        Key::ChatModel,
+        #[cfg(feature = "chat")]
+        Key::ChatDemoModel,
+        #[cfg(feature = "chat")]
+        Key::ChatMessageLabel,
+        #[cfg(feature = "chat")]
+        Key::ChatPlaceholder,
+        #[cfg(feature = "chat")]
+        Key::ChatCharCount,
+        #[cfg(feature = "chat")]
+        Key::ChatSend,
+        #[cfg(feature = "chat")]
+        Key::ChatStop,
+        #[cfg(feature = "chat")]
+        Key::ChatRegenerate,
+        #[cfg(feature = "chat")]
+        Key::ChatCopy,
+        #[cfg(feature = "chat")]
+        Key::ChatCopied,
+        #[cfg(feature = "chat")]
+        Key::ChatCopyFailed,
+        #[cfg(feature = "chat")]
+        Key::ChatRetry,
+        #[cfg(feature = "chat")]
+        Key::ChatYou,
+        #[cfg(feature = "chat")]
+        Key::ChatAssistant,
+        #[cfg(feature = "chat")]
+        Key::ChatWriting,
+        #[cfg(feature = "chat")]
+        Key::ChatStopped,
+        #[cfg(feature = "chat")]
+        Key::ChatJumpToLatest,
+        #[cfg(feature = "chat")]
+        Key::ChatLoadFailed,
+        #[cfg(feature = "chat")]
+        Key::ChatErrIdleTimeout,
+        #[cfg(feature = "chat")]
+        Key::ChatErrUnreachable,
+        #[cfg(feature = "chat")]
+        Key::ChatErrRefused,
+        #[cfg(feature = "chat")]
+        Key::ChatErrProvider,
+        #[cfg(feature = "chat")]
+        Key::ChatErrInterrupted,
+        #[cfg(feature = "chat")]
+        Key::ChatErrNetwork,
         #[cfg(all(feature = "local_auth", any(feature = "google_auth", feature = "github_auth")))]
         Key::Or,
         Key::EmailLabel,

@@ -6,9 +6,13 @@
 //! cumulative `usageMetadata`, `\r\n` line ends).
 //!
 //! The reply echoes the last user message, one word per chunk at the
-//! configured pace. What that message says steers the fake: `[stall]` stops
+//! configured pace. What that message says steers the fake: `[words N]`
+//! makes the reply exactly N words of filler instead of the echo (1000
+//! words at the default 20 ms pace stream for about 20 s), `[stall]` stops
 //! sending halfway and keeps the connection open, `[overloaded]` sends the
-//! provider's in-stream error after two words. A wrong key gets the
+//! provider's in-stream error after two words. A request for a title (the
+//! system prompt Keel sends for one) gets "About" and the first words of
+//! the conversation, as a model would answer it. A wrong key gets the
 //! provider's 401 body. The fake counts streams that are open and streams
 //! whose client went away before the end (and when), for cancellation tests.
 
@@ -82,8 +86,14 @@ fn plan(last_user_text: &str, all_text: &str) -> Plan {
     } else {
         Ending::Done
     };
-    let reply = format!("You said: {}", last_user_text.trim());
-    let mut words: Vec<String> = reply.split_inclusive(' ').map(str::to_owned).collect();
+    let mut words: Vec<String> = match words_marker(last_user_text) {
+        _ if all_text.contains(TITLE_REQUEST) => title_for(last_user_text),
+        Some(n) => filler(n),
+        None => {
+            let reply = format!("You said: {}", last_user_text.trim());
+            reply.split_inclusive(' ').map(str::to_owned).collect()
+        }
+    };
     match ending {
         Ending::Stall => words.truncate(words.len().div_ceil(2)),
         Ending::Error => words.truncate(2),
@@ -94,6 +104,51 @@ fn plan(last_user_text: &str, all_text: &str) -> Plan {
         input_tokens: all_text.split_whitespace().count() as u64,
         ending,
     }
+}
+
+/// How Keel's request for a conversation title begins (its system prompt).
+const TITLE_REQUEST: &str = "You write titles for conversations.";
+
+/// A title for the conversation Keel quotes as `User: … Assistant: …`: the
+/// first four words of the user's message, markers left out.
+fn title_for(request: &str) -> Vec<String> {
+    let message = request.strip_prefix("User:").unwrap_or(request);
+    let words = message
+        .split_whitespace()
+        .take_while(|w| *w != "Assistant:")
+        .filter(|w| !w.starts_with('[') && !w.ends_with(']'))
+        .take(4);
+    std::iter::once("About").chain(words).map(|w| format!("{w} ")).collect()
+}
+
+/// Longest reply `[words N]` asks for.
+const MAX_WORDS: usize = 100_000;
+
+/// N of a `[words N]` marker (at most [`MAX_WORDS`]).
+fn words_marker(text: &str) -> Option<usize> {
+    let rest = &text[text.find("[words ")? + "[words ".len()..];
+    let (n, _) = rest.split_once(']')?;
+    n.trim().parse::<usize>().ok().map(|n| n.min(MAX_WORDS))
+}
+
+/// `n` words of lorem ipsum, each but the last followed by a space.
+fn filler(n: usize) -> Vec<String> {
+    const LOREM: [&str; 8] = [
+        "lorem",
+        "ipsum",
+        "dolor",
+        "sit",
+        "amet",
+        "consectetur",
+        "adipiscing",
+        "elit",
+    ];
+    (0..n)
+        .map(|i| {
+            let word = LOREM[i % LOREM.len()];
+            if i + 1 < n { format!("{word} ") } else { word.to_owned() }
+        })
+        .collect()
 }
 
 fn unauthorized(api: Api) -> Response {
@@ -380,5 +435,53 @@ impl Fakes {
     /// The last body a fake model API received.
     pub fn last_llm_request(&self) -> Option<Value> {
         self.lock().llm.last_request.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_title_request_gets_a_title() {
+        let p = plan(
+            "User: how do [words 9] keels keep boats upright?\n\nAssistant: lorem",
+            "You write titles for conversations. Reply with …",
+        );
+        assert_eq!(p.words.concat(), "About how do keels keep ");
+    }
+
+    #[test]
+    fn the_reply_echoes_the_last_message() {
+        let p = plan("tell me about keels", "tell me about keels");
+        assert_eq!(p.words.concat(), "You said: tell me about keels");
+        assert_eq!(p.words.len(), 6);
+        assert!(p.ending == Ending::Done);
+    }
+
+    #[test]
+    fn a_words_marker_sets_the_length_of_the_reply() {
+        let p = plan("[words 1000] go", "[words 1000] go");
+        assert_eq!(p.words.len(), 1000);
+        let text = p.words.concat();
+        assert_eq!(
+            text.split(' ').count(),
+            1000,
+            "one space between words, none at the end"
+        );
+        assert!(text.starts_with("lorem ipsum"));
+        assert_eq!(plan("[words 1]", "").words, vec!["lorem".to_owned()]);
+        assert!(plan("[words 0]", "").words.is_empty());
+        assert_eq!(plan("[words many]", "").words.concat(), "You said: [words many]");
+    }
+
+    #[test]
+    fn markers_combine() {
+        let p = plan("[words 10] [stall]", "");
+        assert_eq!(p.words.len(), 5);
+        assert!(p.ending == Ending::Stall);
+        let p = plan("[overloaded] [words 10]", "");
+        assert_eq!(p.words.len(), 2);
+        assert!(p.ending == Ending::Error);
     }
 }

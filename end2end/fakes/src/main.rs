@@ -1,6 +1,8 @@
 //! `keel-fakes --port N [--redirect URI]… [--stripe-webhook URL]
-//! [--stripe-period-secs N]`: serves the fake providers for the browser
-//! tests until killed, printing the settings that point Keel at them.
+//! [--stripe-period-secs N] [--llm-pace-ms N]`: serves the fake providers
+//! for the browser tests (and `cargo xtask bench`) until killed, printing
+//! the settings that point Keel at them. `--llm-pace-ms` is the fake model
+//! APIs' delay before each chunk (default 20 ms).
 
 use keel_fakes::Fakes;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -11,6 +13,7 @@ async fn main() -> anyhow::Result<()> {
     let mut redirects = Vec::new();
     let mut webhook = None;
     let mut period = None;
+    let mut pace = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -34,6 +37,13 @@ async fn main() -> anyhow::Result<()> {
                         .parse()?,
                 )
             }
+            "--llm-pace-ms" => {
+                pace = Some(std::time::Duration::from_millis(
+                    args.next()
+                        .ok_or_else(|| anyhow::anyhow!("--llm-pace-ms needs a value"))?
+                        .parse()?,
+                ))
+            }
             other => anyhow::bail!("unknown argument `{other}`"),
         }
     }
@@ -43,6 +53,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(url) = webhook {
         fakes.stripe_webhook_to(&url, period);
+    }
+    if let Some(pace) = pace {
+        fakes.set_llm_pace(pace);
     }
     for (name, value) in fakes.app_env() {
         println!("{name}={value}");

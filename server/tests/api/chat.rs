@@ -248,7 +248,7 @@ async fn an_unreachable_provider_is_reported() {
 use crate::helpers::{Backend, Browser, TestApp, expect_json, unique_email};
 use crate::support::{make_admin, registered_and_verified};
 use app::chat::stream::sse;
-use entity::chat_messages;
+use entity::{chat_conversations, chat_messages};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use std::collections::VecDeque;
@@ -322,10 +322,12 @@ async fn assistant_message(app: &TestApp, id: &str) -> chat_messages::Model {
 async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: TestApp) {
     let b = member(&app).await;
     for model in ["fake-gpt", "fake-claude", "fake-gemini", "demo"] {
-        let events = Events::open(&b, json!({"text": "tell me about keels", "model": model}))
+        let mut events = Events::open(&b, json!({"text": "tell me about keels", "model": model}))
             .await
             .all()
             .await;
+        // After the first exchange, the model is asked for a title (not the demo's).
+        let title = events.pop_if(|(k, _)| k == "title").map(|(_, t)| t["title"].clone());
         let (first, rest) = events.split_first().unwrap();
         assert_eq!(first.0, "start", "{model}");
         assert_eq!(first.1["model"], model);
@@ -365,6 +367,24 @@ async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: Tes
             .map(|m| m["role"].as_str().unwrap())
             .collect();
         assert_eq!(roles, ["user", "assistant"], "{model}");
+
+        let expected = if model == "demo" {
+            "tell me about keels"
+        } else {
+            "About tell me about keels"
+        };
+        if model != "demo" {
+            assert_eq!(title, Some(json!(expected)), "{model}");
+        }
+        let conversation = chat_conversations::Entity::find_by_id(uuid::Uuid::parse_str(id).unwrap())
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            conversation.title, expected,
+            "{model}: the model's title, or the cut first message"
+        );
     }
     let list = expect_json(
         b.call("/api/chat/conversations", &[("query", "About KEELS")]).await,
@@ -407,6 +427,51 @@ async fn the_conversation_so_far_goes_to_the_model() {
         ],
         "the conversation keeps its model and sends its history"
     );
+}
+
+#[tokio::test]
+async fn regenerate_replaces_the_last_reply_with_a_new_answer_to_the_same_message() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let b = member(&app).await;
+    let first = Events::open(&b, json!({"text": "[overloaded] why keels", "model": "fake-gpt"}))
+        .await
+        .all()
+        .await;
+    assert_eq!(first.last().unwrap().1["error"], "provider", "{first:?}");
+    let conversation = first[0].1["conversation_id"].as_str().unwrap().to_owned();
+    let failed_id = first[0].1["message_id"].as_str().unwrap().to_owned();
+
+    let again = Events::open(
+        &b,
+        json!({"conversation_id": conversation, "regenerate": true, "model": "fake-claude"}),
+    )
+    .await
+    .all()
+    .await;
+    assert_eq!(
+        again.last().unwrap().0,
+        "error",
+        "the same message, the same answer: {again:?}"
+    );
+    let sent = app.fakes.last_llm_request().unwrap();
+    let turns = sent["messages"].as_array().unwrap();
+    assert_eq!(turns.len(), 1, "the failed reply is not sent back: {turns:?}");
+    assert_eq!(turns[0]["content"], "[overloaded] why keels");
+
+    let thread = expect_json(b.call("/api/chat/messages", &[("id", &conversation)]).await, 200).await;
+    let thread = thread.as_array().unwrap();
+    assert_eq!(thread.len(), 2, "one message, one reply: {thread:?}");
+    assert_eq!(thread[1]["id"], again[0].1["message_id"]);
+    assert_eq!(thread[1]["model"], "fake-claude", "the picked model answers");
+    assert_ne!(thread[1]["id"].as_str().unwrap(), failed_id);
+
+    let orphan = b.post_json(REPLY, &json!({"regenerate": true})).await;
+    assert_eq!(orphan.status(), 404, "nothing to regenerate without a conversation");
+    let other = member(&app).await;
+    let theirs = other
+        .post_json(REPLY, &json!({"conversation_id": conversation, "regenerate": true}))
+        .await;
+    assert_eq!(theirs.status(), 404, "nor in someone else's");
 }
 
 #[tokio::test]

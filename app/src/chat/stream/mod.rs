@@ -2,10 +2,14 @@
 //! bytes that may be split anywhere ([`sse`]), then each provider's event
 //! format turned into text deltas and token usage ([`openai`],
 //! [`anthropic`], [`gemini`]). Pure code: the HTTP calls that feed it live
-//! with each provider.
+//! with each provider. The browser reads Keel's own reply stream with the
+//! same [`sse`] decoder.
 
+#[cfg(feature = "ssr")]
 pub mod anthropic;
+#[cfg(feature = "ssr")]
 pub mod gemini;
+#[cfg(feature = "ssr")]
 pub mod openai;
 pub mod sse;
 
@@ -89,6 +93,7 @@ pub fn decode_all<F: EventFormat>(chunks: &[&[u8]]) -> Result<Reply, StreamError
     Ok(reply)
 }
 
+#[cfg(feature = "ssr")]
 fn json(data: &str) -> Result<serde_json::Value, StreamError> {
     serde_json::from_str(data).map_err(|e| StreamError {
         kind: "invalid_event".into(),
