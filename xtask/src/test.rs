@@ -18,7 +18,13 @@ use std::time::Instant;
 pub const MARKERS: &[(&str, &[&str])] = &[
     (
         "chat",
-        &["Start a conversation", "Начните разговор", "Demo model (offline)", "/chat", "/api/chat/reply"],
+        &[
+            "Start a conversation",
+            "Начните разговор",
+            "Demo model (offline)",
+            "/chat",
+            "/api/chat/reply",
+        ],
     ),
     (
         "local_auth",
