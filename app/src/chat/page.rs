@@ -664,6 +664,7 @@ fn Thread(chat: Chat) -> impl IntoView {
                         Load::Ready if chat.messages.with(Vec::is_empty) => {
                             view! {
                                 <div class="flex flex-col items-center gap-2 py-16 text-center" data-testid="chat-empty">
+                                    <crate::pages::Welcome />
                                     <h2 class="text-2xl font-semibold">{locale.t(Key::ChatEmptyTitle)}</h2>
                                     <p class="text-indigo-800 dark:text-indigo-200">{locale.t(Key::ChatEmptyBody)}</p>
                                 </div>

@@ -22,29 +22,23 @@ pub async fn home_summary() -> Result<HomeInfo, AppError> {
     }))
 }
 
-/// A greeting with the user's name and how long their access lasts.
+/// A greeting with the user's name and how long their access lasts, from
+/// the viewer the page already carries (nothing to wait for).
 #[component]
 pub fn Welcome() -> impl IntoView {
     let locale = use_locale();
-    let summary = Resource::new(|| (), |_| home_summary());
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                summary
-                    .await
-                    .ok()
-                    .map(|s| {
-                        view! {
-                            <p class="text-lg font-medium" data-testid="welcome">
-                                {locale.t(Key::WelcomeName).replace("{name}", &s.display_name)}
-                            </p>
-                            <p class="text-sm text-indigo-800 dark:text-indigo-200" data-testid="access-status">
-                                {crate::auth::pages::describe_access(locale, &s.access)}
-                            </p>
-                        }
-                    })
-            })}
-        </Suspense>
+    let viewer = crate::components::viewer::use_viewer();
+    move || {
+        viewer.get().map(|v| {
+            view! {
+                <p class="text-lg font-medium" data-testid="welcome">
+                    {locale.t(Key::WelcomeName).replace("{name}", &v.display_name)}
+                </p>
+                <p class="text-sm text-indigo-800 dark:text-indigo-200" data-testid="access-status">
+                    {crate::auth::pages::describe_access(locale, &v.access)}
+                </p>
+            }
+        })
     }
 }
 
