@@ -109,6 +109,27 @@ test("a reply streams in progressively, Stop keeps what arrived, and a reload sh
   await context.close();
 });
 
+test("a reply's stream that ends late (after its title) leaves the next reply's Stop working", { skip: !ENABLED }, async () => {
+  const { context, page, problems } = await member();
+  await page.getByTestId("model-picker").selectOption("fake-gpt");
+  await send(page, "[slow-title] name this later");
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="message-assistant"]')?.dataset.state === "completed",
+  );
+  // Done, but its stream stays open for the title (about 2 s): the next message goes now.
+  await send(page, "[words 1000] keep talking");
+  await page.getByTestId("message-user").getByText("keep talking").waitFor();
+  await page.getByTestId("conversation-list").getByRole("button", { name: /^About name this later/ }).waitFor();
+  await page.waitForTimeout(500);
+  assert.equal(await lastReply(page).getAttribute("data-state"), "streaming");
+  await page.getByTestId("stop").click();
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('[data-testid="message-assistant"]')].at(-1)?.dataset.state === "stopped",
+  );
+  assert.deepEqual(unexpected(problems), []);
+  await context.close();
+});
+
 test("replies render Markdown and code, never model output as HTML; Copy, Regenerate and Retry work", { skip: !ENABLED }, async () => {
   const { context, page, problems } = await member();
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE_URL });

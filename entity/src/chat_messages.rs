@@ -21,7 +21,8 @@ pub struct Model {
     pub error: Option<String>,
     pub input_tokens: Option<i64>,
     pub output_tokens: Option<i64>,
-    /// `provider` (reported in the stream) or `counted` (estimated locally).
+    /// `provider` (reported in the stream), `counted` (estimated locally where
+    /// the provider sent no count) or `none` (refused or unreachable: zero).
     pub usage_source: Option<String>,
     /// From the request to the first text.
     pub first_token_ms: Option<i32>,

@@ -115,25 +115,24 @@ pub mod ssr {
     pub async fn list(query: &str) -> Result<Vec<ConversationSummary>, AppError> {
         let services = use_services()?;
         let user = require_access()?.user.id;
-        let mut select = conversations::Entity::find().filter(conversations::Column::UserId.eq(user));
-        let query = query.trim();
-        if !query.is_empty() {
-            // Case-insensitive on both databases (SQLite lowercases ASCII only).
-            use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-            let escaped = query
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let title = Expr::expr(Func::lower(Expr::col(conversations::Column::Title)));
-            select = select.filter(title.like(LikeExpr::new(format!("%{escaped}%")).escape('\\')));
+        let select = conversations::Entity::find()
+            .filter(conversations::Column::UserId.eq(user))
+            .order_by_desc(conversations::Column::UpdatedAt);
+        let query = query.trim().to_lowercase();
+        let rows = if query.is_empty() {
+            select.limit(LIST_LIMIT).all(&services.db).await
+        } else {
+            // Matched here rather than in SQL: SQLite's `lower()` (and
+            // PostgreSQL's under the C locale) folds ASCII only, and titles
+            // are in every language. One user's titles are a small read.
+            select.all(&services.db).await.map(|all| {
+                all.into_iter()
+                    .filter(|c| c.title.to_lowercase().contains(&query))
+                    .take(usize::try_from(LIST_LIMIT).unwrap_or(usize::MAX))
+                    .collect()
+            })
         }
-        let rows = select
-            .order_by_desc(conversations::Column::UpdatedAt)
-            .limit(LIST_LIMIT)
-            .all(&services.db)
-            .await
-            .map_err(crate::error::internal)?;
+        .map_err(crate::error::internal)?;
         Ok(rows
             .into_iter()
             .map(|c| ConversationSummary {

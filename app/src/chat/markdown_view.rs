@@ -8,98 +8,124 @@ use crate::i18n::use_locale;
 use leptos::prelude::*;
 
 /// A reply's text as formatted Markdown; re-rendered as the text grows.
+/// Rendered in the browser only (the chat loads its messages there).
 #[component]
 pub fn Markdown(#[prop(into)] text: Signal<String>) -> impl IntoView {
     move || text.with(|t| parse(t)).into_iter().map(block).collect_view()
 }
 
+/// The attributes an element may carry; absent ones are not written.
+#[derive(Default)]
+struct Attrs {
+    class: Option<&'static str>,
+    href: Option<String>,
+    start: Option<String>,
+}
+
+/// Every Markdown element is this one view type (a tag chosen at run time
+/// with the same set of optional attributes), so its rendering code is in
+/// the WASM once rather than once per tag and attribute combination.
+fn el(tag: &'static str, attrs: Attrs, children: Vec<AnyView>) -> AnyView {
+    let link = attrs.href.is_some();
+    leptos::html::custom(tag)
+        .attr("class", attrs.class)
+        .attr("href", attrs.href)
+        .attr("target", link.then_some("_blank"))
+        .attr("rel", link.then_some("noopener noreferrer nofollow"))
+        .attr("start", attrs.start)
+        .child(children)
+        .into_any()
+}
+
+/// An element with a class (or none) and children.
+fn styled(tag: &'static str, class: Option<&'static str>, children: Vec<AnyView>) -> AnyView {
+    el(
+        tag,
+        Attrs {
+            class,
+            ..Attrs::default()
+        },
+        children,
+    )
+}
+
+fn blocks(blocks: Vec<Block>) -> Vec<AnyView> {
+    blocks.into_iter().map(block).collect()
+}
+
 fn block(b: Block) -> AnyView {
     match b {
-        Block::Paragraph(inlines) => view! { <p>{inlines_view(inlines)}</p> }.into_any(),
+        Block::Paragraph(inlines) => styled("p", None, inlines_view(inlines)),
         Block::Heading(level, inlines) => {
-            let content = inlines_view(inlines);
-            match level {
-                1 => view! { <h3 class="text-xl font-bold">{content}</h3> }.into_any(),
-                2 => view! { <h4 class="text-lg font-bold">{content}</h4> }.into_any(),
-                _ => view! { <h5 class="font-bold">{content}</h5> }.into_any(),
-            }
+            let (tag, class) = match level {
+                1 => ("h3", "text-xl font-bold"),
+                2 => ("h4", "text-lg font-bold"),
+                _ => ("h5", "font-bold"),
+            };
+            styled(tag, Some(class), inlines_view(inlines))
         }
         Block::Code { lang, code } => code_block(lang, code),
-        Block::Quote(blocks) => view! {
-            <blockquote class="border-l-4 border-indigo-300 pl-3 italic dark:border-indigo-600">
-                {blocks.into_iter().map(block).collect_view()}
-            </blockquote>
-        }
-        .into_any(),
+        Block::Quote(quoted) => styled(
+            "blockquote",
+            Some("border-l-4 border-indigo-300 pl-3 italic dark:border-indigo-600"),
+            blocks(quoted),
+        ),
         Block::List { start, items } => {
-            let items = items
-                .into_iter()
-                .map(|blocks| view! { <li>{blocks.into_iter().map(block).collect_view()}</li> })
-                .collect_view();
+            let items = items.into_iter().map(|item| styled("li", None, blocks(item))).collect();
             match start {
-                Some(n) => view! { <ol class="list-decimal pl-6" start=n.to_string()>{items}</ol> }.into_any(),
-                None => view! { <ul class="list-disc pl-6">{items}</ul> }.into_any(),
+                Some(n) => el(
+                    "ol",
+                    Attrs {
+                        class: Some("list-decimal pl-6"),
+                        start: Some(n.to_string()),
+                        ..Attrs::default()
+                    },
+                    items,
+                ),
+                None => styled("ul", Some("list-disc pl-6"), items),
             }
         }
-        Block::Table { head, rows } => view! {
-            <div class="overflow-x-auto">
-                <table class="border-collapse text-sm">
-                    <thead>
-                        <tr>
-                            {head
-                                .into_iter()
-                                .map(|cell| {
-                                    view! {
-                                        <th class="border border-indigo-300 px-2 py-1 text-left dark:border-indigo-700">
-                                            {inlines_view(cell)}
-                                        </th>
-                                    }
-                                })
-                                .collect_view()}
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {rows
-                            .into_iter()
-                            .map(|row| {
-                                view! {
-                                    <tr>
-                                        {row
-                                            .into_iter()
-                                            .map(|cell| {
-                                                view! {
-                                                    <td class="border border-indigo-300 px-2 py-1 dark:border-indigo-700">
-                                                        {inlines_view(cell)}
-                                                    </td>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </div>
+        Block::Table { head, rows } => {
+            const CELL: &str = "border border-indigo-300 px-2 py-1 dark:border-indigo-700";
+            const HEAD_CELL: &str = "border border-indigo-300 px-2 py-1 text-left dark:border-indigo-700";
+            let row = |cells: Vec<Vec<Inline>>, tag, class| {
+                styled(
+                    "tr",
+                    None,
+                    cells
+                        .into_iter()
+                        .map(|c| styled(tag, Some(class), inlines_view(c)))
+                        .collect(),
+                )
+            };
+            let head = styled("thead", None, vec![row(head, "th", HEAD_CELL)]);
+            let body = styled("tbody", None, rows.into_iter().map(|r| row(r, "td", CELL)).collect());
+            styled(
+                "div",
+                Some("overflow-x-auto"),
+                vec![styled("table", Some("border-collapse text-sm"), vec![head, body])],
+            )
         }
-        .into_any(),
-        Block::Rule => view! { <hr class="border-indigo-200 dark:border-indigo-800" /> }.into_any(),
+        Block::Rule => styled("hr", Some("border-indigo-200 dark:border-indigo-800"), Vec::new()),
     }
 }
 
 /// A fenced code block: highlighted, with its language and a Copy button.
 fn code_block(lang: Option<String>, code: String) -> AnyView {
     let locale = use_locale();
-    let tokens = highlight(lang.as_deref(), &code)
+    let tokens: Vec<AnyView> = highlight(lang.as_deref(), &code)
         .into_iter()
-        .map(|(tok, text)| match tok {
-            Tok::Plain => text.into_any(),
-            Tok::Keyword => view! { <span class="tok-keyword">{text}</span> }.into_any(),
-            Tok::String => view! { <span class="tok-string">{text}</span> }.into_any(),
-            Tok::Number => view! { <span class="tok-number">{text}</span> }.into_any(),
-            Tok::Comment => view! { <span class="tok-comment">{text}</span> }.into_any(),
+        .map(|(tok, text)| {
+            let class = match tok {
+                Tok::Plain => return text.into_any(),
+                Tok::Keyword => "tok-keyword",
+                Tok::String => "tok-string",
+                Tok::Number => "tok-number",
+                Tok::Comment => "tok-comment",
+            };
+            styled("span", Some(class), vec![text.into_any()])
         })
-        .collect_view();
+        .collect();
     view! {
         <div class="code-block" data-testid="code-block">
             <div class="flex items-center justify-between px-3 py-1 text-xs">
@@ -112,23 +138,26 @@ fn code_block(lang: Option<String>, code: String) -> AnyView {
     .into_any()
 }
 
-fn inlines_view(inlines: Vec<Inline>) -> AnyView {
-    inlines.into_iter().map(inline).collect_view().into_any()
+fn inlines_view(inlines: Vec<Inline>) -> Vec<AnyView> {
+    inlines.into_iter().map(inline).collect()
 }
 
 fn inline(i: Inline) -> AnyView {
     match i {
         Inline::Text(t) => t.into_any(),
-        Inline::Code(c) => view! { <code class="inline-code">{c}</code> }.into_any(),
-        Inline::Strong(c) => view! { <strong>{inlines_view(c)}</strong> }.into_any(),
-        Inline::Emphasis(c) => view! { <em>{inlines_view(c)}</em> }.into_any(),
-        Inline::Strike(c) => view! { <del>{inlines_view(c)}</del> }.into_any(),
-        Inline::Link { href, children } => view! {
-            <a class="link" href=href target="_blank" rel="noopener noreferrer nofollow">
-                {inlines_view(children)}
-            </a>
-        }
-        .into_any(),
-        Inline::Break => view! { <br /> }.into_any(),
+        Inline::Code(c) => styled("code", Some("inline-code"), vec![c.into_any()]),
+        Inline::Strong(c) => styled("strong", None, inlines_view(c)),
+        Inline::Emphasis(c) => styled("em", None, inlines_view(c)),
+        Inline::Strike(c) => styled("del", None, inlines_view(c)),
+        Inline::Link { href, children } => el(
+            "a",
+            Attrs {
+                class: Some("link"),
+                href: Some(href),
+                ..Attrs::default()
+            },
+            inlines_view(children),
+        ),
+        Inline::Break => styled("br", None, Vec::new()),
     }
 }

@@ -89,6 +89,9 @@ struct Chat {
     /// Why the last message was not accepted (shown by the composer).
     refusal: RwSignal<Option<String>>,
     sending: RwSignal<bool>,
+    /// Counts sends, so a reply whose stream ends late (the title comes
+    /// after `done`) leaves a newer send's state alone.
+    sends: StoredValue<u64>,
     /// The reply being streamed, to stop it.
     abort: StoredValue<Option<browser::Abort>, LocalStorage>,
     /// Follow the reply as it grows (off once the user scrolls up).
@@ -116,6 +119,7 @@ impl Chat {
             draft: RwSignal::new(String::new()),
             refusal: RwSignal::new(None),
             sending: RwSignal::new(false),
+            sends: StoredValue::new(0),
             abort: StoredValue::new_local(None),
             stick: RwSignal::new(true),
             thread: NodeRef::new(),
@@ -261,6 +265,8 @@ impl Chat {
             self.draft.set(String::new());
         }
         self.sending.set(true);
+        self.sends.update_value(|n| *n += 1);
+        let this_send = self.sends.get_value();
         self.stick.set(true);
         browser::scroll_to_end(self.thread);
         let model = self.model.get_untracked();
@@ -272,8 +278,10 @@ impl Chat {
         };
         spawn_local(async move {
             let outcome = browser::stream(self, request, &reply).await;
-            self.abort.set_value(None);
-            self.sending.set(false);
+            if self.sends.get_value() == this_send {
+                self.abort.set_value(None);
+                self.sending.set(false);
+            }
             match outcome {
                 Ok(()) => {}
                 Err(Refusal(error)) => {

@@ -36,7 +36,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use entity::{chat_conversations as conversations, chat_messages as messages};
 use futures::StreamExt;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use serde_json::json;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -102,13 +104,13 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
         Some(id) => owned(db, user, id).await?,
         None if request.regenerate => return Err(AppError::NotFound),
         None => {
-            let model = wanted.unwrap_or(&chat.settings.default_model().id);
+            let model = wanted.unwrap_or_else(|| &chat.settings.default_model().id);
             create(db, user, text, model).await?
         }
     };
     let model_id = wanted
         .or(Some(conversation.model.as_str()).filter(|id| chat.model(id).is_some()))
-        .unwrap_or(&chat.settings.default_model().id)
+        .unwrap_or_else(|| &chat.settings.default_model().id)
         .to_owned();
     let (entry, provider) = chat.model(&model_id).ok_or(AppError::Internal)?;
 
@@ -118,17 +120,14 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
         .all(db)
         .await
         .map_err(crate::error::internal)?;
-    if request.regenerate {
-        // The last reply goes; the message before it is answered again.
-        if let Some(last) = history.pop_if(|m| m.role == "assistant") {
-            messages::Entity::delete_by_id(last.id)
-                .exec(db)
-                .await
-                .map_err(crate::error::internal)?;
-        }
-        if history.last().is_none_or(|m| m.role != "user") {
-            return Err(AppError::invalid(Field::Message, Problem::Required));
-        }
+    // Regenerating: the last reply goes (with the new one, below); the
+    // message before it is answered again.
+    let replaced = request
+        .regenerate
+        .then(|| history.pop_if(|m| m.role == "assistant").map(|m| m.id))
+        .flatten();
+    if request.regenerate && history.last().is_none_or(|m| m.role != "user") {
+        return Err(AppError::invalid(Field::Message, Problem::Required));
     }
     let first_exchange = history.is_empty();
     let mut turns: Vec<Turn> = history
@@ -176,8 +175,19 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
         };
         vec![message_row, reply_row]
     };
+    let txn = db.begin().await.map_err(crate::error::internal)?;
+    if let Some(id) = replaced {
+        let deleted = messages::Entity::delete_by_id(id)
+            .exec(&txn)
+            .await
+            .map_err(crate::error::internal)?;
+        if deleted.rows_affected == 0 {
+            // Another request (another tab) regenerated it first.
+            return Err(AppError::NotFound);
+        }
+    }
     messages::Entity::insert_many(rows)
-        .exec(db)
+        .exec(&txn)
         .await
         .map_err(crate::error::internal)?;
     // The demo model only describes the message: its title would say nothing.
@@ -189,7 +199,8 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
     let mut row = conversation.into_active_model();
     row.model = Set(entry.id.clone());
     row.updated_at = Set(now);
-    row.update(db).await.map_err(crate::error::internal)?;
+    row.update(&txn).await.map_err(crate::error::internal)?;
+    txn.commit().await.map_err(crate::error::internal)?;
 
     let job = Job {
         services: services.clone(),
@@ -259,7 +270,7 @@ async fn drive(job: Job, tx: mpsc::Sender<Event>) {
     // Dropping the stream closes the upstream connection: the provider stops.
     drop(upstream);
     let duration = job.started.elapsed();
-    let (input, output, source) = usage(&job.request, &reply);
+    let (input, output, source) = usage(&job.request, &reply, &ending);
     let (outcome, error) = match &ending {
         Ending::Completed => ("completed", None),
         Ending::Stopped => ("stopped", None),
@@ -301,7 +312,7 @@ async fn drive(job: Job, tx: mpsc::Sender<Event>) {
             let _ = tx
                 .send(event(
                     "error",
-                    json!({"error": error_kind(&e), "message": e.to_string()}),
+                    json!({"error": error_kind(&e), "message": client_message(&e)}),
                 ))
                 .await;
         }
@@ -381,21 +392,43 @@ fn tidy_title(raw: &str) -> Option<String> {
     (!title.is_empty()).then_some(title)
 }
 
-/// `(input, output, source)`: the provider's counts, or estimates (about
-/// four characters a token) when it sent none.
-fn usage(request: &ChatRequest, reply: &Reply) -> (i64, i64, &'static str) {
+/// `(input, output, source)`: the provider's counts where it sent them,
+/// estimates (about four characters a token) for the rest (`counted`), or
+/// nothing (`none`) when the provider refused the request or could not be
+/// reached, so processed nothing.
+fn usage(request: &ChatRequest, reply: &Reply, ending: &Ending) -> (i64, i64, &'static str) {
+    if matches!(
+        ending,
+        Ending::Failed(ChatError::Refused { .. } | ChatError::Unreachable(_))
+    ) {
+        return (0, 0, "none");
+    }
+    let tokens = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let estimate = |chars: usize| i64::try_from(chars.div_ceil(4)).unwrap_or(i64::MAX);
-    match (reply.usage.input_tokens, reply.usage.output_tokens) {
-        (Some(i), Some(o)) => (
-            i64::try_from(i).unwrap_or(i64::MAX),
-            i64::try_from(o).unwrap_or(i64::MAX),
-            "provider",
-        ),
-        _ => {
-            let prompt = request.system.as_deref().map_or(0, |s| s.chars().count())
-                + request.turns.iter().map(|t| t.text.chars().count()).sum::<usize>();
-            (estimate(prompt), estimate(reply.text.chars().count()), "counted")
-        }
+    let input = reply.usage.input_tokens.map(tokens);
+    let output = reply.usage.output_tokens.map(tokens);
+    let source = if input.is_some() && output.is_some() {
+        "provider"
+    } else {
+        "counted"
+    };
+    let input = input.unwrap_or_else(|| {
+        estimate(
+            request.system.as_deref().map_or(0, |s| s.chars().count())
+                + request.turns.iter().map(|t| t.text.chars().count()).sum::<usize>(),
+        )
+    });
+    let output = output.unwrap_or_else(|| estimate(reply.text.chars().count()));
+    (input, output, source)
+}
+
+/// What the user is told: the provider's in-stream message ("overloaded"…),
+/// but never a refused request's body, which can echo part of the key or be
+/// a proxy's page (the server's log has it).
+fn client_message(e: &ChatError) -> String {
+    match e {
+        ChatError::Refused { status, .. } => format!("the model provider refused the request ({status})"),
+        other => other.to_string(),
     }
 }
 

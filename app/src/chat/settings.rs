@@ -152,6 +152,9 @@ impl ChatSettings {
             entry.enabled = !self.models.iter().any(|m| m.enabled);
             self.models.push(entry);
         }
+        if !self.models.iter().any(|m| m.enabled) {
+            return Err("CHAT_MODELS enables no model: enable one, or leave the demo model out of the list".into());
+        }
         Ok(self)
     }
 
@@ -274,6 +277,10 @@ mod tests {
         assert!(!demo.enabled, "a real model is configured, so the demo is not offered");
         let err = settings("claude-x|anthropic|200000|Claude").finish().unwrap_err();
         assert!(err.contains("claude-x"), "{err}");
+        let err = settings("!demo|demo|8192|Demo, !llama3.2:3b|openai|131072|Llama")
+            .finish()
+            .unwrap_err();
+        assert!(err.contains("enables no model"), "{err}");
     }
 
     #[test]

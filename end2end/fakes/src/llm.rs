@@ -12,7 +12,8 @@
 //! sending halfway and keeps the connection open, `[overloaded]` sends the
 //! provider's in-stream error after two words. A request for a title (the
 //! system prompt Keel sends for one) gets "About" and the first words of
-//! the conversation, as a model would answer it. A wrong key gets the
+//! the conversation, as a model would answer it (`[slow-title]` in the
+//! first message adds 100 words of filler to it). A wrong key gets the
 //! provider's 401 body. The fake counts streams that are open and streams
 //! whose client went away before the end (and when), for cancellation tests.
 
@@ -87,7 +88,13 @@ fn plan(last_user_text: &str, all_text: &str) -> Plan {
         Ending::Done
     };
     let mut words: Vec<String> = match words_marker(last_user_text) {
-        _ if all_text.contains(TITLE_REQUEST) => title_for(last_user_text),
+        _ if all_text.contains(TITLE_REQUEST) => {
+            let mut title = title_for(last_user_text);
+            if last_user_text.contains("[slow-title]") {
+                title.extend(filler(100));
+            }
+            title
+        }
         Some(n) => filler(n),
         None => {
             let reply = format!("You said: {}", last_user_text.trim());

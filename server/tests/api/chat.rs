@@ -395,6 +395,17 @@ async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: Tes
     assert_eq!(list[0]["title"], "tell me about keels");
     let none = expect_json(b.call("/api/chat/conversations", &[("query", "keels%")]).await, 200).await;
     assert_eq!(none, json!([]), "`%` is a character, not a wildcard");
+    Events::open(&b, json!({"text": "Привет, расскажи про кили", "model": "demo"}))
+        .await
+        .all()
+        .await;
+    let found = expect_json(b.call("/api/chat/conversations", &[("query", "ПРИВЕТ")]).await, 200).await;
+    assert_eq!(
+        found.as_array().unwrap().len(),
+        1,
+        "case is ignored beyond ASCII: {found}"
+    );
+    assert_eq!(found[0]["title"], "Привет, расскажи про кили");
 }
 crate::on_each_database!(a_reply_streams_from_each_provider_and_is_saved_with_its_usage);
 
@@ -472,6 +483,56 @@ async fn regenerate_replaces_the_last_reply_with_a_new_answer_to_the_same_messag
         .post_json(REPLY, &json!({"conversation_id": conversation, "regenerate": true}))
         .await;
     assert_eq!(theirs.status(), 404, "nor in someone else's");
+}
+
+#[tokio::test]
+async fn two_regenerates_at_once_leave_one_reply() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let b = member(&app).await;
+    let first = Events::open(&b, json!({"text": "hello", "model": "fake-gpt"}))
+        .await
+        .all()
+        .await;
+    let conversation = first[0].1["conversation_id"].as_str().unwrap().to_owned();
+    let again = json!({"conversation_id": conversation, "regenerate": true, "model": "fake-gpt"});
+    let (one, two) = tokio::join!(b.post_json(REPLY, &again), b.post_json(REPLY, &again));
+    for response in [one, two] {
+        let status = response.status();
+        assert!(status == 200 || status == 404, "{status}");
+        // Read to the end, so the reply (if any) is saved.
+        let _ = response.bytes().await;
+    }
+    let thread = expect_json(b.call("/api/chat/messages", &[("id", &conversation)]).await, 200).await;
+    let roles: Vec<_> = thread.as_array().unwrap().iter().map(|m| m["role"].clone()).collect();
+    assert_eq!(roles, [json!("user"), json!("assistant")], "{thread:?}");
+}
+
+#[tokio::test]
+async fn a_refused_request_records_no_usage_and_keeps_the_providers_body_from_the_user() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("OPENAI_API_KEY", "sk-wrong")])
+        .await
+        .unwrap();
+    let b = member(&app).await;
+    let events = Events::open(&b, json!({"text": "hello", "model": "fake-gpt"}))
+        .await
+        .all()
+        .await;
+    let (kind, error) = events.last().unwrap();
+    assert_eq!(kind, "error");
+    assert_eq!(error["error"], "refused");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("401"), "{message}");
+    assert!(
+        !message.contains("API key"),
+        "the provider's body stays in the log: {message}"
+    );
+    let saved = assistant_message(&app, events[0].1["message_id"].as_str().unwrap()).await;
+    assert_eq!(saved.outcome.as_deref(), Some("failed"));
+    assert_eq!(
+        (saved.input_tokens, saved.output_tokens, saved.usage_source.as_deref()),
+        (Some(0), Some(0), Some("none")),
+        "nothing was processed, so nothing is charged"
+    );
 }
 
 #[tokio::test]

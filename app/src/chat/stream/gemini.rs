@@ -36,9 +36,15 @@ impl EventFormat for Format {
             out.push(Delta::Text(text));
         }
         if let Some(usage) = v.get("usageMetadata") {
+            let count = |key: &str| usage.get(key).and_then(|n| n.as_u64());
+            // Thinking models bill their thoughts as output, counted apart.
+            let output = match (count("candidatesTokenCount"), count("thoughtsTokenCount")) {
+                (None, None) => None,
+                (answer, thoughts) => Some(answer.unwrap_or(0).saturating_add(thoughts.unwrap_or(0))),
+            };
             out.push(Delta::Usage(Usage {
-                input_tokens: usage.get("promptTokenCount").and_then(|n| n.as_u64()),
-                output_tokens: usage.get("candidatesTokenCount").and_then(|n| n.as_u64()),
+                input_tokens: count("promptTokenCount"),
+                output_tokens: output,
             }));
         }
         if candidate.and_then(|c| c.get("finishReason")).is_some() {
@@ -71,6 +77,24 @@ pub(super) mod tests {
                     output_tokens: Some(5)
                 },
                 done: true,
+            }
+        );
+    }
+
+    #[test]
+    fn a_thinking_models_thoughts_count_as_output() {
+        let reply = decode_all::<Format>(&[concat!(
+            "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"42\"}],\"role\": \"model\"},\"finishReason\": \"STOP\",\"index\": 0}],",
+            "\"usageMetadata\": {\"promptTokenCount\": 9,\"candidatesTokenCount\": 1,\"thoughtsTokenCount\": 120,\"totalTokenCount\": 130}}\r\n\r\n"
+        )
+        .as_bytes()])
+        .expect("parses");
+        assert_eq!(reply.text, "42");
+        assert_eq!(
+            reply.usage,
+            Usage {
+                input_tokens: Some(9),
+                output_tokens: Some(121)
             }
         );
     }
