@@ -37,7 +37,8 @@ use chrono::Utc;
 use entity::{chat_conversations as conversations, chat_messages as messages};
 use futures::StreamExt;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use serde_json::json;
 use std::convert::Infallible;
@@ -175,32 +176,38 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
         };
         vec![message_row, reply_row]
     };
-    let txn = db.begin().await.map_err(crate::error::internal)?;
-    if let Some(id) = replaced {
-        let deleted = messages::Entity::delete_by_id(id)
-            .exec(&txn)
-            .await
-            .map_err(crate::error::internal)?;
-        if deleted.rows_affected == 0 {
-            // Another request (another tab) regenerated it first.
-            return Err(AppError::NotFound);
-        }
-    }
-    messages::Entity::insert_many(rows)
-        .exec(&txn)
-        .await
-        .map_err(crate::error::internal)?;
     // The demo model only describes the message: its title would say nothing.
     let title = (first_exchange && entry.provider != ProviderKind::Demo).then(|| FirstExchange {
         fallback_title: conversation.title.clone(),
         message: text.to_owned(),
     });
     let conversation_id = conversation.id;
-    let mut row = conversation.into_active_model();
-    row.model = Set(entry.id.clone());
-    row.updated_at = Set(now);
-    row.update(&txn).await.map_err(crate::error::internal)?;
-    txn.commit().await.map_err(crate::error::internal)?;
+    // A conversation created just now already has this model and time.
+    let touched = request.conversation_id.is_some().then(|| {
+        let mut row = conversation.into_active_model();
+        row.model = Set(entry.id.clone());
+        row.updated_at = Set(now);
+        row
+    });
+    match replaced {
+        // Regenerating: the old reply goes only if the new one comes, and
+        // only once (a second request at the same time finds it gone).
+        Some(id) => {
+            let txn = db.begin().await.map_err(crate::error::internal)?;
+            let deleted = messages::Entity::delete_by_id(id)
+                .exec(&txn)
+                .await
+                .map_err(crate::error::internal)?;
+            if deleted.rows_affected == 0 {
+                return Err(AppError::NotFound);
+            }
+            add_rows(&txn, rows, touched).await?;
+            txn.commit().await.map_err(crate::error::internal)?;
+        }
+        // Otherwise no transaction: on SQLite it would hold the write lock
+        // across awaits, and other replies' writes would wait on it.
+        None => add_rows(db, rows, touched).await?,
+    }
 
     let job = Job {
         services: services.clone(),
@@ -233,6 +240,22 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
 
 fn event(kind: &str, data: serde_json::Value) -> Event {
     Event::default().event(kind).data(data.to_string())
+}
+
+/// Inserts a reply's rows and updates its conversation's model and time.
+async fn add_rows(
+    conn: &impl ConnectionTrait,
+    rows: Vec<messages::ActiveModel>,
+    conversation: Option<conversations::ActiveModel>,
+) -> Result<(), AppError> {
+    messages::Entity::insert_many(rows)
+        .exec(conn)
+        .await
+        .map_err(crate::error::internal)?;
+    if let Some(row) = conversation {
+        row.update(conn).await.map_err(crate::error::internal)?;
+    }
+    Ok(())
 }
 
 /// How a reply ended.
