@@ -208,25 +208,18 @@ pub mod ssr {
             .collect())
     }
 
-    /// Starts a conversation for `user` titled from its first message.
-    pub async fn create(
-        db: &impl ConnectionTrait,
-        user: Uuid,
-        first_message: &str,
-        model: &str,
-    ) -> Result<conversations::Model, AppError> {
+    /// A new conversation for `user` titled from its first message (not yet
+    /// stored: the reply writes it with the message, in one transaction).
+    pub fn new_conversation(user: Uuid, first_message: &str, model: &str) -> conversations::Model {
         let now = Utc::now();
-        conversations::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            user_id: Set(user),
-            title: Set(title_from(first_message)),
-            model: Set(model.to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
+        conversations::Model {
+            id: Uuid::new_v4(),
+            user_id: user,
+            title: title_from(first_message),
+            model: model.to_owned(),
+            created_at: now,
+            updated_at: now,
         }
-        .insert(db)
-        .await
-        .map_err(crate::error::internal)
     }
 
     /// The first line of `text`, cut at a word to fit a title.

@@ -22,7 +22,7 @@
 //! arrived is saved with its outcome, token usage (the provider's, or
 //! counted locally when it sent none) and timings.
 
-use super::conversations::ssr::{create, owned};
+use super::conversations::ssr::{new_conversation, owned};
 use super::provider::{ChatError, ChatProvider, ChatRequest, Role, Turn};
 use super::settings::ProviderKind;
 use super::stream::{Delta, Reply};
@@ -37,14 +37,14 @@ use chrono::Utc;
 use entity::{chat_conversations as conversations, chat_messages as messages};
 use futures::StreamExt;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
     TransactionTrait,
 };
 use serde_json::json;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 pub use super::page::MAX_MESSAGE_CHARS;
@@ -86,6 +86,7 @@ struct FirstExchange {
 type Events = futures::stream::BoxStream<'static, Result<Event, Infallible>>;
 
 async fn start(services: &Services, session: RequestSession, request: ReplyRequest) -> Result<Events, AppError> {
+    let started = Instant::now();
     let current = session.0.ok_or(AppError::NotSignedIn)?;
     gate::check(Some(&current.viewer()), gate::Requirement::Access).map_err(denial_error)?;
     let user = current.user.id;
@@ -101,12 +102,12 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
     let chat = &services.chat;
     let wanted = request.model.as_deref().filter(|id| chat.model(id).is_some());
     let db = &services.db;
-    let conversation = match &request.conversation_id {
-        Some(id) => owned(db, user, id).await?,
+    let (conversation, is_new) = match &request.conversation_id {
+        Some(id) => (owned(db, user, id).await?, false),
         None if request.regenerate => return Err(AppError::NotFound),
         None => {
             let model = wanted.unwrap_or_else(|| &chat.settings.default_model().id);
-            create(db, user, text, model).await?
+            (new_conversation(user, text, model), true)
         }
     };
     let model_id = wanted
@@ -115,12 +116,16 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
         .to_owned();
     let (entry, provider) = chat.model(&model_id).ok_or(AppError::Internal)?;
 
-    let mut history = messages::Entity::find()
-        .filter(messages::Column::ConversationId.eq(conversation.id))
-        .order_by_asc(messages::Column::CreatedAt)
-        .all(db)
-        .await
-        .map_err(crate::error::internal)?;
+    let mut history = if is_new {
+        Vec::new()
+    } else {
+        messages::Entity::find()
+            .filter(messages::Column::ConversationId.eq(conversation.id))
+            .order_by_asc(messages::Column::CreatedAt)
+            .all(db)
+            .await
+            .map_err(crate::error::internal)?
+    };
     // Regenerating: the last reply goes (with the new one, below); the
     // message before it is answered again.
     let replaced = request
@@ -182,32 +187,20 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
         message: text.to_owned(),
     });
     let conversation_id = conversation.id;
-    // A conversation created just now already has this model and time.
-    let touched = request.conversation_id.is_some().then(|| {
+    let conversation = if is_new {
+        conversation.into_active_model().reset_all()
+    } else {
         let mut row = conversation.into_active_model();
         row.model = Set(entry.id.clone());
         row.updated_at = Set(now);
         row
-    });
-    match replaced {
-        // Regenerating: the old reply goes only if the new one comes, and
-        // only once (a second request at the same time finds it gone).
-        Some(id) => {
-            let txn = db.begin().await.map_err(crate::error::internal)?;
-            let deleted = messages::Entity::delete_by_id(id)
-                .exec(&txn)
-                .await
-                .map_err(crate::error::internal)?;
-            if deleted.rows_affected == 0 {
-                return Err(AppError::NotFound);
-            }
-            add_rows(&txn, rows, touched).await?;
-            txn.commit().await.map_err(crate::error::internal)?;
-        }
-        // Otherwise no transaction: on SQLite it would hold the write lock
-        // across awaits, and other replies' writes would wait on it.
-        None => add_rows(db, rows, touched).await?,
-    }
+    };
+    let writes = Writes {
+        replaced,
+        conversation,
+        is_new,
+        messages: rows,
+    };
 
     let job = Job {
         services: services.clone(),
@@ -220,7 +213,7 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
         },
         conversation_id,
         message_id,
-        started: Instant::now(),
+        started,
         title,
     };
     let (tx, rx) = mpsc::channel::<Event>(64);
@@ -230,7 +223,11 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
     );
     // The channel is empty: this cannot wait.
     let _ = tx.try_send(start);
-    tokio::spawn(drive(job, tx));
+    // The task owns the reply from here: if this request is dropped while
+    // the rows are written, the task still saves the reply (as stopped).
+    let (ready, written) = oneshot::channel();
+    tokio::spawn(run(job, writes, tx, ready));
+    written.await.map_err(|_| AppError::Internal)??;
     Ok(futures::stream::unfold(rx, |mut rx| async move {
         let event = rx.recv().await?;
         Some((Ok(event), rx))
@@ -238,24 +235,77 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
     .boxed())
 }
 
-fn event(kind: &str, data: serde_json::Value) -> Event {
-    Event::default().event(kind).data(data.to_string())
+/// What a reply writes before it streams, in one transaction (one commit).
+struct Writes {
+    /// The reply being regenerated: deleted as the new one is added.
+    replaced: Option<Uuid>,
+    /// Inserted when new, else its model and time updated.
+    conversation: conversations::ActiveModel,
+    is_new: bool,
+    /// The user's message (unless regenerating) and the reply to come.
+    messages: Vec<messages::ActiveModel>,
 }
 
-/// Inserts a reply's rows and updates its conversation's model and time.
-async fn add_rows(
-    conn: &impl ConnectionTrait,
-    rows: Vec<messages::ActiveModel>,
-    conversation: Option<conversations::ActiveModel>,
-) -> Result<(), AppError> {
-    messages::Entity::insert_many(rows)
-        .exec(conn)
-        .await
-        .map_err(crate::error::internal)?;
-    if let Some(row) = conversation {
-        row.update(conn).await.map_err(crate::error::internal)?;
+impl Writes {
+    async fn write(self, db: &DatabaseConnection) -> Result<(), AppError> {
+        let internal = crate::error::internal;
+        let txn = db.begin().await.map_err(internal)?;
+        if let Some(id) = self.replaced {
+            // The old reply goes only if the new one comes, and only once
+            // (a second regenerate at the same time finds it gone).
+            let deleted = messages::Entity::delete_by_id(id).exec(&txn).await.map_err(internal)?;
+            if deleted.rows_affected == 0 {
+                return Err(AppError::NotFound);
+            }
+        }
+        if self.is_new {
+            conversations::Entity::insert(self.conversation)
+                .exec_without_returning(&txn)
+                .await
+                .map_err(internal)?;
+        } else {
+            self.conversation.update(&txn).await.map_err(internal)?;
+        }
+        messages::Entity::insert_many(self.messages)
+            .exec_without_returning(&txn)
+            .await
+            .map_err(internal)?;
+        txn.commit().await.map_err(internal)
     }
-    Ok(())
+}
+
+/// Most deltas held while the rows are written (then upstream waits).
+const HELD_DELTAS: usize = 64;
+
+/// Opens the upstream request and writes the reply's rows at the same
+/// time, so the model's first token does not wait on the database (a
+/// commit is an fsync). What arrives meanwhile is held. `ready` learns how
+/// the writes went: on failure the upstream request is dropped (cancelled)
+/// and nothing is streamed; else the reply is driven to its end.
+async fn run(job: Job, writes: Writes, tx: mpsc::Sender<Event>, ready: oneshot::Sender<Result<(), AppError>>) {
+    let mut upstream = job.provider.stream(job.request.clone()).fuse();
+    let mut held = Vec::new();
+    let written = {
+        let write = writes.write(&job.services.db);
+        tokio::pin!(write);
+        loop {
+            tokio::select! {
+                biased;
+                written = &mut write => break written,
+                Some(item) = upstream.next(), if held.len() < HELD_DELTAS => held.push(item),
+            }
+        }
+    };
+    if let Err(e) = written {
+        let _ = ready.send(Err(e));
+        return;
+    }
+    let _ = ready.send(Ok(()));
+    drive(job, futures::stream::iter(held).chain(upstream), tx).await;
+}
+
+fn event(kind: &str, data: serde_json::Value) -> Event {
+    Event::default().event(kind).data(data.to_string())
 }
 
 /// How a reply ended.
@@ -267,8 +317,11 @@ enum Ending {
 }
 
 /// Streams the reply to `tx` until it ends or the client goes away, then saves it.
-async fn drive(job: Job, tx: mpsc::Sender<Event>) {
-    let mut upstream = job.provider.stream(job.request.clone());
+async fn drive(
+    job: Job,
+    mut upstream: impl futures::Stream<Item = Result<Delta, ChatError>> + Unpin,
+    tx: mpsc::Sender<Event>,
+) {
     let mut reply = Reply::default();
     let mut first_token: Option<Duration> = None;
     let ending = loop {
@@ -475,6 +528,8 @@ async fn save(
     duration: Duration,
 ) -> Result<(), sea_orm::DbErr> {
     let ms = |d: Duration| i32::try_from(d.as_millis()).unwrap_or(i32::MAX);
+    // One commit for both rows.
+    let txn = job.services.db.begin().await?;
     messages::ActiveModel {
         id: Set(job.message_id),
         content: Set(text.to_owned()),
@@ -487,16 +542,16 @@ async fn save(
         duration_ms: Set(Some(ms(duration))),
         ..Default::default()
     }
-    .update(&job.services.db)
+    .update(&txn)
     .await?;
     conversations::ActiveModel {
         id: Set(job.conversation_id),
         updated_at: Set(Utc::now()),
         ..Default::default()
     }
-    .update(&job.services.db)
+    .update(&txn)
     .await?;
-    Ok(())
+    txn.commit().await
 }
 
 #[cfg(test)]

@@ -440,6 +440,52 @@ async fn the_conversation_so_far_goes_to_the_model() {
     );
 }
 
+/// The model is asked without waiting on the database: while another
+/// writer holds SQLite's write lock, the upstream request is already open,
+/// what it sends is held, and once the rows are written the whole reply
+/// streams and is saved.
+#[tokio::test]
+async fn the_model_is_asked_while_the_rows_wait_for_the_database_and_nothing_is_lost() {
+    use sea_orm::{ConnectionTrait, PaginatorTrait, TransactionTrait};
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let b = member(&app).await;
+    let lock = app.db().begin().await.unwrap();
+    lock.execute_unprepared("UPDATE users SET email = email").await.unwrap();
+    let reply = tokio::spawn(async move {
+        Events::open(&b, json!({"text": "tell me about keels", "model": "fake-gpt"}))
+            .await
+            .all()
+            .await
+    });
+    let since = Instant::now();
+    while app.fakes.last_llm_request().is_none() {
+        assert!(
+            since.elapsed() < Duration::from_secs(3),
+            "the model was not asked while the database was busy"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The fake's whole reply (six words, 20 ms apart) arrives meanwhile.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(!reply.is_finished(), "the reply waits for its rows");
+    assert_eq!(chat_conversations::Entity::find().count(app.db()).await.unwrap(), 0);
+    lock.rollback().await.unwrap();
+
+    let events = reply.await.unwrap();
+    assert_eq!(events[0].0, "start");
+    assert_eq!(texts(&events), "You said: tell me about keels", "nothing held is lost");
+    let done = events.iter().find(|(k, _)| k == "done").expect("a done event");
+    assert_eq!(done.1["outcome"], "completed");
+    let saved = assistant_message(&app, events[0].1["message_id"].as_str().unwrap()).await;
+    assert_eq!(saved.content, "You said: tell me about keels");
+    assert_eq!(saved.outcome.as_deref(), Some("completed"));
+    assert!(
+        saved.first_token_ms.unwrap() >= 400,
+        "the first token's time counts from the request: {:?}",
+        saved.first_token_ms
+    );
+}
+
 #[tokio::test]
 async fn regenerate_replaces_the_last_reply_with_a_new_answer_to_the_same_message() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
