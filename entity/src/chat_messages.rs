@@ -22,7 +22,8 @@ pub struct Model {
     pub input_tokens: Option<i64>,
     pub output_tokens: Option<i64>,
     /// `provider` (reported in the stream), `counted` (estimated locally where
-    /// the provider sent no count) or `none` (refused or unreachable: zero).
+    /// the provider sent no count) or `none` (refused, unreachable or never
+    /// asked: zero).
     pub usage_source: Option<String>,
     /// From the request to the first text.
     pub first_token_ms: Option<i32>,

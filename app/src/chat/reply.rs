@@ -282,9 +282,17 @@ const HELD_DELTAS: usize = 64;
 /// commit is an fsync). What arrives meanwhile is held. `ready` learns how
 /// the writes went: on failure the upstream request is dropped (cancelled)
 /// and nothing is streamed; else the reply is driven to its end.
+///
+/// Regenerating waits for the database first: two at once race on the old
+/// reply's delete, and the loser should not have asked the model. A client
+/// that leaves while the rows are written ends the upstream request at
+/// once; the rows are still written and the reply saved as stopped, with
+/// what was held.
 async fn run(job: Job, writes: Writes, tx: mpsc::Sender<Event>, ready: oneshot::Sender<Result<(), AppError>>) {
+    let regenerating = writes.replaced.is_some();
     let mut upstream = job.provider.stream(job.request.clone()).fuse();
     let mut held = Vec::new();
+    let mut gone = false;
     let written = {
         let write = writes.write(&job.services.db);
         tokio::pin!(write);
@@ -292,7 +300,14 @@ async fn run(job: Job, writes: Writes, tx: mpsc::Sender<Event>, ready: oneshot::
             tokio::select! {
                 biased;
                 written = &mut write => break written,
-                Some(item) = upstream.next(), if held.len() < HELD_DELTAS => held.push(item),
+                () = tx.closed(), if !gone => {
+                    gone = true;
+                    // Dropping the stream cancels the request.
+                    upstream = futures::stream::empty().boxed().fuse();
+                }
+                Some(item) = upstream.next(), if !regenerating && !gone && held.len() < HELD_DELTAS => {
+                    held.push(item);
+                }
             }
         }
     };
@@ -301,7 +316,18 @@ async fn run(job: Job, writes: Writes, tx: mpsc::Sender<Event>, ready: oneshot::
         return;
     }
     let _ = ready.send(Ok(()));
-    drive(job, futures::stream::iter(held).chain(upstream), tx).await;
+    if gone {
+        let mut reply = Reply::default();
+        held.into_iter().flatten().for_each(|delta| reply.apply(delta));
+        let ending = if regenerating {
+            Ending::StoppedUnasked
+        } else {
+            Ending::Stopped
+        };
+        finish(job, reply, None, ending, &tx).await;
+    } else {
+        drive(job, futures::stream::iter(held).chain(upstream), tx).await;
+    }
 }
 
 fn event(kind: &str, data: serde_json::Value) -> Event {
@@ -313,6 +339,8 @@ enum Ending {
     Completed,
     /// The client went away.
     Stopped,
+    /// The client went away before the model was asked.
+    StoppedUnasked,
     Failed(ChatError),
 }
 
@@ -345,11 +373,17 @@ async fn drive(
     };
     // Dropping the stream closes the upstream connection: the provider stops.
     drop(upstream);
+    finish(job, reply, first_token, ending, &tx).await;
+}
+
+/// Saves a reply as it ended and tells the client (then asks for a title
+/// after a first exchange that completed).
+async fn finish(job: Job, reply: Reply, first_token: Option<Duration>, ending: Ending, tx: &mpsc::Sender<Event>) {
     let duration = job.started.elapsed();
     let (input, output, source) = usage(&job.request, &reply, &ending);
     let (outcome, error) = match &ending {
         Ending::Completed => ("completed", None),
-        Ending::Stopped => ("stopped", None),
+        Ending::Stopped | Ending::StoppedUnasked => ("stopped", None),
         Ending::Failed(e) => ("failed", Some(error_kind(e))),
     };
     let saved = save(
@@ -392,7 +426,7 @@ async fn drive(
                 ))
                 .await;
         }
-        Ending::Stopped => {}
+        Ending::Stopped | Ending::StoppedUnasked => {}
     }
 }
 
@@ -470,12 +504,12 @@ fn tidy_title(raw: &str) -> Option<String> {
 
 /// `(input, output, source)`: the provider's counts where it sent them,
 /// estimates (about four characters a token) for the rest (`counted`), or
-/// nothing (`none`) when the provider refused the request or could not be
-/// reached, so processed nothing.
+/// nothing (`none`) when the provider refused the request, could not be
+/// reached or was never asked, so processed nothing.
 fn usage(request: &ChatRequest, reply: &Reply, ending: &Ending) -> (i64, i64, &'static str) {
     if matches!(
         ending,
-        Ending::Failed(ChatError::Refused { .. } | ChatError::Unreachable(_))
+        Ending::StoppedUnasked | Ending::Failed(ChatError::Refused { .. } | ChatError::Unreachable(_))
     ) {
         return (0, 0, "none");
     }

@@ -47,6 +47,8 @@ pub struct Llm {
     pub abandoned: Vec<Instant>,
     /// The last request body each API received.
     pub last_request: Option<Value>,
+    /// Requests the model APIs received.
+    pub requests: usize,
 }
 
 const DEFAULT_PACE: Duration = Duration::from_millis(20);
@@ -393,7 +395,9 @@ impl Drop for Open {
 
 impl Fakes {
     fn record_request(&self, body: Value) {
-        self.lock().llm.last_request = Some(body);
+        let mut s = self.lock();
+        s.llm.last_request = Some(body);
+        s.llm.requests += 1;
     }
 
     /// Sends `frames` one at a time at the pace; a stalled stream then waits forever.
@@ -437,6 +441,11 @@ impl Fakes {
     pub fn llm_streams(&self) -> (usize, Vec<Instant>) {
         let s = self.lock();
         (s.llm.open, s.llm.abandoned.clone())
+    }
+
+    /// How many requests the fake model APIs received.
+    pub fn llm_requests(&self) -> usize {
+        self.lock().llm.requests
     }
 
     /// The last body a fake model API received.

@@ -440,32 +440,73 @@ async fn the_conversation_so_far_goes_to_the_model() {
     );
 }
 
-/// The model is asked without waiting on the database: while another
-/// writer holds SQLite's write lock, the upstream request is already open,
-/// what it sends is held, and once the rows are written the whole reply
-/// streams and is saved.
-#[tokio::test]
-async fn the_model_is_asked_while_the_rows_wait_for_the_database_and_nothing_is_lost() {
-    use sea_orm::{ConnectionTrait, PaginatorTrait, TransactionTrait};
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let b = member(&app).await;
+/// Another writer holds SQLite's write lock (until the returned
+/// transaction ends): a reply's rows must wait for it.
+async fn hold_write_lock(app: &TestApp) -> sea_orm::DatabaseTransaction {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
     let lock = app.db().begin().await.unwrap();
     lock.execute_unprepared("UPDATE users SET email = email").await.unwrap();
-    let reply = tokio::spawn(async move {
-        Events::open(&b, json!({"text": "tell me about keels", "model": "fake-gpt"}))
-            .await
-            .all()
-            .await
-    });
+    lock
+}
+
+/// The one assistant reply (other than `except`) once it is no longer
+/// streaming; waits up to 5 s.
+async fn settled_reply(app: &TestApp, except: Option<&str>) -> chat_messages::Model {
     let since = Instant::now();
-    while app.fakes.last_llm_request().is_none() {
+    loop {
+        let replies: Vec<_> = chat_messages::Entity::find()
+            .filter(chat_messages::Column::Role.eq("assistant"))
+            .all(app.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| Some(m.id.to_string().as_str()) != except)
+            .collect();
+        if let [m] = replies.as_slice()
+            && m.outcome.as_deref() != Some("streaming")
+        {
+            return m.clone();
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(5),
+            "no settled reply: {replies:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until the fake model API has a stream open.
+async fn until_the_model_is_asked(app: &TestApp) {
+    let since = Instant::now();
+    while app.fakes.llm_streams().0 == 0 {
         assert!(
             since.elapsed() < Duration::from_secs(3),
             "the model was not asked while the database was busy"
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    // The fake's whole reply (six words, 20 ms apart) arrives meanwhile.
+}
+
+/// The model is asked without waiting on the database: while another
+/// writer holds SQLite's write lock, the upstream request is already open,
+/// what it sends is held (more than the 64 deltas held at most, so the rest
+/// waits upstream), and once the rows are written the whole reply streams
+/// and is saved.
+#[tokio::test]
+async fn the_model_is_asked_while_the_rows_wait_for_the_database_and_nothing_is_lost() {
+    use sea_orm::PaginatorTrait;
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    app.fakes.set_llm_pace(Duration::from_millis(1));
+    let b = member(&app).await;
+    let lock = hold_write_lock(&app).await;
+    let reply = tokio::spawn(async move {
+        Events::open(&b, json!({"text": "[words 100] go", "model": "fake-gpt"}))
+            .await
+            .all()
+            .await
+    });
+    until_the_model_is_asked(&app).await;
+    // The fake's 100 words, 1 ms apart, are sent meanwhile.
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert!(!reply.is_finished(), "the reply waits for its rows");
     assert_eq!(chat_conversations::Entity::find().count(app.db()).await.unwrap(), 0);
@@ -473,17 +514,92 @@ async fn the_model_is_asked_while_the_rows_wait_for_the_database_and_nothing_is_
 
     let events = reply.await.unwrap();
     assert_eq!(events[0].0, "start");
-    assert_eq!(texts(&events), "You said: tell me about keels", "nothing held is lost");
+    let text = texts(&events);
+    assert_eq!(
+        events.iter().filter(|(k, _)| k == "delta").count(),
+        100,
+        "nothing held is lost"
+    );
+    assert!(
+        text.starts_with("lorem ipsum dolor") && text.split_whitespace().count() == 100,
+        "{text}"
+    );
     let done = events.iter().find(|(k, _)| k == "done").expect("a done event");
     assert_eq!(done.1["outcome"], "completed");
     let saved = assistant_message(&app, events[0].1["message_id"].as_str().unwrap()).await;
-    assert_eq!(saved.content, "You said: tell me about keels");
+    assert_eq!(saved.content, text);
     assert_eq!(saved.outcome.as_deref(), Some("completed"));
     assert!(
         saved.first_token_ms.unwrap() >= 400,
         "the first token's time counts from the request: {:?}",
         saved.first_token_ms
     );
+}
+
+/// A client that leaves while its reply's rows wait for the database ends
+/// the upstream request within a second; the rows are still written, and
+/// the reply saved as stopped with what had arrived.
+#[tokio::test]
+async fn a_client_that_leaves_while_the_rows_wait_stops_the_upstream_within_a_second() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    app.fakes.set_llm_pace(Duration::from_millis(100));
+    let b = member(&app).await;
+    let lock = hold_write_lock(&app).await;
+    let reply = tokio::spawn(async move {
+        b.post_json(REPLY, &json!({"text": "[words 50] go", "model": "fake-gpt"}))
+            .await
+    });
+    until_the_model_is_asked(&app).await;
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    reply.abort();
+    let gone = Instant::now();
+    let after = upstream_cancelled_after(&app.fakes, 0, gone, "reply").await;
+    assert!(
+        after < Duration::from_secs(1),
+        "upstream cancelled {after:?} after the client left"
+    );
+    lock.rollback().await.unwrap();
+
+    let saved = settled_reply(&app, None).await;
+    assert_eq!(saved.outcome.as_deref(), Some("stopped"));
+    let words = saved.content.split_whitespace().count();
+    assert!(
+        saved.content.starts_with("lorem ipsum") && words < 50,
+        "the words that arrived before the client left: {:?}",
+        saved.content
+    );
+}
+
+/// Regenerate asks the model only once its rows are written: a client that
+/// leaves before then costs no model request, and the reply is saved as
+/// stopped with no usage.
+#[tokio::test]
+async fn a_regenerate_left_while_its_rows_wait_never_asks_the_model() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let b = member(&app).await;
+    let first = Events::open(&b, json!({"text": "hello", "model": "fake-gpt"}))
+        .await
+        .all()
+        .await;
+    let conversation = first[0].1["conversation_id"].as_str().unwrap().to_owned();
+    let asked = app.fakes.llm_requests();
+    let lock = hold_write_lock(&app).await;
+    let again = json!({"conversation_id": conversation, "regenerate": true});
+    let reply = tokio::spawn(async move { b.post_json(REPLY, &again).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.fakes.llm_requests(), asked, "not asked before the rows are written");
+    reply.abort();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    lock.rollback().await.unwrap();
+
+    let saved = settled_reply(&app, first[0].1["message_id"].as_str()).await;
+    assert_eq!(saved.outcome.as_deref(), Some("stopped"));
+    assert_eq!(saved.content, "");
+    assert_eq!(
+        (saved.input_tokens, saved.output_tokens, saved.usage_source.as_deref()),
+        (Some(0), Some(0), Some("none"))
+    );
+    assert_eq!(app.fakes.llm_requests(), asked, "the model was never asked");
 }
 
 #[tokio::test]
@@ -540,17 +656,26 @@ async fn two_regenerates_at_once_leave_one_reply() {
         .all()
         .await;
     let conversation = first[0].1["conversation_id"].as_str().unwrap().to_owned();
+    let asked = app.fakes.llm_requests();
     let again = json!({"conversation_id": conversation, "regenerate": true, "model": "fake-gpt"});
     let (one, two) = tokio::join!(b.post_json(REPLY, &again), b.post_json(REPLY, &again));
+    let mut answered = 0;
     for response in [one, two] {
         let status = response.status();
         assert!(status == 200 || status == 404, "{status}");
+        answered += usize::from(status == 200);
         // Read to the end, so the reply (if any) is saved.
         let _ = response.bytes().await;
     }
     let thread = expect_json(b.call("/api/chat/messages", &[("id", &conversation)]).await, 200).await;
     let roles: Vec<_> = thread.as_array().unwrap().iter().map(|m| m["role"].clone()).collect();
     assert_eq!(roles, [json!("user"), json!("assistant")], "{thread:?}");
+    // A regenerate that loses the race never asked the model.
+    assert_eq!(
+        app.fakes.llm_requests() - asked,
+        answered,
+        "the model is asked once per reply"
+    );
 }
 
 #[tokio::test]
@@ -626,14 +751,8 @@ async fn a_client_that_goes_away_stops_the_upstream_within_a_second_and_the_text
         after < Duration::from_secs(1),
         "upstream cancelled {after:?} after the client left"
     );
-    let id = start["message_id"].as_str().unwrap();
-    let saved = loop {
-        let m = assistant_message(&app, id).await;
-        if m.outcome.as_deref() != Some("streaming") {
-            break m;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let saved = settled_reply(&app, None).await;
+    assert_eq!(saved.id.to_string(), start["message_id"].as_str().unwrap());
     assert_eq!(saved.outcome.as_deref(), Some("stopped"));
     let whole = "You said: please write a long answer with many words in it";
     assert!(
