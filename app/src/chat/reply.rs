@@ -72,6 +72,7 @@ struct Job {
     request: ChatRequest,
     conversation_id: Uuid,
     message_id: Uuid,
+    /// When the request arrived: first-token and total times count from here.
     started: Instant,
     /// For a conversation's first exchange: the title cut from the first
     /// message, to be replaced by one the model suggests.

@@ -186,14 +186,19 @@ async fn a_stalled_stream_ends_in_the_idle_timeout_keeping_the_partial_text() {
     }
 }
 
-/// How long after `since` the fake noticed its `nth` abandoned stream (it
-/// must notice within 5 s, with no stream left open).
-async fn upstream_cancelled_after(fakes: &Fakes, nth: usize, since: Instant, label: &str) -> Duration {
+/// The fake noticed its `nth` abandoned stream within a second of `since`,
+/// with no stream left open.
+async fn assert_upstream_cancelled_within_a_second(fakes: &Fakes, nth: usize, since: Instant, label: &str) {
     loop {
         let (open, abandoned) = fakes.llm_streams();
         if let Some(at) = abandoned.get(nth) {
             assert_eq!(open, 0, "{label}");
-            return at.saturating_duration_since(since);
+            let after = at.saturating_duration_since(since);
+            assert!(
+                after < Duration::from_secs(1),
+                "{label}: upstream cancelled {after:?} after the client left"
+            );
+            return;
         }
         assert!(
             since.elapsed() < Duration::from_secs(5),
@@ -214,11 +219,7 @@ async fn dropping_the_stream_cancels_the_upstream_request_within_a_second() {
         assert_eq!(fakes.llm_streams().0, 1, "{name}: the upstream stream is open");
         let dropped = Instant::now();
         drop(stream);
-        let after = upstream_cancelled_after(&fakes, expected, dropped, name).await;
-        assert!(
-            after < Duration::from_secs(1),
-            "{name}: upstream noticed after {after:?}"
-        );
+        assert_upstream_cancelled_within_a_second(&fakes, expected, dropped, name).await;
     }
 }
 
@@ -302,6 +303,11 @@ impl Events {
     }
 }
 
+/// A whole reply's events, read to the end of its stream.
+async fn exchange(b: &Browser, body: Value) -> Vec<(String, Value)> {
+    Events::open(b, body).await.all().await
+}
+
 fn texts(events: &[(String, Value)]) -> String {
     events
         .iter()
@@ -322,10 +328,7 @@ async fn assistant_message(app: &TestApp, id: &str) -> chat_messages::Model {
 async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: TestApp) {
     let b = member(&app).await;
     for model in ["fake-gpt", "fake-claude", "fake-gemini", "demo"] {
-        let mut events = Events::open(&b, json!({"text": "tell me about keels", "model": model}))
-            .await
-            .all()
-            .await;
+        let mut events = exchange(&b, json!({"text": "tell me about keels", "model": model})).await;
         // After the first exchange, the model is asked for a title (not the demo's).
         let title = events.pop_if(|(k, _)| k == "title").map(|(_, t)| t["title"].clone());
         let (first, rest) = events.split_first().unwrap();
@@ -395,10 +398,7 @@ async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: Tes
     assert_eq!(list[0]["title"], "tell me about keels");
     let none = expect_json(b.call("/api/chat/conversations", &[("query", "keels%")]).await, 200).await;
     assert_eq!(none, json!([]), "`%` is a character, not a wildcard");
-    Events::open(&b, json!({"text": "Привет, расскажи про кили", "model": "demo"}))
-        .await
-        .all()
-        .await;
+    exchange(&b, json!({"text": "Привет, расскажи про кили", "model": "demo"})).await;
     let found = expect_json(b.call("/api/chat/conversations", &[("query", "ПРИВЕТ")]).await, 200).await;
     assert_eq!(
         found.as_array().unwrap().len(),
@@ -413,15 +413,9 @@ crate::on_each_database!(a_reply_streams_from_each_provider_and_is_saved_with_it
 async fn the_conversation_so_far_goes_to_the_model() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let b = member(&app).await;
-    let events = Events::open(&b, json!({"text": "first question", "model": "fake-claude"}))
-        .await
-        .all()
-        .await;
+    let events = exchange(&b, json!({"text": "first question", "model": "fake-claude"})).await;
     let conversation = events[0].1["conversation_id"].as_str().unwrap().to_owned();
-    Events::open(&b, json!({"text": "second question", "conversation_id": conversation}))
-        .await
-        .all()
-        .await;
+    exchange(&b, json!({"text": "second question", "conversation_id": conversation})).await;
     let sent = app.fakes.last_llm_request().unwrap();
     let turns: Vec<(&str, &str)> = sent["messages"]
         .as_array()
@@ -499,12 +493,7 @@ async fn the_model_is_asked_while_the_rows_wait_for_the_database_and_nothing_is_
     app.fakes.set_llm_pace(Duration::from_millis(1));
     let b = member(&app).await;
     let lock = hold_write_lock(&app).await;
-    let reply = tokio::spawn(async move {
-        Events::open(&b, json!({"text": "[words 100] go", "model": "fake-gpt"}))
-            .await
-            .all()
-            .await
-    });
+    let reply = tokio::spawn(async move { exchange(&b, json!({"text": "[words 100] go", "model": "fake-gpt"})).await });
     until_the_model_is_asked(&app).await;
     // The fake's 100 words, 1 ms apart, are sent meanwhile.
     tokio::time::sleep(Duration::from_millis(400)).await;
@@ -553,11 +542,7 @@ async fn a_client_that_leaves_while_the_rows_wait_stops_the_upstream_within_a_se
     tokio::time::sleep(Duration::from_millis(350)).await;
     reply.abort();
     let gone = Instant::now();
-    let after = upstream_cancelled_after(&app.fakes, 0, gone, "reply").await;
-    assert!(
-        after < Duration::from_secs(1),
-        "upstream cancelled {after:?} after the client left"
-    );
+    assert_upstream_cancelled_within_a_second(&app.fakes, 0, gone, "reply").await;
     lock.rollback().await.unwrap();
 
     let saved = settled_reply(&app, None).await;
@@ -577,10 +562,7 @@ async fn a_client_that_leaves_while_the_rows_wait_stops_the_upstream_within_a_se
 async fn a_regenerate_left_while_its_rows_wait_never_asks_the_model() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let b = member(&app).await;
-    let first = Events::open(&b, json!({"text": "hello", "model": "fake-gpt"}))
-        .await
-        .all()
-        .await;
+    let first = exchange(&b, json!({"text": "hello", "model": "fake-gpt"})).await;
     let conversation = first[0].1["conversation_id"].as_str().unwrap().to_owned();
     let asked = app.fakes.llm_requests();
     let lock = hold_write_lock(&app).await;
@@ -606,20 +588,15 @@ async fn a_regenerate_left_while_its_rows_wait_never_asks_the_model() {
 async fn regenerate_replaces_the_last_reply_with_a_new_answer_to_the_same_message() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let b = member(&app).await;
-    let first = Events::open(&b, json!({"text": "[overloaded] why keels", "model": "fake-gpt"}))
-        .await
-        .all()
-        .await;
+    let first = exchange(&b, json!({"text": "[overloaded] why keels", "model": "fake-gpt"})).await;
     assert_eq!(first.last().unwrap().1["error"], "provider", "{first:?}");
     let conversation = first[0].1["conversation_id"].as_str().unwrap().to_owned();
     let failed_id = first[0].1["message_id"].as_str().unwrap().to_owned();
 
-    let again = Events::open(
+    let again = exchange(
         &b,
         json!({"conversation_id": conversation, "regenerate": true, "model": "fake-claude"}),
     )
-    .await
-    .all()
     .await;
     assert_eq!(
         again.last().unwrap().0,
@@ -651,10 +628,7 @@ async fn regenerate_replaces_the_last_reply_with_a_new_answer_to_the_same_messag
 async fn two_regenerates_at_once_leave_one_reply() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let b = member(&app).await;
-    let first = Events::open(&b, json!({"text": "hello", "model": "fake-gpt"}))
-        .await
-        .all()
-        .await;
+    let first = exchange(&b, json!({"text": "hello", "model": "fake-gpt"})).await;
     let conversation = first[0].1["conversation_id"].as_str().unwrap().to_owned();
     let asked = app.fakes.llm_requests();
     let again = json!({"conversation_id": conversation, "regenerate": true, "model": "fake-gpt"});
@@ -684,10 +658,7 @@ async fn a_refused_request_records_no_usage_and_keeps_the_providers_body_from_th
         .await
         .unwrap();
     let b = member(&app).await;
-    let events = Events::open(&b, json!({"text": "hello", "model": "fake-gpt"}))
-        .await
-        .all()
-        .await;
+    let events = exchange(&b, json!({"text": "hello", "model": "fake-gpt"})).await;
     let (kind, error) = events.last().unwrap();
     assert_eq!(kind, "error");
     assert_eq!(error["error"], "refused");
@@ -712,10 +683,7 @@ async fn a_stalled_provider_ends_in_the_idle_timeout_and_the_partial_text_is_sav
         .await
         .unwrap();
     let b = member(&app).await;
-    let events = Events::open(&b, json!({"text": "[stall] a b c d", "model": "fake-gpt"}))
-        .await
-        .all()
-        .await;
+    let events = exchange(&b, json!({"text": "[stall] a b c d", "model": "fake-gpt"})).await;
     let last = events.last().unwrap();
     assert_eq!(last.0, "error");
     assert_eq!(last.1["error"], "idle_timeout");
@@ -746,11 +714,7 @@ async fn a_client_that_goes_away_stops_the_upstream_within_a_second_and_the_text
     assert_eq!(kind, "delta");
     let gone = Instant::now();
     drop(events);
-    let after = upstream_cancelled_after(&app.fakes, 0, gone, "reply").await;
-    assert!(
-        after < Duration::from_secs(1),
-        "upstream cancelled {after:?} after the client left"
-    );
+    assert_upstream_cancelled_within_a_second(&app.fakes, 0, gone, "reply").await;
     let saved = settled_reply(&app, None).await;
     assert_eq!(saved.id.to_string(), start["message_id"].as_str().unwrap());
     assert_eq!(saved.outcome.as_deref(), Some("stopped"));
@@ -766,10 +730,7 @@ async fn a_client_that_goes_away_stops_the_upstream_within_a_second_and_the_text
 async fn nobody_reaches_another_users_conversation() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let alice = member(&app).await;
-    let events = Events::open(&alice, json!({"text": "my secret plans", "model": "fake-gpt"}))
-        .await
-        .all()
-        .await;
+    let events = exchange(&alice, json!({"text": "my secret plans", "model": "fake-gpt"})).await;
     let id = events[0].1["conversation_id"].as_str().unwrap().to_owned();
     let bob = member(&app).await;
     for other in [id.as_str(), "not-a-uuid", "00000000-0000-0000-0000-000000000000"] {
