@@ -88,6 +88,17 @@ pub enum AppError {
     #[cfg(feature = "stripe_payment")]
     #[error("already subscribed")]
     AlreadySubscribed,
+    /// The account was not deleted: its subscription could not be cancelled.
+    #[cfg(feature = "stripe_payment")]
+    #[error("subscription not cancelled")]
+    SubscriptionNotCancelled,
+    /// The user has this many chat replies streaming already.
+    #[cfg(feature = "chat")]
+    #[error("too many replies at once")]
+    TooManyReplies { limit: u32 },
+    /// The server is at capacity; try again after this many seconds.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     /// Something failed on the server; details are in the server's log.
     #[error("internal error")]
     Internal,
@@ -118,6 +129,14 @@ impl AppError {
         }
     }
 
+    /// How long the client should wait before trying again (`Retry-After`).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited { retry_after_secs } | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
     /// The HTTP status the server answers with.
     pub fn status(&self) -> u16 {
         match self {
@@ -129,7 +148,10 @@ impl AppError {
             #[cfg(feature = "stripe_payment")]
             AppError::AlreadySubscribed => 409,
             #[cfg(feature = "stripe_payment")]
-            AppError::PaymentsUnavailable => 503,
+            AppError::PaymentsUnavailable | AppError::SubscriptionNotCancelled => 503,
+            AppError::Busy { .. } => 503,
+            #[cfg(feature = "chat")]
+            AppError::TooManyReplies { .. } => 429,
             AppError::RateLimited { .. } => 429,
             AppError::Internal | AppError::ServerFn(_) => 500,
         }
@@ -169,6 +191,13 @@ impl AppError {
             AppError::PaymentsUnavailable => t(Key::ErrPaymentsUnavailable),
             #[cfg(feature = "stripe_payment")]
             AppError::AlreadySubscribed => t(Key::ErrAlreadySubscribed),
+            #[cfg(feature = "stripe_payment")]
+            AppError::SubscriptionNotCancelled => t(Key::ErrSubscriptionNotCancelled),
+            #[cfg(feature = "chat")]
+            AppError::TooManyReplies { limit } => {
+                locale.t(Key::ErrTooManyReplies).replace("{count}", &limit.to_string())
+            }
+            AppError::Busy { .. } => t(Key::ErrBusy),
             AppError::Internal | AppError::ServerFn(_) => t(Key::ErrorGeneric),
         }
     }
@@ -195,6 +224,18 @@ impl From<anyhow::Error> for AppError {
     }
 }
 
+/// A full hashing queue is a busy server (503, try again in a second);
+/// anything else is internal.
+#[cfg(all(feature = "ssr", feature = "local_auth"))]
+impl From<crate::auth::local::hasher::HashError> for AppError {
+    fn from(e: crate::auth::local::hasher::HashError) -> Self {
+        match e {
+            crate::auth::local::hasher::HashError::Busy => AppError::Busy { retry_after_secs: 1 },
+            other => internal(other),
+        }
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl From<sea_orm::TransactionError<AppError>> for AppError {
     fn from(e: sea_orm::TransactionError<AppError>) -> Self {
@@ -214,8 +255,8 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
     {
         response.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
-        if let AppError::RateLimited { retry_after_secs } = e {
-            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(*retry_after_secs));
+        if let Some(secs) = e.retry_after_secs() {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
         }
     }
     result

@@ -19,7 +19,8 @@ pub enum Requirement {
     Verified,
     /// A verified user with valid access (invite, payment or grant).
     Access,
-    /// An admin.
+    /// An admin whose email is verified (an unverified address may be
+    /// someone else's registration).
     Admin,
 }
 
@@ -109,7 +110,7 @@ pub fn check(viewer: Option<&Viewer>, req: Requirement) -> Result<(), Denial> {
             }
         }
         Requirement::Admin => {
-            if signed_in()?.is_admin {
+            if verified()?.is_admin {
                 Ok(())
             } else {
                 Err(Denial::NotAdmin)
@@ -229,6 +230,11 @@ mod tests {
         assert_eq!(check(Some(&member), Requirement::Admin), Err(Denial::NotAdmin));
         assert_eq!(check(Some(&member), Requirement::Guest), Err(Denial::AlreadySignedIn));
         assert_eq!(check(Some(&viewer(true, true, true)), Requirement::Admin), Ok(()));
+        assert_eq!(
+            check(Some(&viewer(false, true, true)), Requirement::Admin),
+            Err(Denial::VerifyEmail),
+            "an admin flag on an unproven address opens nothing"
+        );
     }
 
     #[test]

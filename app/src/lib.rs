@@ -39,6 +39,8 @@ pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod services;
 pub mod shell;
+#[cfg(feature = "ssr")]
+pub mod text;
 
 pub use routes::App;
 pub use shell::shell;

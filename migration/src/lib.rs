@@ -7,6 +7,7 @@ mod m20261123_000001_create_users;
 mod m20261125_000001_accounts;
 mod m20261125_000002_payments;
 mod m20261125_000003_chat;
+mod m20261204_000001_hardening;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_accounts::Migration),
             Box::new(m20261125_000002_payments::Migration),
             Box::new(m20261125_000003_chat::Migration),
+            Box::new(m20261204_000001_hardening::Migration),
         ]
     }
 }

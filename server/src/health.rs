@@ -15,10 +15,18 @@ pub async fn live() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// `GET /readyz`: 200 when the database answers, else 503 with a short reason.
+/// `GET /readyz`: 200 when the database answers and every background task
+/// runs, else 503 with a short reason.
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let reason = match tokio::time::timeout(READY_TIMEOUT, state.db.check_ready()).await {
-        Ok(Ok(())) => return (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Ok(Ok(())) => {
+            let down = state.services.tasks.down();
+            if down.is_empty() {
+                return (StatusCode::OK, Json(json!({ "status": "ready" })));
+            }
+            tracing::warn!(tasks = ?down, "readiness: background tasks are down");
+            format!("background task down: {}", down.join(", "))
+        }
         Ok(Err(e)) => {
             tracing::warn!(error = ?e, "readiness check failed");
             e.to_string()

@@ -7,14 +7,16 @@ use crate::health;
 use crate::http::assets::{self, CachePolicy};
 use crate::http::client_ip::{self, TrustedProxies};
 use crate::http::csrf::{self, SiteOrigin};
+use crate::http::limits::{self, InFlight};
+use crate::http::paths;
 use crate::http::security::{self, SecurityHeaders};
+use crate::http::serve::{ServeLimits, serve};
 use crate::state::AppState;
 use anyhow::Context;
 use app::services::Services;
 use app::{App, shell};
 use axum::Router;
 use axum::routing::get;
-use axum::serve::ListenerExt as _;
 use http::{HeaderName, Request};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -22,12 +24,12 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::{Layer, ServiceBuilder};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -38,7 +40,7 @@ pub struct Application {
     router: Router,
     db: Database,
     services: Services,
-    shutdown_grace: Duration,
+    limits: ServeLimits,
 }
 
 impl Application {
@@ -54,7 +56,10 @@ impl Application {
         config.accounts.public_url = config.public_url_for(addr);
         let services = Services::new(db.conn.clone(), config.accounts.clone())?;
         report_unconfigured(&config);
-        let shutdown_grace = config.shutdown_grace;
+        let limits = ServeLimits {
+            header_read_timeout: config.header_read_timeout,
+            shutdown_grace: config.shutdown_grace,
+        };
         let state = AppState {
             leptos_options: leptos_options(&config, addr),
             db: db.clone(),
@@ -66,7 +71,7 @@ impl Application {
             router: router(state),
             db,
             services,
-            shutdown_grace,
+            limits,
         })
     }
 
@@ -86,48 +91,20 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish
-    /// for up to the grace period and closes the database pool.
+    /// for up to the grace period, stops the background tasks and closes
+    /// the database pool.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let signal = async move {
-            shutdown.await;
-            tracing::info!("shutting down: finishing in-flight requests");
-            let _ = stopping_tx.send(());
-        };
-        // Background work stops when the server does.
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let stopped = move || {
-            let mut rx = stop_rx.clone();
-            async move {
-                let _ = rx.wait_for(|stop| *stop).await;
-            }
-        };
-        let mailer = tokio::spawn(self.services.mailer.clone().run(stopped()));
-        let janitor = tokio::spawn(app::services::janitor::run(self.services.clone(), stopped()));
-
-        let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        // Pages stream in several chunks (a shell, then resolved Suspense
-        // blocks): without TCP_NODELAY, Nagle's algorithm holds the later
-        // chunks until the client's delayed ACK, ~40 ms per page.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::warn!(error = %e, "could not set TCP_NODELAY");
-            }
+        // Background work, supervised: a panic restarts it, `/readyz` tells.
+        let tasks = &self.services.tasks;
+        let (mailer, stopping) = (self.services.mailer.clone(), tasks.clone());
+        tasks.supervise("mailer", move || mailer.clone().run(stopping.stopping()));
+        let (services, stopping) = (self.services.clone(), tasks.clone());
+        tasks.supervise("janitor", move || {
+            app::services::janitor::run(services.clone(), stopping.stopping())
         });
-        let server = axum::serve(listener, app).with_graceful_shutdown(signal);
-        let grace = self.shutdown_grace;
-        tokio::select! {
-            result = server => result.context("serving HTTP")?,
-            () = async move {
-                if stopping_rx.await.is_ok() {
-                    tokio::time::sleep(grace).await;
-                } else {
-                    std::future::pending::<()>().await;
-                }
-            } => tracing::warn!(?grace, "grace period over: dropping open connections"),
-        }
-        let _ = stop_tx.send(true);
-        let _ = tokio::join!(mailer, janitor);
+
+        serve(self.listener, self.router, self.limits, shutdown).await;
+        self.services.tasks.shutdown().await;
         self.db.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -231,10 +208,11 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts);
     // Stripe's webhook: no session, its own signature check.
     #[cfg(feature = "stripe_payment")]
-    let router = router.merge(app::payments::stripe::webhook::router().with_state(services.clone()));
+    let router = router.merge(app::payments::stripe::webhook::router(&services).with_state(services.clone()));
 
     router.fallback_service(files).with_state(state).layer(
         ServiceBuilder::new()
+            .layer(axum::middleware::from_fn(paths::without_trailing_slash))
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(
                 TraceLayer::new_for_http()
@@ -256,8 +234,17 @@ pub fn router(state: AppState) -> Router {
                 SiteOrigin(site_origin(&config.accounts.public_url)),
                 csrf::same_site_only,
             ))
+            .layer(axum::middleware::from_fn_with_state(
+                InFlight::new(config.max_concurrent_requests),
+                limits::shed_load,
+            ))
             .layer(CompressionLayer::new())
-            .layer(RequestBodyLimitLayer::new(config.body_limit_bytes)),
+            .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+            // Until the response starts: a streamed page or reply goes on after it.
+            .layer(TimeoutLayer::with_status_code(
+                http::StatusCode::REQUEST_TIMEOUT,
+                config.request_timeout,
+            )),
     )
 }
 

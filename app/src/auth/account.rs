@@ -159,32 +159,41 @@ mod ssr {
         if methods.len() <= 1 {
             return Err(AppError::LastSignInMethod);
         }
+        let txn = crate::services::begin_write(&services.db).await?;
         user_identities::Entity::delete_many()
             .filter(user_identities::Column::UserId.eq(current.user.id))
             .filter(user_identities::Column::Provider.eq(provider.clone()))
-            .exec(&services.db)
+            .exec(&txn)
             .await?;
-        tracing::info!(user = %current.user.id, provider, "provider unlinked");
+        // A session opened through that provider must not outlive it.
+        let ended = session::end_all(&txn, current.user.id, Some(&current.id)).await?;
+        txn.commit().await?;
+        tracing::info!(user = %current.user.id, provider, other_sessions_ended = ended, "provider unlinked");
         Ok(())
     }
 
     pub async fn delete(confirm: String) -> Result<String, AppError> {
         let services = use_services()?;
         let current = require_user()?;
-        let confirmed = match current.user.password_hash.clone() {
+        match current.user.password_hash {
+            // The password, checked under the same limits as a sign-in.
             #[cfg(feature = "local_auth")]
-            Some(phc) => services
-                .hasher
-                .verify(secrecy::SecretString::from(confirm), phc)
+            Some(_) => crate::auth::local::flows::confirm_password(&services, &current.user, confirm, Field::Confirm)
                 .await
-                .map_err(crate::error::internal)?,
-            #[cfg(not(feature = "local_auth"))]
-            Some(_) => confirm.trim().eq_ignore_ascii_case(&current.user.email),
-            None => confirm.trim().eq_ignore_ascii_case(&current.user.email),
-        };
-        if !confirmed {
-            return Err(AppError::invalid(Field::Confirm, Problem::Mismatch));
+                .map_err(|e| match e {
+                    AppError::Invalid { .. } => AppError::invalid(Field::Confirm, Problem::Mismatch),
+                    other => other,
+                })?,
+            _ => {
+                if !confirm.trim().eq_ignore_ascii_case(&current.user.email) {
+                    return Err(AppError::invalid(Field::Confirm, Problem::Mismatch));
+                }
+            }
         }
+        // A subscription would go on charging the card of an account that
+        // no longer exists: it is cancelled first, or nothing is deleted.
+        #[cfg(feature = "stripe_payment")]
+        crate::payments::stripe::checkout::cancel_subscriptions(&services, current.user.id).await?;
         // Sessions, identities, tokens and grants go with it (ON DELETE CASCADE).
         users::Entity::delete_by_id(current.user.id).exec(&services.db).await?;
         tracing::info!(user = %current.user.id, "account deleted");

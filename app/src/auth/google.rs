@@ -1,6 +1,8 @@
 //! Sign-in with Google (`google_auth`) through OpenID Connect: authorization
 //! code with PKCE S256 and a nonce; the ID token's signature is checked
-//! against Google's JWKS, and its `iss`, `aud`, `exp` and `nonce` claims.
+//! against Google's JWKS, and its `iss`, `aud`, `exp`, `nbf`, `iat` and
+//! `nonce` claims (a token not valid yet, or issued in the future, is
+//! refused: the JWT library checks `nbf` only when asked, `iat` never).
 //! Every URL comes from the settings, so tests run this code against a fake.
 
 /// Identifier of this method in `(provider, subject)` identities.
@@ -33,7 +35,7 @@ mod ssr {
     use serde::{Deserialize, Deserializer, Serialize};
     use std::time::{Duration, Instant};
     use subtle::ConstantTimeEq;
-    use tokio::sync::Mutex;
+    use tokio::sync::{Mutex, RwLock};
 
     /// Google's endpoints and this app's client credentials.
     #[derive(Clone, Debug)]
@@ -69,6 +71,8 @@ mod ssr {
 
     /// Signing keys are refetched at most this often when a token names an unknown key.
     const MIN_REFETCH: Duration = Duration::from_secs(30);
+    /// Clock difference allowed with Google, in seconds (`exp`, `nbf`, `iat`).
+    const LEEWAY_SECS: i64 = 60;
 
     struct Keys {
         set: JwkSet,
@@ -77,10 +81,13 @@ mod ssr {
     }
 
     /// The configured Google client, with a cache of Google's signing keys.
+    /// The cache is read without waiting on a fetch; one fetch runs at a
+    /// time (`fetching`), and those who need it wait for that one.
     pub struct Google {
         settings: GoogleSettings,
         client: GoogleClient,
-        keys: Mutex<Option<Keys>>,
+        keys: RwLock<Option<Keys>>,
+        fetching: Mutex<()>,
     }
 
     impl std::fmt::Debug for Google {
@@ -101,7 +108,8 @@ mod ssr {
             Ok(Google {
                 settings,
                 client,
-                keys: Mutex::new(None),
+                keys: RwLock::new(None),
+                fetching: Mutex::new(()),
             })
         }
 
@@ -119,10 +127,17 @@ mod ssr {
             validation.set_audience(&[&self.settings.client_id]);
             validation.set_issuer(&self.settings.issuers);
             validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-            validation.leeway = 60;
+            validation.validate_nbf = true;
+            validation.leeway = LEEWAY_SECS.unsigned_abs();
             let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
                 .map_err(|e| bad(e.to_string()))?
                 .claims;
+            // Issued in the future: a forged or replayed-ahead token, or a
+            // clock far off. Either way, not now.
+            let now = chrono::Utc::now().timestamp();
+            if claims.iat > now + LEEWAY_SECS {
+                return Err(bad(format!("issued {} s in the future", claims.iat - now)));
+            }
             let nonce_ok = claims
                 .nonce
                 .as_deref()
@@ -136,20 +151,41 @@ mod ssr {
             Ok(claims)
         }
 
-        /// The signing key `kid`, from the cached JWKS or a fresh one.
+        /// The signing key `kid`, from the cached JWKS or a fresh one. The
+        /// cache is never locked across the network: a slow or hanging
+        /// fetch delays only those who need a key the cache lacks.
         async fn key(&self, http: &reqwest::Client, kid: &str) -> Result<DecodingKey, ProviderError> {
-            let mut keys = self.keys.lock().await;
-            let fresh = keys.as_ref().is_some_and(|k| k.fetched.elapsed() < k.ttl);
-            let known = keys.as_ref().is_some_and(|k| k.set.find(kid).is_some());
-            let may_refetch = keys.as_ref().is_none_or(|k| k.fetched.elapsed() >= MIN_REFETCH);
-            if !fresh || (!known && may_refetch) {
-                *keys = Some(self.fetch_keys(http).await?);
+            if let Some(key) = self.cached(kid, false).await? {
+                return Ok(key);
             }
-            let jwk = keys
-                .as_ref()
-                .and_then(|k| k.set.find(kid))
-                .ok_or_else(|| ProviderError::IdToken(format!("unknown key {kid}")))?;
-            DecodingKey::from_jwk(jwk).map_err(|e| ProviderError::IdToken(e.to_string()))
+            let _one_fetch = self.fetching.lock().await;
+            // Someone else's fetch may have brought it meanwhile.
+            if let Some(key) = self.cached(kid, true).await? {
+                return Ok(key);
+            }
+            let fetched = self.fetch_keys(http).await?;
+            *self.keys.write().await = Some(fetched);
+            self.cached(kid, true)
+                .await?
+                .ok_or_else(|| ProviderError::IdToken(format!("unknown key {kid}")))
+        }
+
+        /// `kid` from the cache, when the cache is fresh and has it (or,
+        /// with `after_fetch`, when a refetch would not be allowed yet).
+        async fn cached(&self, kid: &str, after_fetch: bool) -> Result<Option<DecodingKey>, ProviderError> {
+            let keys = self.keys.read().await;
+            let Some(k) = keys.as_ref() else { return Ok(None) };
+            let fresh = k.fetched.elapsed() < k.ttl;
+            let may_refetch = k.fetched.elapsed() >= MIN_REFETCH;
+            match k.set.find(kid) {
+                Some(jwk) if fresh => DecodingKey::from_jwk(jwk)
+                    .map(Some)
+                    .map_err(|e| ProviderError::IdToken(e.to_string())),
+                None if fresh && after_fetch && !may_refetch => {
+                    Err(ProviderError::IdToken(format!("unknown key {kid}")))
+                }
+                _ => Ok(None),
+            }
         }
 
         async fn fetch_keys(&self, http: &reqwest::Client) -> Result<Keys, ProviderError> {
@@ -194,6 +230,7 @@ mod ssr {
         name: Option<String>,
         nonce: Option<String>,
         azp: Option<String>,
+        iat: i64,
     }
 
     /// Google sends `email_verified` as a boolean (older tokens: a string).
@@ -257,6 +294,77 @@ mod ssr {
                 email,
                 name: claims.name.unwrap_or_default(),
             })
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        /// A JWKS endpoint that counts its requests and, from the second
+        /// on, hangs until `release` is notified.
+        async fn jwks_server(release: Arc<tokio::sync::Notify>) -> (String, Arc<AtomicUsize>) {
+            let hits = Arc::new(AtomicUsize::new(0));
+            let counter = Arc::clone(&hits);
+            let app = axum::Router::new().route(
+                "/certs",
+                axum::routing::get(move || {
+                    let (counter, release) = (Arc::clone(&counter), Arc::clone(&release));
+                    async move {
+                        if counter.fetch_add(1, Ordering::SeqCst) > 0 {
+                            release.notified().await;
+                        }
+                        axum::Json(serde_json::json!({ "keys": [
+                            { "kty": "RSA", "alg": "RS256", "use": "sig", "kid": "k1", "n": "sXch", "e": "AQAB" }
+                        ]}))
+                    }
+                }),
+            );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}/certs", listener.local_addr().unwrap());
+            tokio::spawn(async move { axum::serve(listener, app).await });
+            (url, hits)
+        }
+
+        #[tokio::test]
+        async fn a_hanging_key_fetch_does_not_hold_up_sign_ins_whose_key_is_cached() {
+            let release = Arc::new(tokio::sync::Notify::new());
+            let (jwks_url, hits) = jwks_server(Arc::clone(&release)).await;
+            let google = Arc::new(
+                Google::new(
+                    GoogleSettings {
+                        client_id: "c".into(),
+                        client_secret: SecretString::from("s"),
+                        auth_url: "http://127.0.0.1:9/auth".into(),
+                        token_url: "http://127.0.0.1:9/token".into(),
+                        jwks_url,
+                        issuers: vec!["i".into()],
+                    },
+                    "http://127.0.0.1:3000",
+                )
+                .unwrap(),
+            );
+            let http = reqwest::Client::new();
+            assert!(google.key(&http, "k1").await.is_ok());
+            // Some time later, a token names a key the cache lacks: a refetch
+            // starts, and the key server hangs.
+            if let Some(keys) = google.keys.write().await.as_mut() {
+                keys.fetched -= MIN_REFETCH;
+            }
+            let refetch = {
+                let (google, http) = (Arc::clone(&google), http.clone());
+                tokio::spawn(async move { google.key(&http, "rotated").await.is_err() })
+            };
+            while hits.load(Ordering::SeqCst) < 2 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            // Meanwhile a sign-in with the cached key goes through.
+            let cached = tokio::time::timeout(Duration::from_secs(5), google.key(&http, "k1")).await;
+            assert!(matches!(cached, Ok(Ok(_))), "waited on the hanging fetch");
+            release.notify_one();
+            assert!(refetch.await.unwrap(), "the rotated key is still unknown");
         }
     }
 }

@@ -122,6 +122,10 @@ pub const fn methods() -> &'static [AuthMethod] {
 /// Longest display name, in characters.
 pub const MAX_NAME_CHARS: usize = 80;
 
+/// How long a browser that signed in with a password stays known
+/// without signing in again (`local::devices`).
+pub const DEVICE_LIFETIME_DAYS: i64 = 365;
+
 /// Checks a display name; returns it trimmed.
 pub fn check_display_name(input: &str) -> Result<&str, crate::error::Problem> {
     let name = input.trim();

@@ -37,10 +37,12 @@ pub enum OAuthFailure {
     /// The provider is compiled in but has no client id/secret.
     NotConfigured,
     RateLimited,
+    /// Linking needs a verified email first.
+    VerifyFirst,
 }
 
 impl OAuthFailure {
-    const ALL: [OAuthFailure; 9] = [
+    const ALL: [OAuthFailure; 10] = [
         OAuthFailure::Denied,
         OAuthFailure::Expired,
         OAuthFailure::Provider,
@@ -50,6 +52,7 @@ impl OAuthFailure {
         OAuthFailure::AlreadyLinked,
         OAuthFailure::NotConfigured,
         OAuthFailure::RateLimited,
+        OAuthFailure::VerifyFirst,
     ];
 
     pub const fn code(self) -> &'static str {
@@ -63,6 +66,7 @@ impl OAuthFailure {
             OAuthFailure::AlreadyLinked => "already_linked",
             OAuthFailure::NotConfigured => "not_configured",
             OAuthFailure::RateLimited => "rate_limited",
+            OAuthFailure::VerifyFirst => "verify_first",
         }
     }
 
@@ -87,6 +91,7 @@ impl OAuthFailure {
                     OAuthFailure::NoVerifiedEmail => Key::OAuthNoVerifiedEmail,
                     OAuthFailure::AlreadyLinked => Key::OAuthAlreadyLinked,
                     OAuthFailure::NotConfigured => Key::OAuthNotConfigured,
+                    OAuthFailure::VerifyFirst => Key::OAuthVerifyFirst,
                     _ => Key::OAuthProvider,
                 })
                 .to_owned(),
@@ -171,7 +176,6 @@ mod ssr {
     use oauth2::PkceCodeChallenge;
     use sea_orm::{
         ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, SqlErr,
-        TransactionTrait,
     };
     use serde::Deserialize;
     use std::sync::Arc;
@@ -291,12 +295,17 @@ mod ssr {
         };
         let meta = session::client_meta(&parts);
         if services
-            .limit(&format!("sign-in:{}", meta.ip), services.settings.limits.sign_in_per_ip)
+            .limit_ip("sign-in", meta.ip, services.settings.limits.sign_in_per_ip)
             .is_err()
         {
             return see_other(&failure_url(back, OAuthFailure::RateLimited, &[]));
         }
         let user_id = match (link, current(&parts)) {
+            // An account whose address is unproven may belong to someone
+            // else: nothing is linked to it (pre-hijacking defence).
+            (true, Some(current)) if current.user.email_verified_at.is_none() => {
+                return see_other(&failure_url(back, OAuthFailure::VerifyFirst, &[]));
+            }
             (true, Some(current)) => Some(current.user.id),
             (true, None) => return see_other(routes::SIGN_IN_PATH),
             (false, _) => None,
@@ -493,6 +502,9 @@ mod ssr {
         let current = current
             .filter(|c| Some(c.user.id) == flow.user_id)
             .ok_or(Failed::new(OAuthFailure::Expired, routes::SIGN_IN_PATH))?;
+        if current.user.email_verified_at.is_none() {
+            return Err(Failed::new(OAuthFailure::VerifyFirst, back));
+        }
         let internal = |_| Failed::new(OAuthFailure::Provider, back);
         match find_identity(&services.db, P::ID, &profile.subject)
             .await
@@ -560,7 +572,7 @@ mod ssr {
         profile: &Profile,
     ) -> Result<users::Model, AppError> {
         let now = Utc::now();
-        let txn = services.db.begin().await?;
+        let txn = crate::services::begin_write(&services.db).await?;
         let user = match find_identity(&txn, P::ID, &profile.subject).await? {
             Some(identity) => {
                 let mut active = identity.clone().into_active_model();
@@ -582,16 +594,8 @@ mod ssr {
                         if !(services.settings.allow_account_linking || methods.is_empty()) {
                             return Err(AppError::EmailTaken { methods });
                         }
-                        let mut existing = existing;
-                        if existing.email_verified_at.is_none() && existing.password_hash.is_some() {
-                            // Someone registered this address without proving it; the
-                            // provider just proved who owns it. Their password and
-                            // sessions go (account pre-hijacking defence).
-                            let mut active = existing.into_active_model();
-                            active.password_hash = Set(None);
-                            existing = active.update(&txn).await?;
-                            session::end_all(&txn, existing.id, None).await?;
-                        }
+                        // An unverified account is proven by this sign-in
+                        // below: whatever else could open it goes then.
                         add_identity(&txn, existing.id, P::ID, profile).await?;
                         tracing::info!(user = %existing.id, provider = P::ID, "provider linked by verified email");
                         existing
@@ -608,9 +612,15 @@ mod ssr {
             }
         };
         // The provider vouches for its email: when it is this account's
-        // address, the address is proven.
+        // address, the address is proven, and on an unverified account only
+        // this identity stays (every other credential may be an earlier
+        // registrant's).
         let user = if profile.email.as_ref().is_some_and(|e| e.as_str() == user.email) {
-            accounts::on_verified(&txn, services, user, now).await?
+            let proof = accounts::Proof::Provider {
+                provider: P::ID,
+                subject: &profile.subject,
+            };
+            accounts::prove(&txn, services, user, proof, now).await?
         } else {
             user
         };

@@ -62,7 +62,8 @@ impl CurrentSession {
             email: self.user.email.clone(),
             display_name: self.user.display_name.clone(),
             email_verified: self.user.email_verified_at.is_some(),
-            is_admin: self.user.is_admin,
+            // An admin flag on an unproven address counts for nothing.
+            is_admin: self.user.is_admin && self.user.email_verified_at.is_some(),
             has_password: self.user.password_hash.is_some(),
             access: self.access.clone(),
         }
@@ -117,13 +118,7 @@ pub async fn start(
     let s = &services.settings.session;
     let lifetime = if remember { s.remember } else { s.absolute };
     let mut user_agent = meta.user_agent.clone();
-    if user_agent.len() > MAX_USER_AGENT {
-        let mut cut = MAX_USER_AGENT;
-        while !user_agent.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        user_agent.truncate(cut);
-    }
+    crate::text::truncate_bytes(&mut user_agent, MAX_USER_AGENT);
     sessions::ActiveModel {
         id: Set(hash_token(&token)),
         user_id: Set(user_id),
@@ -181,7 +176,7 @@ pub async fn rotate(services: &Services, current: &CurrentSession) -> Result<Hea
     let token = new_token();
     let remember = old.remember;
     let lifetime = (old.expires_at - Utc::now()).to_std().unwrap_or_default();
-    let txn = sea_orm::TransactionTrait::begin(&services.db).await?;
+    let txn = crate::services::begin_write(&services.db).await?;
     sessions::Entity::delete_by_id(old.id.clone()).exec(&txn).await?;
     sessions::ActiveModel {
         id: Set(hash_token(&token)),
@@ -204,7 +199,7 @@ pub async fn resolve(services: &Services, token: &str) -> Result<Option<CurrentS
     let Some((session, Some(user))) = found else {
         return Ok(None);
     };
-    let idle_end = session.last_seen_at + to_delta(services.settings.session.idle);
+    let idle_end = session.last_seen_at + to_delta(services.settings.session.idle_for(session.remember));
     if now >= session.expires_at || now >= idle_end {
         end(&services.db, &session.id).await?;
         return Ok(None);
@@ -244,14 +239,14 @@ pub async fn end_all<C: ConnectionTrait>(db: &C, user_id: uuid::Uuid, keep: Opti
 /// A user's live sessions, most recently used first.
 pub async fn list(services: &Services, user_id: uuid::Uuid) -> Result<Vec<sessions::Model>, AppError> {
     let now = Utc::now();
-    let idle = to_delta(services.settings.session.idle);
+    let idle = |remember| to_delta(services.settings.session.idle_for(remember));
     Ok(sessions::Entity::find()
         .filter(sessions::Column::UserId.eq(user_id))
         .order_by_desc(sessions::Column::LastSeenAt)
         .all(&services.db)
         .await?
         .into_iter()
-        .filter(|s| now < s.expires_at && now < s.last_seen_at + idle)
+        .filter(|s| now < s.expires_at && now < s.last_seen_at + idle(s.remember))
         .collect())
 }
 
@@ -282,7 +277,7 @@ pub fn clear_cookie(services: &Services) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-fn to_delta(d: Duration) -> chrono::TimeDelta {
+pub(crate) fn to_delta(d: Duration) -> chrono::TimeDelta {
     chrono::TimeDelta::from_std(d).unwrap_or(chrono::TimeDelta::MAX)
 }
 
@@ -354,7 +349,13 @@ pub fn denial_error(denial: gate::Denial) -> AppError {
 pub fn error_response(error: AppError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_string(&error).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    if let Some(secs) = error.retry_after_secs() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
 }
 
 /// `303 See Other` to a path on this site.

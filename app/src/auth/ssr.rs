@@ -39,14 +39,16 @@ pub fn require_access() -> Result<Arc<CurrentSession>, AppError> {
     Ok(current)
 }
 
-/// An admin.
+/// An admin (with a verified email: the gate's rule, checked again here).
 pub fn require_admin() -> Result<Arc<CurrentSession>, AppError> {
     let current = require_user()?;
-    if current.user.is_admin {
-        Ok(current)
-    } else {
-        Err(AppError::Forbidden)
-    }
+    gate::check(Some(&current.viewer()), gate::Requirement::Admin).map_err(session::denial_error)?;
+    Ok(current)
+}
+
+/// A cookie of this request.
+pub fn cookie(name: &str) -> Option<String> {
+    use_context::<Parts>().and_then(|p| crate::prefs::cookie(&p.headers, name))
 }
 
 /// The caller's IP and user agent.

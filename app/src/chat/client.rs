@@ -18,6 +18,8 @@ pub enum ReplyEvent {
     Start {
         conversation_id: String,
         message_id: String,
+        /// Older messages left out to fit the model's context window.
+        trimmed: u32,
     },
     Delta(String),
     Done,
@@ -45,6 +47,8 @@ pub enum StreamFailure {
 struct StartData {
     conversation_id: String,
     message_id: String,
+    #[serde(default)]
+    trimmed: u32,
 }
 
 #[derive(Deserialize)]
@@ -70,6 +74,7 @@ fn decode(event: &sse::Event) -> Option<ReplyEvent> {
             ReplyEvent::Start {
                 conversation_id: s.conversation_id,
                 message_id: s.message_id,
+                trimmed: s.trimmed,
             }
         }
         "delta" => ReplyEvent::Delta(serde_json::from_str::<TextData>(data).ok()?.text),

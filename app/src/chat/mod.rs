@@ -8,6 +8,8 @@
 
 #[cfg(feature = "hydrate")]
 pub mod client;
+#[cfg(feature = "ssr")]
+pub mod context;
 pub mod conversations;
 pub mod markdown;
 mod markdown_view;

@@ -54,8 +54,9 @@ impl ReplyState {
         match m.outcome.as_deref() {
             Some("stopped") => ReplyState::Stopped,
             Some("failed") => ReplyState::Failed(m.error.clone().unwrap_or_default(), String::new()),
-            // Saved as still streaming: its server went away mid-reply.
-            Some("streaming") => ReplyState::Failed("interrupted".into(), String::new()),
+            // Saved as still streaming (its server went away mid-reply), or
+            // closed as interrupted since.
+            Some("streaming" | "interrupted") => ReplyState::Failed("interrupted".into(), String::new()),
             _ => ReplyState::Completed,
         }
     }
@@ -100,6 +101,8 @@ struct Chat {
     composer: NodeRef<leptos::html::Textarea>,
     /// The conversation list is open on a narrow screen.
     list_open: RwSignal<bool>,
+    /// Older messages the last reply did not see (the model's context is full).
+    trimmed: RwSignal<u32>,
 }
 
 impl Chat {
@@ -118,6 +121,7 @@ impl Chat {
             model: RwSignal::new(String::new()),
             draft: RwSignal::new(String::new()),
             refusal: RwSignal::new(None),
+            trimmed: RwSignal::new(0),
             sending: RwSignal::new(false),
             sends: StoredValue::new(0),
             abort: StoredValue::new_local(None),
@@ -191,6 +195,7 @@ impl Chat {
         self.stop();
         self.list_open.set(false);
         self.refusal.set(None);
+        self.trimmed.set(0);
         browser::show_in_address(id.as_deref());
         self.current.set(id.clone());
         self.stick.set(true);
@@ -895,6 +900,11 @@ fn Composer(chat: Chat) -> impl IntoView {
                         </button>
                     </Show>
                 </div>
+                <Show when=move || { chat.trimmed.get() > 0 }>
+                    <p class="text-xs text-indigo-800 dark:text-indigo-200" data-testid="history-trimmed">
+                        {move || locale.t(Key::ChatHistoryTrimmed).replace("{count}", &chat.trimmed.get().to_string())}
+                    </p>
+                </Show>
                 <div class="flex flex-wrap justify-between gap-2 text-xs">
                     <p id="chat-refusal" class="field-error" role="alert">
                         {move || {
@@ -954,7 +964,12 @@ mod browser {
         };
         chat.abort.set_value(Some(controller.clone()));
         let result = stream_reply(&request, &controller.signal(), |event| match event {
-            ReplyEvent::Start { conversation_id, .. } => {
+            ReplyEvent::Start {
+                conversation_id,
+                trimmed,
+                ..
+            } => {
+                chat.trimmed.set(trimmed);
                 if chat.current.get_untracked().is_none() {
                     show_in_address(Some(&conversation_id));
                     chat.current.set(Some(conversation_id));

@@ -4,7 +4,9 @@
 //! event is typed, and the request is an ordinary POST that the session
 //! middleware, the gate and the same-site check already cover.
 //!
-//! Events, in order: `start` (`conversation_id`, `message_id`, `model`),
+//! Events, in order: `start` (`conversation_id`, `message_id`, `model`,
+//! `trimmed`: how many older messages were left out to fit the model's
+//! context window),
 //! any number of `delta` (`text`), then either `done` (`outcome`, token
 //! counts) or `error` (`error`: `idle_timeout`, `unreachable`, `refused`,
 //! `provider`, `interrupted`; `message`). After the first exchange of a
@@ -38,7 +40,6 @@ use entity::{chat_conversations as conversations, chat_messages as messages};
 use futures::StreamExt;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 use std::convert::Infallible;
@@ -77,6 +78,8 @@ struct Job {
     /// For a conversation's first exchange: the title cut from the first
     /// message, to be replaced by one the model suggests.
     title: Option<FirstExchange>,
+    /// The user's reply slot, freed when the reply (and its title) is done.
+    _slot: super::settings::ReplySlot,
 }
 
 struct FirstExchange {
@@ -101,6 +104,12 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
         }
     }
     let chat = &services.chat;
+    // A few replies at a time per user, and so many a minute: each costs
+    // the operator money upstream.
+    let slot = chat.reply_slot(user).ok_or(AppError::TooManyReplies {
+        limit: chat.settings.max_concurrent_replies,
+    })?;
+    services.limit(&format!("chat-reply:{user}"), chat.settings.replies_per_user)?;
     let wanted = request.model.as_deref().filter(|id| chat.model(id).is_some());
     let db = &services.db;
     let (conversation, is_new) = match &request.conversation_id {
@@ -155,6 +164,12 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
             text: text.to_owned(),
         });
     }
+    let trimmed = super::context::fit(
+        &mut turns,
+        chat.settings.system_prompt.as_deref(),
+        entry.context_window,
+        chat.settings.max_output_tokens,
+    );
 
     let now = Utc::now();
     let message_id = Uuid::new_v4();
@@ -216,11 +231,12 @@ async fn start(services: &Services, session: RequestSession, request: ReplyReque
         message_id,
         started,
         title,
+        _slot: slot,
     };
     let (tx, rx) = mpsc::channel::<Event>(64);
     let start = event(
         "start",
-        json!({"conversation_id": conversation_id, "message_id": message_id, "model": entry.id}),
+        json!({"conversation_id": conversation_id, "message_id": message_id, "model": entry.id, "trimmed": trimmed}),
     );
     // The channel is empty: this cannot wait.
     let _ = tx.try_send(start);
@@ -250,7 +266,7 @@ struct Writes {
 impl Writes {
     async fn write(self, db: &DatabaseConnection) -> Result<(), AppError> {
         let internal = crate::error::internal;
-        let txn = db.begin().await.map_err(internal)?;
+        let txn = crate::services::begin_write(db).await.map_err(internal)?;
         if let Some(id) = self.replaced {
             // The old reply goes only if the new one comes, and only once
             // (a second regenerate at the same time finds it gone).
@@ -564,7 +580,7 @@ async fn save(
 ) -> Result<(), sea_orm::DbErr> {
     let ms = |d: Duration| i32::try_from(d.as_millis()).unwrap_or(i32::MAX);
     // One commit for both rows.
-    let txn = job.services.db.begin().await?;
+    let txn = crate::services::begin_write(&job.services.db).await?;
     messages::ActiveModel {
         id: Set(job.message_id),
         content: Set(text.to_owned()),

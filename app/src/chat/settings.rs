@@ -11,8 +11,9 @@ use super::provider::openai::OpenAiCompatible;
 use super::provider::{ChatProvider, http_client};
 use secrecy::SecretString;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use uuid::Uuid;
 
 /// Which API a model is reached through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -130,6 +131,13 @@ pub struct ChatSettings {
     pub max_output_tokens: u32,
     /// The demo model's pause before each word.
     pub demo_pace: Duration,
+    /// Replies one user may have streaming at once (`CHAT_MAX_CONCURRENT_REPLIES`).
+    pub max_concurrent_replies: u32,
+    /// Replies one user may start (`RATE_LIMIT_CHAT_REPLIES`).
+    pub replies_per_user: crate::services::settings::Rate,
+    /// A reply still `streaming` this long after it started belongs to a
+    /// process that died: the janitor closes it (`CHAT_STALE_REPLY_AFTER`).
+    pub stale_reply_after: Duration,
 }
 
 impl ChatSettings {
@@ -172,6 +180,27 @@ impl ChatSettings {
 pub struct Chat {
     pub settings: ChatSettings,
     providers: HashMap<ProviderKind, Arc<dyn ChatProvider>>,
+    /// Replies streaming right now, per user (in this process).
+    streaming: Arc<Mutex<HashMap<Uuid, u32>>>,
+}
+
+/// One of a user's replies in progress; the slot frees when it drops.
+#[derive(Debug)]
+pub struct ReplySlot {
+    user: Uuid,
+    streaming: Arc<Mutex<HashMap<Uuid, u32>>>,
+}
+
+impl Drop for ReplySlot {
+    fn drop(&mut self) {
+        let mut streaming = self.streaming.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = streaming.get_mut(&self.user) {
+            *n -= 1;
+            if *n == 0 {
+                streaming.remove(&self.user);
+            }
+        }
+    }
 }
 
 impl Chat {
@@ -212,7 +241,27 @@ impl Chat {
             };
             providers.insert(ProviderKind::Gemini, Arc::new(p));
         }
-        Chat { settings, providers }
+        Chat {
+            settings,
+            providers,
+            streaming: Arc::default(),
+        }
+    }
+
+    /// Takes one of `user`'s reply slots, or `None` when they have
+    /// `max_concurrent_replies` streaming already. Checked and taken in
+    /// one step, so a burst of requests cannot all pass the check.
+    pub fn reply_slot(&self, user: Uuid) -> Option<ReplySlot> {
+        let mut streaming = self.streaming.lock().unwrap_or_else(|p| p.into_inner());
+        let n = streaming.entry(user).or_insert(0);
+        if *n >= self.settings.max_concurrent_replies {
+            return None;
+        }
+        *n += 1;
+        Some(ReplySlot {
+            user,
+            streaming: Arc::clone(&self.streaming),
+        })
     }
 
     /// An enabled model and its provider.
@@ -239,6 +288,12 @@ mod tests {
             idle_timeout: Duration::from_secs(30),
             max_output_tokens: 1024,
             demo_pace: Duration::ZERO,
+            max_concurrent_replies: 2,
+            replies_per_user: crate::services::settings::Rate {
+                count: 20,
+                per: Duration::from_secs(60),
+            },
+            stale_reply_after: Duration::from_secs(3600),
         }
     }
 
@@ -294,5 +349,18 @@ mod tests {
         assert!(chat.model("old").is_none());
         assert!(chat.model(demo::MODEL_ID).is_none());
         assert!(chat.model("nope").is_none());
+    }
+
+    #[test]
+    fn a_user_holds_at_most_the_configured_reply_slots() {
+        let chat = Chat::new(settings("").finish().unwrap());
+        let (ada, bob) = (Uuid::new_v4(), Uuid::new_v4());
+        let first = chat.reply_slot(ada).expect("one");
+        let second = chat.reply_slot(ada).expect("two");
+        assert!(chat.reply_slot(ada).is_none(), "a third at once is refused");
+        assert!(chat.reply_slot(bob).is_some(), "others are not affected");
+        drop(first);
+        assert!(chat.reply_slot(ada).is_some(), "a finished reply frees its slot");
+        drop(second);
     }
 }

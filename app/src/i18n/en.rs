@@ -86,6 +86,10 @@ pub(super) fn text(key: Key) -> &'static str {
         #[cfg(feature = "chat")]
         Key::ChatStop => "Stop",
         #[cfg(feature = "chat")]
+        Key::ChatHistoryTrimmed => {
+            "The model saw only the latest part of this conversation: {count} older messages did not fit in its context."
+        }
+        #[cfg(feature = "chat")]
         Key::ChatRegenerate => "Regenerate",
         #[cfg(feature = "chat")]
         Key::ChatCopy => "Copy",
@@ -155,7 +159,9 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::ContinueWithGoogle => "Continue with Google",
         #[cfg(feature = "github_auth")]
         Key::ContinueWithGitHub => "Continue with GitHub",
-        Key::NoticeVerifiedSignIn => "Your email address is verified. Sign in to continue.",
+        Key::NoticeSignInToVerify => {
+            "Sign in to confirm your email address. If you did not create this account, reset its password instead: that proves the address is yours."
+        }
         Key::NoticePasswordResetSignIn => {
             "Your password has been changed and every session was signed out. Sign in with your new password."
         }
@@ -275,6 +281,10 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::ErrPaymentsUnavailable => "Payments are unavailable right now. Please try again in a few minutes.",
         #[cfg(feature = "stripe_payment")]
         Key::ErrAlreadySubscribed => "You already have an active subscription. Manage it from your account page.",
+        #[cfg(feature = "stripe_payment")]
+        Key::ErrSubscriptionNotCancelled => {
+            "Your subscription could not be cancelled right now, so your account was not deleted. Please try again in a few minutes, or cancel it under Manage billing first."
+        }
         Key::WelcomeName => "Welcome, {name}!",
         Key::AccountTitle => "Your account",
         Key::ProfileSection => "Profile",
@@ -358,6 +368,11 @@ pub(super) fn text(key: Key) -> &'static str {
         }
         Key::ErrInvalidCredentials => "Wrong email or password.",
         Key::ErrRateLimited => "Too many attempts. Please try again in {minutes} min.",
+        Key::ErrBusy => "The server is busy right now. Please try again in a moment.",
+        #[cfg(feature = "chat")]
+        Key::ErrTooManyReplies => {
+            "You already have {count} replies in progress. Wait for one to finish, then send again."
+        }
         Key::ErrInviteOnly => "This service is invite only.",
         Key::ErrLinkExpired => "This link is invalid or has expired. Ask for a new one.",
         Key::ErrNotSignedIn => "Please sign in first.",
@@ -380,6 +395,7 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::OAuthAlreadyLinked => "That account is already linked to another user.",
         #[cfg(any(feature = "google_auth", feature = "github_auth"))]
         Key::OAuthNotConfigured => "This sign-in method is not set up yet.",
+        Key::OAuthVerifyFirst => "Confirm your email address before linking another way to sign in.",
         Key::MailHello => "Hi {name},",
         Key::MailIgnore => "If you did not ask for this, you can ignore this email.",
         #[cfg(feature = "local_auth")]

@@ -81,6 +81,8 @@ pub enum Key {
     #[cfg(feature = "chat")]
     ChatStop,
     #[cfg(feature = "chat")]
+    ChatHistoryTrimmed,
+    #[cfg(feature = "chat")]
     ChatRegenerate,
     #[cfg(feature = "chat")]
     ChatCopy,
@@ -150,7 +152,7 @@ pub enum Key {
     ContinueWithGoogle,
     #[cfg(feature = "github_auth")]
     ContinueWithGitHub,
-    NoticeVerifiedSignIn,
+    NoticeSignInToVerify,
     NoticePasswordResetSignIn,
     #[cfg(feature = "local_auth")]
     PasswordHint,
@@ -260,6 +262,8 @@ pub enum Key {
     ErrPaymentsUnavailable,
     #[cfg(feature = "stripe_payment")]
     ErrAlreadySubscribed,
+    #[cfg(feature = "stripe_payment")]
+    ErrSubscriptionNotCancelled,
     WelcomeName,
     AccountTitle,
     ProfileSection,
@@ -339,6 +343,9 @@ pub enum Key {
     ErrEmailTakenUse,
     ErrInvalidCredentials,
     ErrRateLimited,
+    ErrBusy,
+    #[cfg(feature = "chat")]
+    ErrTooManyReplies,
     ErrInviteOnly,
     ErrLinkExpired,
     ErrNotSignedIn,
@@ -359,6 +366,7 @@ pub enum Key {
     OAuthAlreadyLinked,
     #[cfg(any(feature = "google_auth", feature = "github_auth"))]
     OAuthNotConfigured,
+    OAuthVerifyFirst,
     MailHello,
     MailIgnore,
     #[cfg(feature = "local_auth")]
@@ -460,6 +468,8 @@ impl Key {
         #[cfg(feature = "chat")]
         Key::ChatStop,
         #[cfg(feature = "chat")]
+        Key::ChatHistoryTrimmed,
+        #[cfg(feature = "chat")]
         Key::ChatRegenerate,
         #[cfg(feature = "chat")]
         Key::ChatCopy,
@@ -529,7 +539,7 @@ impl Key {
         Key::ContinueWithGoogle,
         #[cfg(feature = "github_auth")]
         Key::ContinueWithGitHub,
-        Key::NoticeVerifiedSignIn,
+        Key::NoticeSignInToVerify,
         Key::NoticePasswordResetSignIn,
         #[cfg(feature = "local_auth")]
         Key::PasswordHint,
@@ -639,6 +649,8 @@ impl Key {
         Key::ErrPaymentsUnavailable,
         #[cfg(feature = "stripe_payment")]
         Key::ErrAlreadySubscribed,
+        #[cfg(feature = "stripe_payment")]
+        Key::ErrSubscriptionNotCancelled,
         Key::WelcomeName,
         Key::AccountTitle,
         Key::ProfileSection,
@@ -718,6 +730,9 @@ impl Key {
         Key::ErrEmailTakenUse,
         Key::ErrInvalidCredentials,
         Key::ErrRateLimited,
+        Key::ErrBusy,
+        #[cfg(feature = "chat")]
+        Key::ErrTooManyReplies,
         Key::ErrInviteOnly,
         Key::ErrLinkExpired,
         Key::ErrNotSignedIn,
@@ -738,6 +753,7 @@ impl Key {
         Key::OAuthAlreadyLinked,
         #[cfg(any(feature = "google_auth", feature = "github_auth"))]
         Key::OAuthNotConfigured,
+        Key::OAuthVerifyFirst,
         Key::MailHello,
         Key::MailIgnore,
         #[cfg(feature = "local_auth")]

@@ -84,6 +84,10 @@ pub(super) fn text(key: Key) -> &'static str {
         #[cfg(feature = "chat")]
         Key::ChatStop => "Остановить",
         #[cfg(feature = "chat")]
+        Key::ChatHistoryTrimmed => {
+            "Модель увидела только последнюю часть разговора: {count} более ранних сообщений не поместились в её контекст."
+        }
+        #[cfg(feature = "chat")]
         Key::ChatRegenerate => "Ответить заново",
         #[cfg(feature = "chat")]
         Key::ChatCopy => "Копировать",
@@ -153,7 +157,9 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::ContinueWithGoogle => "Продолжить через Google",
         #[cfg(feature = "github_auth")]
         Key::ContinueWithGitHub => "Продолжить через GitHub",
-        Key::NoticeVerifiedSignIn => "Адрес электронной почты подтверждён. Войдите, чтобы продолжить.",
+        Key::NoticeSignInToVerify => {
+            "Войдите, чтобы подтвердить адрес электронной почты. Если этот аккаунт создавали не вы, сбросьте его пароль: это докажет, что адрес ваш."
+        }
         Key::NoticePasswordResetSignIn => "Пароль изменён, все сеансы завершены. Войдите с новым паролем.",
         #[cfg(feature = "local_auth")]
         Key::PasswordHint => "Не меньше 8 символов. Длинную фразу проще запомнить и сложнее угадать.",
@@ -273,6 +279,10 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::ErrPaymentsUnavailable => "Оплата сейчас недоступна. Попробуйте через несколько минут.",
         #[cfg(feature = "stripe_payment")]
         Key::ErrAlreadySubscribed => "У вас уже есть активная подписка. Управлять ею можно на странице аккаунта.",
+        #[cfg(feature = "stripe_payment")]
+        Key::ErrSubscriptionNotCancelled => {
+            "Сейчас не удалось отменить вашу подписку, поэтому аккаунт не удалён. Повторите через несколько минут или сначала отмените подписку в разделе «Управление оплатой»."
+        }
         Key::WelcomeName => "Добро пожаловать, {name}!",
         Key::AccountTitle => "Ваша учётная запись",
         Key::ProfileSection => "Профиль",
@@ -356,6 +366,11 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::ErrEmailTakenUse => "Учётная запись с этим адресом уже существует. Войдите так же, как раньше: {methods}.",
         Key::ErrInvalidCredentials => "Неверный адрес или пароль.",
         Key::ErrRateLimited => "Слишком много попыток. Повторите через {minutes} мин.",
+        Key::ErrBusy => "Сервер сейчас перегружен. Повторите попытку через несколько секунд.",
+        #[cfg(feature = "chat")]
+        Key::ErrTooManyReplies => {
+            "У вас уже пишется ответов: {count}. Дождитесь, пока один из них закончится, и отправьте снова."
+        }
         Key::ErrInviteOnly => "Сервис доступен только по приглашениям.",
         Key::ErrLinkExpired => "Ссылка недействительна или устарела. Запросите новую.",
         Key::ErrNotSignedIn => "Сначала войдите.",
@@ -378,6 +393,7 @@ pub(super) fn text(key: Key) -> &'static str {
         Key::OAuthAlreadyLinked => "Эта учётная запись уже привязана к другому пользователю.",
         #[cfg(any(feature = "google_auth", feature = "github_auth"))]
         Key::OAuthNotConfigured => "Этот способ входа ещё не настроен.",
+        Key::OAuthVerifyFirst => "Подтвердите адрес электронной почты, прежде чем привязывать другой способ входа.",
         Key::MailHello => "Здравствуйте, {name}!",
         Key::MailIgnore => "Если вы этого не запрашивали, просто проигнорируйте письмо.",
         #[cfg(feature = "local_auth")]

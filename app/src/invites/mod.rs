@@ -50,7 +50,7 @@ mod ssr {
     pub async fn preview(token: String) -> Result<InviteOffer, AppError> {
         let services = use_services()?;
         let meta = crate::auth::ssr::client_meta()?;
-        services.limit(&format!("email-ip:{}", meta.ip), services.settings.limits.email_per_ip)?;
+        services.limit_ip("email", meta.ip, services.settings.limits.email_per_ip)?;
         let now = chrono::Utc::now();
         match store::find_by_token(&services.db, &token).await? {
             Some(invite) if store::is_open(&invite, now) => Ok(InviteOffer {

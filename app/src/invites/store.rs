@@ -15,7 +15,6 @@ use entity::user_invites::{self, Column};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -40,7 +39,7 @@ pub async fn create(
     let now = Utc::now();
     let token = new_token();
     let link = services.link(&format!("{}?invite={token}", crate::routes::SIGN_UP_PATH));
-    let txn = services.db.begin().await?;
+    let txn = crate::services::begin_write(&services.db).await?;
     user_invites::Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(Some(now)))
         .filter(Column::Email.eq(email.as_str()))
@@ -82,7 +81,7 @@ pub async fn list<C: ConnectionTrait>(db: &C, limit: u64) -> Result<Vec<user_inv
 /// granted ends now. Returns false when there is no such invite.
 pub async fn revoke(services: &Services, id: Uuid) -> Result<bool, AppError> {
     let now = Utc::now();
-    let txn = services.db.begin().await?;
+    let txn = crate::services::begin_write(&services.db).await?;
     let updated = user_invites::Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(Some(now)))
         .filter(Column::Id.eq(id))

@@ -263,8 +263,8 @@ impl Mailer {
             tracing::warn!(kind = %m.kind, id = %m.id, attempts, error = format!("{error:#}"), "mail delivery failed, will retry");
         }
         let mut message = format!("{error:#}");
-        message.truncate(500);
-        mail_outbox::ActiveModel {
+        crate::text::truncate_bytes(&mut message, MAX_ERROR_BYTES);
+        let mut row = mail_outbox::ActiveModel {
             id: Set(m.id),
             attempts: Set(attempts),
             locked_until: Set(None),
@@ -272,12 +272,20 @@ impl Mailer {
             failed_at: Set(give_up.then_some(now)),
             last_error: Set(Some(message)),
             ..Default::default()
+        };
+        if give_up {
+            // Its links (reset, invite) must not outlive the attempt to send them.
+            row.text_body = Set(String::new());
+            row.html_body = Set(String::new());
         }
-        .update(&self.db)
-        .await?;
+        row.update(&self.db).await?;
         Ok(())
     }
 }
+
+/// Longest delivery error kept with a message (an SMTP server's reply can
+/// be any UTF-8, so it is cut at a character boundary).
+const MAX_ERROR_BYTES: usize = 500;
 
 /// Nobody holds the message, or their claim ran out.
 fn unclaimed(now: DateTime<Utc>) -> Condition {

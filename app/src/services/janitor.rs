@@ -1,15 +1,18 @@
 //! Periodic clean-up of rows that no longer mean anything: ended sessions,
 //! OAuth flows nobody finished, failed sign-ins outside their window, old
-//! used tokens and delivered mail. Safe to run on several instances at once.
+//! used tokens, delivered and undeliverable mail, devices not seen for a
+//! year; and chat replies left `streaming` by a process that died, closed
+//! as `interrupted`. Safe to run on several instances at once.
 
 use super::Services;
 use chrono::{Duration, Utc};
-use entity::{auth_failures, email_tokens, mail_outbox, oauth_flows, sessions};
+use entity::{auth_failures, email_tokens, mail_outbox, oauth_flows, sessions, trusted_devices};
 use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter};
 
 /// How often the janitor runs.
 pub const EVERY: std::time::Duration = std::time::Duration::from_secs(600);
-/// Used or expired tokens and sent mail are kept this long (for support questions).
+/// Used or expired tokens and sent or undeliverable mail are kept this
+/// long (for support questions; undeliverable mail keeps no body).
 const KEEP_DAYS: i64 = 7;
 
 /// Rows removed by one sweep.
@@ -20,13 +23,17 @@ pub struct Swept {
     pub auth_failures: u64,
     pub email_tokens: u64,
     pub mail: u64,
+    pub devices: u64,
+    /// Chat replies closed as interrupted.
+    pub interrupted_replies: u64,
 }
 
 /// Removes what has expired.
 pub async fn sweep(services: &Services) -> Result<Swept, DbErr> {
     let now = Utc::now();
     let db = &services.db;
-    let idle = Duration::from_std(services.settings.session.idle).unwrap_or(Duration::MAX);
+    let session = &services.settings.session;
+    let idle = |remember| Duration::from_std(session.idle_for(remember)).unwrap_or(Duration::MAX);
     let keep = now - Duration::days(KEEP_DAYS);
     let window = Duration::from_std(services.settings.limits.failed_sign_ins_per_account.per).unwrap_or(Duration::MAX);
     Ok(Swept {
@@ -34,7 +41,16 @@ pub async fn sweep(services: &Services) -> Result<Swept, DbErr> {
             .filter(
                 Condition::any()
                     .add(sessions::Column::ExpiresAt.lte(now))
-                    .add(sessions::Column::LastSeenAt.lte(now - idle)),
+                    .add(
+                        Condition::all()
+                            .add(sessions::Column::Remember.eq(false))
+                            .add(sessions::Column::LastSeenAt.lte(now - idle(false))),
+                    )
+                    .add(
+                        Condition::all()
+                            .add(sessions::Column::Remember.eq(true))
+                            .add(sessions::Column::LastSeenAt.lte(now - idle(true))),
+                    ),
             )
             .exec(db)
             .await?
@@ -59,11 +75,44 @@ pub async fn sweep(services: &Services) -> Result<Swept, DbErr> {
             .await?
             .rows_affected,
         mail: mail_outbox::Entity::delete_many()
-            .filter(mail_outbox::Column::SentAt.lte(keep))
+            .filter(
+                Condition::any()
+                    .add(mail_outbox::Column::SentAt.lte(keep))
+                    .add(mail_outbox::Column::FailedAt.lte(keep)),
+            )
             .exec(db)
             .await?
             .rows_affected,
+        devices: trusted_devices::Entity::delete_many()
+            .filter(trusted_devices::Column::LastUsedAt.lte(now - Duration::days(crate::auth::DEVICE_LIFETIME_DAYS)))
+            .exec(db)
+            .await?
+            .rows_affected,
+        interrupted_replies: interrupted_replies(services, now).await?,
     })
+}
+
+/// Replies still `streaming` long after any stream could last: the
+/// process serving them died. They are closed as `interrupted` with what
+/// was saved (the credits sweep settles them).
+#[cfg(feature = "chat")]
+async fn interrupted_replies(services: &Services, now: chrono::DateTime<Utc>) -> Result<u64, DbErr> {
+    use entity::chat_messages as messages;
+    use sea_orm::sea_query::Expr;
+    let stale = now - Duration::from_std(services.chat.settings.stale_reply_after).unwrap_or(Duration::MAX);
+    Ok(messages::Entity::update_many()
+        .col_expr(messages::Column::Outcome, Expr::value(Some("interrupted")))
+        .col_expr(messages::Column::Error, Expr::value(Some("interrupted")))
+        .filter(messages::Column::Outcome.eq("streaming"))
+        .filter(messages::Column::CreatedAt.lte(stale))
+        .exec(&services.db)
+        .await?
+        .rows_affected)
+}
+
+#[cfg(not(feature = "chat"))]
+async fn interrupted_replies(_: &Services, _: chrono::DateTime<Utc>) -> Result<u64, DbErr> {
+    Ok(0)
 }
 
 /// Sweeps every [`EVERY`] until `stop` completes.

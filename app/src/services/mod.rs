@@ -7,6 +7,7 @@ pub mod janitor;
 pub mod net;
 pub mod rate_limit;
 pub mod settings;
+pub mod tasks;
 
 use crate::error::AppError;
 use crate::mail::Mailer;
@@ -26,6 +27,9 @@ pub struct Inner {
     pub settings: Settings,
     pub limiter: RateLimiter,
     pub mailer: Mailer,
+    /// Supervised background tasks (mailer, janitor): restarted after a
+    /// panic, reported by `/readyz` while down.
+    pub tasks: tasks::Tasks,
     /// For calls to identity providers: no redirects followed (SSRF), short timeouts.
     pub http: reqwest::Client,
     #[cfg(feature = "local_auth")]
@@ -58,8 +62,12 @@ impl Services {
         Ok(Services(Arc::new(Inner {
             mailer: Mailer::new(db.clone(), &settings.mail)?,
             limiter: RateLimiter::new(settings.limits.max_tracked_keys),
+            tasks: tasks::Tasks::default(),
             #[cfg(feature = "local_auth")]
-            hasher: crate::auth::local::hasher::PasswordHasher::new(settings.password_hash_concurrency),
+            hasher: crate::auth::local::hasher::PasswordHasher::new(
+                settings.password_hash_concurrency,
+                settings.password_hash_queue,
+            ),
             #[cfg(feature = "google_auth")]
             google: settings
                 .google
@@ -93,10 +101,30 @@ impl Services {
         })
     }
 
+    /// Counts one `kind` event for the client at `ip` (IPv6 clients by
+    /// network, see [`net::limit_key`]) against `rate`.
+    pub fn limit_ip(&self, kind: &str, ip: std::net::IpAddr, rate: settings::Rate) -> Result<(), AppError> {
+        let key = net::limit_key(ip, self.settings.limits.ipv6_prefix);
+        self.limit(&format!("{kind}-ip:{key}"), rate)
+    }
+
     /// A link to `path_and_query` on this site, for emails.
     pub fn link(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.settings.public_url)
     }
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock
+/// at once (`BEGIN IMMEDIATE`, waiting its turn under the busy timeout): a
+/// transaction that reads and then writes would otherwise fail with
+/// "database is locked" whenever another writer commits in between (a
+/// read snapshot cannot be upgraded). On PostgreSQL it is a plain `BEGIN`.
+pub async fn begin_write<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Transaction, sea_orm::DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 /// The services, from a server function's context.

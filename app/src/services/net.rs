@@ -1,9 +1,15 @@
 //! The client's IP address: the socket's peer, or the address a trusted
 //! proxy forwarded. A forwarding header from anyone else is ignored, so a
 //! client cannot pick its own IP to dodge a rate limit.
+//!
+//! IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`, what a dual-stack socket
+//! reports for IPv4 clients) are read as the IPv4 address they carry,
+//! before anything is matched against `TRUSTED_PROXIES`. Rate limits key an
+//! IPv6 client by its network prefix ([`limit_key`]): one subscriber
+//! usually holds a whole /64, so per-address keys would be no limit.
 
 use http::HeaderMap;
-use ipnet::IpNet;
+use ipnet::{IpNet, Ipv6Net};
 use std::net::IpAddr;
 
 /// The client IP of this request, put in the request's extensions by the
@@ -15,6 +21,7 @@ pub struct ClientIp(pub IpAddr);
 /// `X-Forwarded-For` from the right (the hop the proxy appended) past other
 /// trusted proxies to the first address that is not one.
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let peer = peer.to_canonical();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return peer;
@@ -25,7 +32,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(str::trim)
-        .map(|hop| hop.parse::<IpAddr>().ok())
+        .map(|hop| hop.parse::<IpAddr>().ok().map(|ip| ip.to_canonical()))
         .collect::<Option<Vec<_>>>()
         // A malformed header says nothing reliable: use the proxy itself.
         .unwrap_or_default();
@@ -35,6 +42,17 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
         .or(hops.first())
         .copied()
         .unwrap_or(peer)
+}
+
+/// What rate limits count a client under: its IPv4 address, or its IPv6
+/// network of `v6_prefix` bits (`2001:db8:1:2::/64`).
+pub fn limit_key(ip: IpAddr, v6_prefix: u8) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => Ipv6Net::new(v6, v6_prefix.min(128))
+            .map(|net| net.trunc().to_string())
+            .unwrap_or_else(|_| v6.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -77,5 +95,27 @@ mod tests {
         assert_eq!(client_ip(ip("10.0.0.2"), &h, &trusted), ip("10.0.0.2"));
         let v6 = ["::1/128".parse().unwrap()];
         assert_eq!(client_ip(ip("::1"), &headers(&["2001:db8::5"]), &v6), ip("2001:db8::5"));
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_are_read_as_ipv4_before_matching_proxies() {
+        let trusted = ["127.0.0.1/32".parse().unwrap()];
+        let h = headers(&["::ffff:198.51.100.7"]);
+        assert_eq!(client_ip(ip("::ffff:127.0.0.1"), &h, &trusted), ip("198.51.100.7"));
+        assert_eq!(client_ip(ip("::ffff:203.0.113.9"), &h, &trusted), ip("203.0.113.9"));
+    }
+
+    #[test]
+    fn rate_limits_key_ipv6_clients_by_network() {
+        assert_eq!(limit_key(ip("2001:db8:1:2::1"), 64), "2001:db8:1:2::/64");
+        assert_eq!(limit_key(ip("2001:db8:1:2:ffff::9"), 64), "2001:db8:1:2::/64");
+        assert_ne!(
+            limit_key(ip("2001:db8:1:3::1"), 64),
+            limit_key(ip("2001:db8:1:2::1"), 64)
+        );
+        assert_eq!(limit_key(ip("2001:db8:1:2::1"), 48), "2001:db8:1::/48");
+        assert_eq!(limit_key(ip("2001:db8::1"), 128), "2001:db8::1/128");
+        assert_eq!(limit_key(ip("203.0.113.9"), 64), "203.0.113.9");
+        assert_eq!(limit_key(ip("::ffff:203.0.113.9"), 64), "203.0.113.9");
     }
 }

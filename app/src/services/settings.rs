@@ -27,6 +27,9 @@ pub struct Settings {
     pub mail: MailSettings,
     /// Password hashes computed at once (each takes ~19 MiB and one core).
     pub password_hash_concurrency: usize,
+    /// Password checks that may wait for a hashing thread; more are
+    /// refused at once (503 with `Retry-After`).
+    pub password_hash_queue: usize,
     #[cfg(feature = "google_auth")]
     pub google: Option<crate::auth::google::GoogleSettings>,
     #[cfg(feature = "github_auth")]
@@ -39,15 +42,25 @@ pub struct Settings {
     pub chat: crate::chat::settings::ChatSettings,
 }
 
-/// Session lifetimes.
+/// Session lifetimes. Each idle timeout is at most its absolute one
+/// (checked at boot), so both limits mean something.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionSettings {
-    /// A session unused for this long ends.
+    /// A session unused for this long ends...
     pub idle: Duration,
-    /// A session ends this long after sign-in, used or not...
+    /// ...and it ends this long after sign-in, used or not.
     pub absolute: Duration,
-    /// ...or this long with "remember me".
+    /// With "keep me signed in": a session unused for this long ends...
+    pub remember_idle: Duration,
+    /// ...and it ends this long after sign-in.
     pub remember: Duration,
+}
+
+impl SessionSettings {
+    /// The idle timeout of a session.
+    pub fn idle_for(&self, remember: bool) -> Duration {
+        if remember { self.remember_idle } else { self.idle }
+    }
 }
 
 /// Invite defaults.
@@ -118,6 +131,9 @@ pub struct LimitSettings {
     pub failed_sign_ins_per_account: Rate,
     /// Keys the in-memory limiter tracks at most (memory stays bounded).
     pub max_tracked_keys: usize,
+    /// IPv6 clients are limited per network of this many bits (64: one
+    /// subscriber's usual allocation).
+    pub ipv6_prefix: u8,
 }
 
 /// How mail leaves.

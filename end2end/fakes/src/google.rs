@@ -39,7 +39,8 @@ struct Grant {
     email: String,
     email_verified: bool,
     name: String,
-    /// Makes the ID token wrong in one way (`aud`, `nonce`, `iss`, `exp`, `sig`).
+    /// Makes the ID token wrong in one way (`aud`, `nonce`, `iss`, `exp`,
+    /// `sig`; `nbf`: not valid for an hour; `iat`: issued an hour ahead).
     tamper: Option<String>,
 }
 
@@ -188,9 +189,21 @@ fn id_token(fakes: &Fakes, g: &Grant) -> anyhow::Result<String> {
         "email_verified": g.email_verified,
         "name": g.name,
         "nonce": if tamper == Some("nonce") { Some("a-different-nonce".to_owned()) } else { g.nonce.clone() },
-        "iat": if tamper == Some("exp") { now - 7200 } else { now },
-        "exp": if tamper == Some("exp") { now - 3600 } else { now + 3600 },
+        "iat": match tamper {
+            Some("exp") => now - 7200,
+            Some("iat") => now + 3600,
+            _ => now,
+        },
+        "exp": match tamper {
+            Some("exp") => now - 3600,
+            Some("iat" | "nbf") => now + 7200,
+            _ => now + 3600,
+        },
     });
+    let mut claims = claims;
+    if tamper == Some("nbf") {
+        claims["nbf"] = json!(now + 3600);
+    }
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
     header.kid = Some(KEY_ID.to_owned());
     let mut token = jsonwebtoken::encode(&header, &claims, &SIGNING_KEY)?;

@@ -39,6 +39,8 @@ pub(crate) struct Stripe {
     period_secs: Option<i64>,
     /// Webhook deliveries (status codes), for tests.
     pub(crate) deliveries: Vec<u16>,
+    /// Cancelling a subscription answers 500 (Stripe having a bad day).
+    fail_cancels: bool,
 }
 
 pub(crate) fn router() -> Router<Fakes> {
@@ -47,7 +49,10 @@ pub(crate) fn router() -> Router<Fakes> {
         .route("/v1/checkout/sessions", post(create_session))
         .route("/v1/checkout/sessions/{id}", get(retrieve_session))
         .route("/v1/billing_portal/sessions", post(create_portal))
-        .route("/v1/subscriptions/{id}", get(retrieve_subscription))
+        .route(
+            "/v1/subscriptions/{id}",
+            get(retrieve_subscription).delete(cancel_subscription),
+        )
         .route("/pay/{id}", get(checkout_page).post(pay))
         .route("/portal/{customer}", get(portal_page))
 }
@@ -283,6 +288,38 @@ async fn retrieve_subscription(State(fakes): State<Fakes>, headers: HeaderMap, P
     }
 }
 
+/// `DELETE /v1/subscriptions/{id}`: cancels at once.
+async fn cancel_subscription(
+    State(fakes): State<Fakes>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if fakes.lock().stripe.fail_cancels {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "api_error",
+            "An unknown error occurred",
+        )
+        .into_response();
+    }
+    let path = format!("/v1/subscriptions/{id}");
+    idempotent(&fakes, &path, &headers, &body, |s, _| {
+        let Some(sub) = s.subscriptions.get_mut(&id) else {
+            return Err(error(
+                StatusCode::NOT_FOUND,
+                "invalid_request_error",
+                &format!("No such subscription: '{id}'"),
+            ));
+        };
+        let now = now();
+        sub["status"] = json!("canceled");
+        sub["canceled_at"] = json!(now);
+        sub["ended_at"] = json!(now);
+        Ok(sub.clone())
+    })
+}
+
 async fn create_portal(State(fakes): State<Fakes>, headers: HeaderMap, body: Bytes) -> Response {
     let base = fakes.url().to_owned();
     idempotent(&fakes, "/v1/billing_portal/sessions", &headers, &body, |s, f| {
@@ -445,6 +482,9 @@ pub fn subscription(
                 "discounts": [],
                 "metadata": {},
                 "subscription": id,
+                "plan": { "id": "price_fake_monthly", "object": "plan", "active": true, "billing_scheme": "per_unit",
+                          "created": period_start, "currency": "usd", "interval": "month", "interval_count": 1,
+                          "livemode": false, "metadata": {}, "product": "prod_fake", "usage_type": "licensed" },
                 "price": { "id": "price_fake_monthly", "object": "price", "active": true, "billing_scheme": "per_unit",
                            "created": period_start, "currency": "usd", "livemode": false, "metadata": {},
                            "product": "prod_fake", "type": "recurring" },
@@ -471,8 +511,57 @@ pub fn invoice(subscription: &str, customer: &str, paid: bool, period_start: i64
             "object": "list",
             "has_more": false,
             "url": "/v1/invoices/lines",
-            "data": [{ "id": id("il"), "object": "line_item", "period": { "start": period_start, "end": period_end } }],
+            "data": [{
+                "id": id("il"),
+                "object": "line_item",
+                "period": { "start": period_start, "end": period_end },
+                "pricing": {
+                    "type": "price_details",
+                    "price_details": { "price": "price_fake_monthly", "product": "prod_fake" },
+                    "unit_amount_decimal": "900",
+                },
+            }],
         },
+    })
+}
+
+/// A charge of `amount` (cents) made by `payment_intent`, of which
+/// `refunded` has been refunded (as `charge.refunded` carries it).
+pub fn charge(payment_intent: &str, customer: &str, amount: i64, refunded: i64) -> Value {
+    json!({
+        "id": id("ch"),
+        "object": "charge",
+        "amount": amount,
+        "amount_captured": amount,
+        "amount_refunded": refunded,
+        "captured": true,
+        "currency": "usd",
+        "customer": customer,
+        "disputed": false,
+        "livemode": false,
+        "paid": true,
+        "payment_intent": payment_intent,
+        "refunded": refunded >= amount,
+        "status": "succeeded",
+        "created": now(),
+    })
+}
+
+/// A dispute (charge-back) of `payment_intent`'s charge, in `status`
+/// (`needs_response`, `under_review`, `won`, `lost`, `warning_needs_response`…).
+pub fn dispute(id_: &str, payment_intent: &str, status: &str) -> Value {
+    json!({
+        "id": id_,
+        "object": "dispute",
+        "amount": 500,
+        "charge": id("ch"),
+        "currency": "usd",
+        "is_charge_refundable": false,
+        "livemode": false,
+        "payment_intent": payment_intent,
+        "reason": "fraudulent",
+        "status": status,
+        "created": now(),
     })
 }
 
@@ -482,6 +571,16 @@ impl Fakes {
         let mut s = self.lock();
         s.stripe.webhook_url = Some(url.to_owned());
         s.stripe.period_secs = period_secs;
+    }
+
+    /// Makes cancelling a subscription fail (or work again).
+    pub fn stripe_fail_cancels(&self, fail: bool) {
+        self.lock().stripe.fail_cancels = fail;
+    }
+
+    /// A subscription as the fake holds it.
+    pub fn stripe_subscription(&self, id: &str) -> Option<Value> {
+        self.lock().stripe.subscriptions.get(id).cloned()
     }
 
     /// Every (path, idempotency key) the fake received, in order.
@@ -532,6 +631,7 @@ impl Fakes {
             events.push(event("invoice.paid", inv, now));
             subscription_object = Some((sub_id, sub));
         } else {
+            session["payment_intent"] = json!(id("pi"));
             events.push(event("checkout.session.completed", public(session), now));
         }
         let success = session["success_url"]

@@ -237,36 +237,56 @@ pub async fn execute(command: Command, services: &Services) -> anyhow::Result<()
     Ok(())
 }
 
-/// Makes `email` an admin; creates the account when there is none, with a
-/// link to set its password (or a note to sign in with a provider).
+/// Makes `email` an admin; creates the account when there is none.
+///
+/// An existing account whose address is not verified may have been
+/// registered by someone else: promoting it would hand them the console.
+/// So its password, linked providers, sessions and devices go first, and
+/// the owner of the address gets in the way a new admin does: a link to set
+/// a password (or a first provider sign-in that proves the address).
 async fn admin_create(services: &Services, email: &Email) -> anyhow::Result<()> {
     use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
     let internal = |e: app::error::AppError| anyhow::anyhow!("{e}");
-    let existing = app::auth::accounts::find_by_email(&services.db, email).await?;
+    let txn = app::services::begin_write(&services.db).await?;
+    let existing = app::auth::accounts::find_by_email(&txn, email).await?;
     let user = match existing {
         Some(user) => user,
         None => {
             let name = email.as_str().split('@').next().unwrap_or_default().to_owned();
-            let user = app::auth::accounts::insert_user(&services.db, email, &name, None, None)
+            let user = app::auth::accounts::insert_user(&txn, email, &name, None, None)
                 .await
                 .map_err(internal)?;
             println!("created the account {email}");
             user
         }
     };
-    let has_method = !app::auth::accounts::methods_of(&services.db, &user).await?.is_empty();
-    if !user.is_admin {
-        let mut active = user.clone().into_active_model();
-        active.is_admin = Set(true);
-        active.updated_at = Set(Utc::now());
-        active.update(&services.db).await?;
-    }
-    // A session of this user now has more rights: end them so the next sign-in starts fresh.
-    app::auth::session::end_all(&services.db, user.id, None)
-        .await
-        .map_err(internal)?;
+    let unproven = user.email_verified_at.is_none();
+    let user = if unproven {
+        let had = app::auth::accounts::methods_of(&txn, &user).await?;
+        let user = app::auth::accounts::revoke_ways_in(&txn, user, app::auth::accounts::Keep::NOTHING)
+            .await
+            .map_err(internal)?;
+        if !had.is_empty() {
+            println!(
+                "{email} was never verified, so whoever registered it may not own it: its sign-in methods ({}) were removed",
+                had.join(", ")
+            );
+        }
+        user
+    } else {
+        app::auth::session::end_all(&txn, user.id, None)
+            .await
+            .map_err(internal)?;
+        user
+    };
+    // (Its sessions ended either way: the next sign-in starts fresh with the new rights.)
+    let mut active = user.into_active_model();
+    active.is_admin = Set(true);
+    active.updated_at = Set(Utc::now());
+    let user = active.update(&txn).await?;
+    txn.commit().await?;
     println!("{email} is an admin");
-    if !has_method {
+    if unproven {
         print_first_sign_in(services, &user).await?;
     }
     Ok(())
@@ -286,7 +306,7 @@ async fn print_first_sign_in(services: &Services, user: &entity::users::Model) -
 #[cfg(not(feature = "local_auth"))]
 async fn print_first_sign_in(_services: &Services, user: &entity::users::Model) -> anyhow::Result<()> {
     println!(
-        "sign in with Google or GitHub using {}: the first verified sign-in claims the account",
+        "sign in with Google or GitHub using {}: the first sign-in that proves the address claims the account",
         user.email
     );
     Ok(())

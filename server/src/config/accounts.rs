@@ -1,22 +1,21 @@
 //! Accounts settings: cookies, sessions, account linking, admins, invites,
 //! rate limits, trusted proxies and password hashing.
 
-use super::{ConfigError, invalid, parse};
+use super::{ConfigError, duration, invalid, parse};
 use app::auth::email::Email;
 use app::services::Settings;
-use app::services::settings::{InviteSettings, LimitSettings, Rate, SessionSettings, parse_duration};
-use std::time::Duration;
+use app::services::settings::{InviteSettings, LimitSettings, Rate, SessionSettings};
 
 /// Reads every accounts setting; `public_url` is the URL users reach the site at.
 pub(super) fn settings(get: &impl Fn(&str) -> Option<String>, public_url: &str) -> Result<Settings, ConfigError> {
+    let password_hash_concurrency = match get("PASSWORD_HASH_CONCURRENCY") {
+        Some(_) => parse(get, "PASSWORD_HASH_CONCURRENCY", "1")?,
+        None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+    };
     Ok(Settings {
         public_url: public_url.to_owned(),
         secure_cookies: secure_cookies(get, public_url)?,
-        session: SessionSettings {
-            idle: duration(get, "SESSION_IDLE_TIMEOUT", "3d")?,
-            absolute: duration(get, "SESSION_ABSOLUTE_TIMEOUT", "24h")?,
-            remember: duration(get, "SESSION_REMEMBER_FOR", "30d")?,
-        },
+        session: session(get)?,
         allow_account_linking: parse(get, "ALLOW_ACCOUNT_LINKING", "false")?,
         admin_emails: emails(get, "ADMIN_EMAILS")?,
         invites: InviteSettings {
@@ -30,12 +29,14 @@ pub(super) fn settings(get: &impl Fn(&str) -> Option<String>, public_url: &str) 
             email_per_account: rate(get, "RATE_LIMIT_EMAIL_PER_ACCOUNT", "5/1h")?,
             failed_sign_ins_per_account: rate(get, "RATE_LIMIT_FAILED_SIGN_INS", "10/15m")?,
             max_tracked_keys: parse(get, "RATE_LIMIT_MAX_KEYS", "100000")?,
+            ipv6_prefix: ipv6_prefix(get)?,
         },
         trusted_proxies: trusted_proxies(get)?,
         mail: super::mail::settings(get)?,
-        password_hash_concurrency: match get("PASSWORD_HASH_CONCURRENCY") {
-            Some(_) => parse(get, "PASSWORD_HASH_CONCURRENCY", "1")?,
-            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        password_hash_concurrency,
+        password_hash_queue: match get("PASSWORD_HASH_QUEUE") {
+            Some(_) => parse(get, "PASSWORD_HASH_QUEUE", "1")?,
+            None => password_hash_concurrency * 16,
         },
         #[cfg(feature = "google_auth")]
         google: super::providers::google(get)?,
@@ -46,6 +47,48 @@ pub(super) fn settings(get: &impl Fn(&str) -> Option<String>, public_url: &str) 
         #[cfg(feature = "chat")]
         chat: super::chat::chat(get)?,
     })
+}
+
+/// Session lifetimes: each idle timeout at most its absolute one.
+fn session(get: &impl Fn(&str) -> Option<String>) -> Result<SessionSettings, ConfigError> {
+    let s = SessionSettings {
+        idle: duration(get, "SESSION_IDLE_TIMEOUT", "8h")?,
+        absolute: duration(get, "SESSION_ABSOLUTE_TIMEOUT", "24h")?,
+        remember_idle: duration(get, "SESSION_REMEMBER_IDLE_TIMEOUT", "7d")?,
+        remember: duration(get, "SESSION_REMEMBER_FOR", "30d")?,
+    };
+    for (idle_name, idle, abs_name, absolute) in [
+        ("SESSION_IDLE_TIMEOUT", s.idle, "SESSION_ABSOLUTE_TIMEOUT", s.absolute),
+        (
+            "SESSION_REMEMBER_IDLE_TIMEOUT",
+            s.remember_idle,
+            "SESSION_REMEMBER_FOR",
+            s.remember,
+        ),
+    ] {
+        if idle > absolute {
+            return Err(invalid(
+                idle_name,
+                &format!("{}s", idle.as_secs()),
+                &format!("must not be longer than {abs_name} ({}s)", absolute.as_secs()),
+            ));
+        }
+    }
+    Ok(s)
+}
+
+/// `RATE_LIMIT_IPV6_PREFIX`: IPv6 clients share a limit per network of
+/// this many bits.
+fn ipv6_prefix(get: &impl Fn(&str) -> Option<String>) -> Result<u8, ConfigError> {
+    let prefix: u8 = parse(get, "RATE_LIMIT_IPV6_PREFIX", "64")?;
+    if !(32..=128).contains(&prefix) {
+        return Err(invalid(
+            "RATE_LIMIT_IPV6_PREFIX",
+            &prefix.to_string(),
+            "use a prefix length from 32 to 128 (64 is one subscriber's usual network)",
+        ));
+    }
+    Ok(prefix)
 }
 
 /// `COOKIE_SECURE`: `auto` (Secure + `__Host-` when `PUBLIC_URL` is
@@ -78,11 +121,6 @@ fn is_loopback_url(url: &str) -> bool {
         None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
     };
     host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-fn duration(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: &str) -> Result<Duration, ConfigError> {
-    let value = get(name).unwrap_or_else(|| default.to_owned());
-    parse_duration(&value).map_err(|e| invalid(name, &value, &e))
 }
 
 fn rate(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: &str) -> Result<Rate, ConfigError> {
@@ -129,6 +167,26 @@ mod tests {
         assert!(err.contains("COOKIE_SECURE"), "{err}");
         let forced = |n: &str| (n == "COOKIE_SECURE").then(|| "false".to_owned());
         assert!(secure_cookies(&forced, "https://app.example.com").is_err());
+    }
+
+    #[test]
+    fn session_defaults_are_coherent_and_incoherent_ones_are_refused() {
+        let s = session(&|_: &str| None).unwrap();
+        assert!(s.idle <= s.absolute, "{s:?}");
+        assert!(s.remember_idle <= s.remember, "{s:?}");
+        let get = |n: &str| (n == "SESSION_IDLE_TIMEOUT").then(|| "3d".to_owned());
+        let err = session(&get).unwrap_err().to_string();
+        assert!(
+            err.contains("SESSION_IDLE_TIMEOUT") && err.contains("SESSION_ABSOLUTE_TIMEOUT"),
+            "{err}"
+        );
+        let get = |n: &str| (n == "RATE_LIMIT_IPV6_PREFIX").then(|| "8".to_owned());
+        assert!(
+            ipv6_prefix(&get)
+                .unwrap_err()
+                .to_string()
+                .contains("RATE_LIMIT_IPV6_PREFIX")
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use super::{ConfigError, invalid, parse};
 use app::chat::settings::{ChatSettings, Endpoint, parse_models};
-use app::services::settings::parse_duration;
+use app::services::settings::{Rate, parse_duration};
 use secrecy::SecretString;
 use std::time::Duration;
 
@@ -57,6 +57,15 @@ pub(super) fn chat(get: &impl Fn(&str) -> Option<String>) -> Result<ChatSettings
     if words_per_second == 0 {
         return Err(invalid("CHAT_DEMO_WORDS_PER_SECOND", "0", "must be more than zero"));
     }
+    let max_concurrent_replies: u32 = parse(get, "CHAT_MAX_CONCURRENT_REPLIES", "2")?;
+    if max_concurrent_replies == 0 {
+        return Err(invalid("CHAT_MAX_CONCURRENT_REPLIES", "0", "must be at least 1"));
+    }
+    let rate = get("RATE_LIMIT_CHAT_REPLIES").unwrap_or_else(|| "20/1m".to_owned());
+    let replies_per_user = Rate::parse(&rate).map_err(|reason| invalid("RATE_LIMIT_CHAT_REPLIES", &rate, &reason))?;
+    let stale = get("CHAT_STALE_REPLY_AFTER").unwrap_or_else(|| "1h".to_owned());
+    let stale_reply_after =
+        parse_duration(&stale).map_err(|reason| invalid("CHAT_STALE_REPLY_AFTER", &stale, &reason))?;
     let settings = ChatSettings {
         models,
         openai,
@@ -66,6 +75,9 @@ pub(super) fn chat(get: &impl Fn(&str) -> Option<String>) -> Result<ChatSettings
         idle_timeout,
         max_output_tokens,
         demo_pace: Duration::from_secs(1) / words_per_second,
+        max_concurrent_replies,
+        replies_per_user,
+        stale_reply_after,
     };
     let shown = get("CHAT_MODELS").unwrap_or_default();
     settings

@@ -83,6 +83,13 @@ pub struct Config {
     /// `tracing` filter directives (`RUST_LOG` syntax).
     pub log_filter: String,
     pub body_limit_bytes: usize,
+    /// Longest wait for a request's headers (`HTTP_HEADER_READ_TIMEOUT`).
+    pub header_read_timeout: Duration,
+    /// Longest a request may take until its response starts
+    /// (`HTTP_REQUEST_TIMEOUT`; streamed bodies go on after it).
+    pub request_timeout: Duration,
+    /// Requests handled at once; more get 503 (`HTTP_MAX_CONCURRENT_REQUESTS`).
+    pub max_concurrent_requests: usize,
     pub hsts: HstsMode,
     /// How long in-flight requests get to finish after SIGTERM/SIGINT.
     pub shutdown_grace: Duration,
@@ -148,6 +155,11 @@ impl Config {
             ));
         }
 
+        let max_concurrent_requests: usize = parse(&get, "HTTP_MAX_CONCURRENT_REQUESTS", "512")?;
+        if max_concurrent_requests == 0 {
+            return Err(invalid("HTTP_MAX_CONCURRENT_REQUESTS", "0", "must be at least 1"));
+        }
+
         let accounts = accounts::settings(&get, &effective_url)?;
         Ok(Config {
             host,
@@ -157,6 +169,9 @@ impl Config {
             log_format,
             log_filter: get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
             body_limit_bytes,
+            header_read_timeout: duration(&get, "HTTP_HEADER_READ_TIMEOUT", "10s")?,
+            request_timeout: duration(&get, "HTTP_REQUEST_TIMEOUT", "30s")?,
+            max_concurrent_requests,
             hsts,
             shutdown_grace: Duration::from_secs(parse(&get, "SHUTDOWN_GRACE_SECS", "20")?),
             site: SiteConfig {
@@ -234,6 +249,15 @@ where
         .trim()
         .parse()
         .map_err(|e: T::Err| invalid(name, &value, &e.to_string()))
+}
+
+pub(crate) fn duration(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<Duration, ConfigError> {
+    let value = get(name).unwrap_or_else(|| default.to_owned());
+    app::services::settings::parse_duration(&value).map_err(|e| invalid(name, &value, &e))
 }
 
 pub(crate) fn invalid(name: &'static str, value: &str, reason: &str) -> ConfigError {

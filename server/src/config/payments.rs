@@ -5,7 +5,7 @@
 
 use super::{ConfigError, invalid};
 use app::payments::stripe::offers::parse_offers;
-use app::payments::stripe::settings::StripeSettings;
+use app::payments::stripe::settings::{DEFAULT_WEBHOOK_BODY_LIMIT, StripeSettings};
 use app::services::settings::parse_duration;
 use secrecy::SecretString;
 
@@ -52,12 +52,25 @@ pub(super) fn stripe(get: &impl Fn(&str) -> Option<String>) -> Result<Option<Str
     } else {
         parse_duration(&grace).map_err(|reason| invalid("STRIPE_PAST_DUE_GRACE", &grace, &reason))?
     };
+    let webhook_body_limit: usize = super::parse(
+        get,
+        "STRIPE_WEBHOOK_BODY_LIMIT_BYTES",
+        &DEFAULT_WEBHOOK_BODY_LIMIT.to_string(),
+    )?;
+    if !(4096..=8 * 1024 * 1024).contains(&webhook_body_limit) {
+        return Err(invalid(
+            "STRIPE_WEBHOOK_BODY_LIMIT_BYTES",
+            &webhook_body_limit.to_string(),
+            "must be between 4096 and 8388608",
+        ));
+    }
     Ok(Some(StripeSettings {
         secret_key: SecretString::from(secret_key),
         webhook_secrets,
         api_base,
         offers,
         past_due_grace,
+        webhook_body_limit,
     }))
 }
 

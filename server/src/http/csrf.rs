@@ -14,12 +14,17 @@ use http::{HeaderMap, Method, header};
 #[derive(Clone, Debug)]
 pub struct SiteOrigin(pub String);
 
-/// Middleware: 403 for cross-site POST/PUT/PATCH/DELETE.
+/// Middleware: 403 for cross-site POST/PUT/PATCH/DELETE (and a redirect
+/// to the sign-in page for a cross-site provider start).
 pub async fn same_site_only(State(origin): State<SiteOrigin>, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || allowed(request.headers(), &origin.0)
-    {
+    let starts_flow = starts_sign_in(request.uri().path());
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !starts_flow;
+    if safe || allowed(request.headers(), &origin.0) {
         return next.run(request).await;
+    }
+    if starts_flow {
+        tracing::warn!(path = %request.uri().path(), "a provider sign-in started from another site: refused");
+        return app::auth::session::see_other(&format!("{}?oauth_error=expired", app::routes::SIGN_IN_PATH));
     }
     tracing::warn!(
         path = %request.uri().path(),
@@ -28,6 +33,11 @@ pub async fn same_site_only(State(origin): State<SiteOrigin>, request: Request, 
         "cross-site request refused"
     );
     error_response(AppError::Forbidden)
+}
+
+/// Whether `path` starts a provider sign-in (a `GET` that changes state).
+fn starts_sign_in(path: &str) -> bool {
+    app::auth::methods().iter().any(|m| m.start_path() == Some(path))
 }
 
 /// Whether a state-changing request may proceed.

@@ -3,4 +3,7 @@
 pub mod assets;
 pub mod client_ip;
 pub mod csrf;
+pub mod limits;
+pub mod paths;
 pub mod security;
+pub mod serve;

@@ -19,3 +19,8 @@ mod mail;
 mod oauth;
 #[cfg(feature = "stripe_payment")]
 mod payments;
+mod security_accounts;
+mod security_background;
+mod security_limits;
+#[cfg(feature = "stripe_payment")]
+mod security_payments;

@@ -311,8 +311,8 @@ async fn a_failure_inside_processing_leaves_nothing_and_the_retry_succeeds() {
 async fn other_events_are_acknowledged_and_ignored() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let e = event(
-        "charge.refunded",
-        json!({ "id": "ch_1", "object": "charge" }),
+        "customer.created",
+        json!({ "id": "cus_1", "object": "customer" }),
         fake::now(),
     );
     assert_eq!(send(&app, &e).await, 200);

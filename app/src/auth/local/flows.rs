@@ -1,7 +1,7 @@
 //! The server side of the email-and-password functions.
 
-use super::throttle;
 use super::tokens::{self, Purpose};
+use super::{devices, throttle};
 use crate::auth::accounts::{self, email_taken};
 use crate::auth::email::Email;
 use crate::auth::password::NewPassword;
@@ -14,7 +14,7 @@ use crate::routes;
 use crate::services::{Services, use_services};
 use chrono::Utc;
 use entity::users;
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use secrecy::SecretString;
 
 /// The sign-up form.
@@ -40,7 +40,7 @@ fn parse_email(input: &str) -> Result<Email, AppError> {
 pub async fn register(form: Registration) -> Result<String, AppError> {
     let services = use_services()?;
     let meta = client_meta()?;
-    services.limit(&format!("sign-up:{}", meta.ip), services.settings.limits.sign_up_per_ip)?;
+    services.limit_ip("sign-up", meta.ip, services.settings.limits.sign_up_per_ip)?;
     let display_name = accounts::display_name(&form.display_name)?;
     let email = parse_email(&form.email)?;
     // Per address too: repeated sign-ups for one email (each sends a link)
@@ -55,16 +55,12 @@ pub async fn register(form: Registration) -> Result<String, AppError> {
     }
     let now = Utc::now();
     let admission = accounts::admission(&services.db, &services, &email, form.invite.as_deref(), now).await?;
-    let hash = services
-        .hasher
-        .hash(password.into_secret())
-        .await
-        .map_err(crate::error::internal)?;
+    let hash = services.hasher.hash(password.into_secret()).await?;
 
     // Following an invite's link proved the address; otherwise a link goes out.
     let proven = admission.invite_from_link.is_some();
     let locale = crate::i18n::request_locale();
-    let txn = services.db.begin().await?;
+    let txn = crate::services::begin_write(&services.db).await?;
     let mut user = accounts::insert_user(&txn, &email, &display_name, Some(hash), None).await?;
     if proven {
         user = accounts::on_verified(&txn, &services, user, now).await?;
@@ -86,30 +82,54 @@ pub async fn sign_in(
 ) -> Result<String, AppError> {
     let services = use_services()?;
     let meta = client_meta()?;
-    services.limit(&format!("sign-in:{}", meta.ip), services.settings.limits.sign_in_per_ip)?;
+    services.limit_ip("sign-in", meta.ip, services.settings.limits.sign_in_per_ip)?;
     let email = parse_email(&email)?;
     if password.is_empty() {
         return Err(AppError::invalid(Field::Password, Problem::Required));
     }
     let now = Utc::now();
-    let reservation = reserve_attempt(&services, &email, now).await?;
     let user = accounts::find_by_email(&services.db, &email).await?;
+    let device_token = crate::auth::ssr::cookie(devices::cookie_name(&services));
+    let reservation = match reserve_attempt(&services, &email, now).await {
+        Ok(reservation) => Some(reservation),
+        // Locked by failures: a browser that signed in to this account
+        // before may still try, within its own limit.
+        Err(locked @ AppError::RateLimited { .. }) => {
+            let device = match (&user, &device_token) {
+                (Some(user), Some(token)) => devices::known(&services.db, token, user.id, now).await?,
+                _ => None,
+            };
+            let Some(device) = device else {
+                return Err(locked);
+            };
+            services.limit(
+                &format!("device:{}", device.id),
+                services.settings.limits.failed_sign_ins_per_account,
+            )?;
+            None
+        }
+        Err(e) => return Err(e),
+    };
     let phc = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches = services
         .hasher
         .verify_or_dummy(SecretString::from(password), phc)
-        .await
-        .map_err(crate::error::internal)?;
+        .await?;
     let Some(user) = user.filter(|_| matches) else {
         tracing::info!("sign-in failed");
         return Err(AppError::InvalidCredentials);
     };
-    throttle::release(&services.db, reservation).await?;
+    if let Some(reservation) = reservation {
+        throttle::release(&services.db, reservation).await?;
+    }
     let user = if user.email_verified_at.is_some() {
         accounts::on_verified(&services.db, &services, user, now).await?
     } else {
         user
     };
+    if let Some(cookie) = devices::signed_in(&services.db, &services, device_token.as_deref(), user.id, now).await? {
+        set_cookie(cookie);
+    }
     let to = sign_in_as(&services, &user, super::PROVIDER_ID, remember, next.as_deref()).await?;
     Ok(go(to))
 }
@@ -132,12 +152,56 @@ async fn reserve_attempt(
     })
 }
 
+/// Checks the signed-in user's `password` before a sensitive change
+/// (a new password, deleting the account): limited per client IP and per
+/// account like sign-ins, so it is no way to guess a password. A wrong one
+/// is a field error on `field`.
+pub async fn confirm_password(
+    services: &Services,
+    user: &users::Model,
+    password: String,
+    field: Field,
+) -> Result<(), AppError> {
+    let Some(phc) = user.password_hash.clone() else {
+        return Err(AppError::Forbidden);
+    };
+    if password.is_empty() {
+        return Err(AppError::invalid(field, Problem::Required));
+    }
+    let meta = client_meta()?;
+    services.limit_ip("password", meta.ip, services.settings.limits.sign_in_per_ip)?;
+    let email = Email::parse(&user.email).map_err(crate::error::internal)?;
+    let reservation = reserve_attempt(services, &email, Utc::now()).await?;
+    if !services.hasher.verify(SecretString::from(password), phc).await? {
+        return Err(AppError::invalid(field, Problem::Invalid));
+    }
+    throttle::release(&services.db, reservation).await?;
+    Ok(())
+}
+
+/// Confirms an address from its link. The link proves who reads the
+/// mailbox, not who set the password, so it is used only in a session of
+/// the account (which the password, or a provider, opened): anyone else is
+/// asked to sign in first, and whoever cannot (someone else registered the
+/// address) resets the password, which proves the address and removes
+/// every other way in.
 pub async fn verify_email(token: String) -> Result<String, AppError> {
     let services = use_services()?;
     let meta = client_meta()?;
-    services.limit(&format!("email-ip:{}", meta.ip), services.settings.limits.email_per_ip)?;
+    services.limit_ip("email", meta.ip, services.settings.limits.email_per_ip)?;
     let now = Utc::now();
-    let txn = services.db.begin().await?;
+    let row = tokens::peek(&services.db, &token, Purpose::VerifyEmail, now)
+        .await?
+        .ok_or(AppError::LinkExpired)?;
+    let Some(current) = viewer().filter(|s| s.user.id == row.user_id) else {
+        let link = format!("{}?token={token}", routes::VERIFY_EMAIL_PATH);
+        return Ok(go(format!(
+            "{}?verify=1&next={}",
+            routes::SIGN_IN_PATH,
+            crate::gate::encode_query(&link)
+        )));
+    };
+    let txn = crate::services::begin_write(&services.db).await?;
     let row = tokens::consume(&txn, &token, Purpose::VerifyEmail, now)
         .await?
         .ok_or(AppError::LinkExpired)?;
@@ -146,21 +210,19 @@ pub async fn verify_email(token: String) -> Result<String, AppError> {
         .await?
         .filter(|u| u.email == row.email)
         .ok_or(AppError::LinkExpired)?;
-    let user = accounts::on_verified(&txn, &services, user, now).await?;
+    let proof = accounts::Proof::LinkInSession {
+        session: &current.id,
+        auth_method: &current.auth_method,
+    };
+    let user = accounts::prove(&txn, &services, user, proof, now).await?;
     txn.commit().await?;
     tracing::info!(user = %user.id, "email verified");
 
-    // Signed in as this user: a privilege change, so a new session id, and
-    // on to where they now belong. Otherwise: sign in.
-    match viewer().filter(|s| s.user.id == user.id) {
-        Some(_) => {
-            rotate_current(&services).await?;
-            let access = crate::access::store::state_for(&services.db, &user, now).await?;
-            let viewer = crate::auth::ssr::viewer_of(&user, access);
-            Ok(go(crate::gate::landing(Some(&viewer))))
-        }
-        None => Ok(go(format!("{}?verified=1", routes::SIGN_IN_PATH))),
-    }
+    // A privilege change: a new session id, and on to where they now belong.
+    rotate_current(&services).await?;
+    let access = crate::access::store::state_for(&services.db, &user, now).await?;
+    let viewer = crate::auth::ssr::viewer_of(&user, access);
+    Ok(go(crate::gate::landing(Some(&viewer))))
 }
 
 pub async fn resend_verification() -> Result<(), AppError> {
@@ -171,9 +233,9 @@ pub async fn resend_verification() -> Result<(), AppError> {
     }
     let meta = client_meta()?;
     let limits = services.settings.limits;
-    services.limit(&format!("email-ip:{}", meta.ip), limits.email_per_ip)?;
+    services.limit_ip("email", meta.ip, limits.email_per_ip)?;
     services.limit(&format!("email-acct:{}", current.user.id), limits.email_per_account)?;
-    let txn = services.db.begin().await?;
+    let txn = crate::services::begin_write(&services.db).await?;
     queue_verification(&services, &txn, &current.user, crate::i18n::request_locale()).await?;
     txn.commit().await?;
     services.mailer.wake();
@@ -197,7 +259,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
     let services = use_services()?;
     let meta = client_meta()?;
     let limits = services.settings.limits;
-    services.limit(&format!("email-ip:{}", meta.ip), limits.email_per_ip)?;
+    services.limit_ip("email", meta.ip, limits.email_per_ip)?;
     let email = parse_email(&email)?;
     // Keyed by the address typed, so known and unknown ones are limited alike.
     services.limit(
@@ -220,7 +282,7 @@ async fn queue_reset(services: &Services, email: &Email, locale: Locale) -> Resu
         tracing::info!("password reset asked for an unknown email");
         return Ok(());
     };
-    let txn = services.db.begin().await?;
+    let txn = crate::services::begin_write(&services.db).await?;
     let token = tokens::issue(&txn, &user, Purpose::ResetPassword, Utc::now()).await?;
     let link = services.link(&format!("{}?token={token}", routes::RESET_PASSWORD_PATH));
     Mailer::enqueue(
@@ -237,7 +299,7 @@ async fn queue_reset(services: &Services, email: &Email, locale: Locale) -> Resu
 pub async fn reset_password(token: String, password: String) -> Result<String, AppError> {
     let services = use_services()?;
     let meta = client_meta()?;
-    services.limit(&format!("email-ip:{}", meta.ip), services.settings.limits.email_per_ip)?;
+    services.limit_ip("email", meta.ip, services.settings.limits.email_per_ip)?;
     let now = Utc::now();
     // Check the new password before using up the link.
     let row = tokens::peek(&services.db, &token, Purpose::ResetPassword, now)
@@ -250,13 +312,9 @@ pub async fn reset_password(token: String, password: String) -> Result<String, A
         .ok_or(AppError::LinkExpired)?;
     let email = Email::parse(&user.email).map_err(crate::error::internal)?;
     let password = NewPassword::parse(password, &email, Field::Password)?;
-    let hash = services
-        .hasher
-        .hash(password.into_secret())
-        .await
-        .map_err(crate::error::internal)?;
+    let hash = services.hasher.hash(password.into_secret()).await?;
 
-    let txn = services.db.begin().await?;
+    let txn = crate::services::begin_write(&services.db).await?;
     tokens::consume(&txn, &token, Purpose::ResetPassword, now)
         .await?
         .ok_or(AppError::LinkExpired)?;
@@ -264,8 +322,10 @@ pub async fn reset_password(token: String, password: String) -> Result<String, A
     active.password_hash = Set(Some(hash));
     active.updated_at = Set(now);
     let user = active.update(&txn).await?;
-    // The link proved the address.
-    accounts::on_verified(&txn, &services, user.clone(), now).await?;
+    accounts::end_email_links(&txn, user.id, now).await?;
+    // The link proved the address: on an unverified account, nothing but
+    // the password just set stays.
+    let user = accounts::prove(&txn, &services, user, accounts::Proof::Reset, now).await?;
     let ended = session::end_all(&txn, user.id, None).await?;
     txn.commit().await?;
     tracing::info!(user = %user.id, sessions_ended = ended, "password reset");
@@ -279,35 +339,23 @@ pub async fn change_password(current_password: String, password: String) -> Resu
     let services = use_services()?;
     let current = require_user()?;
     let user = &current.user;
-    let Some(phc) = user.password_hash.clone() else {
+    if user.password_hash.is_none() {
         return Err(AppError::Forbidden);
-    };
+    }
     let email = Email::parse(&user.email).map_err(crate::error::internal)?;
-    if current_password.is_empty() {
-        return Err(AppError::invalid(Field::CurrentPassword, Problem::Required));
-    }
     let new = NewPassword::parse(password, &email, Field::Password)?;
+    confirm_password(&services, user, current_password, Field::CurrentPassword).await?;
+    let hash = services.hasher.hash(new.into_secret()).await?;
     let now = Utc::now();
-    let reservation = reserve_attempt(&services, &email, now).await?;
-    let ok = services
-        .hasher
-        .verify(SecretString::from(current_password), phc)
-        .await
-        .map_err(crate::error::internal)?;
-    if !ok {
-        return Err(AppError::invalid(Field::CurrentPassword, Problem::Invalid));
-    }
-    throttle::release(&services.db, reservation).await?;
-    let hash = services
-        .hasher
-        .hash(new.into_secret())
-        .await
-        .map_err(crate::error::internal)?;
+    let txn = crate::services::begin_write(&services.db).await?;
     let mut active = user.clone().into_active_model();
     active.password_hash = Set(Some(hash));
     active.updated_at = Set(now);
-    active.update(&services.db).await?;
-    let ended = session::end_all(&services.db, user.id, Some(&current.id)).await?;
+    active.update(&txn).await?;
+    // An older reset link must not set yet another password.
+    accounts::end_email_links(&txn, user.id, now).await?;
+    let ended = session::end_all(&txn, user.id, Some(&current.id)).await?;
+    txn.commit().await?;
     rotate_current(&services).await?;
     tracing::info!(user = %user.id, other_sessions_ended = ended, "password changed");
     Ok(())

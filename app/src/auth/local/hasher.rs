@@ -8,13 +8,19 @@
 //! other requests, and memory stays at `concurrency × 19 MiB` however many
 //! sign-ins arrive (letting every thread of a blocking pool allocate its own
 //! block left the allocator holding hundreds of MiB).
+//!
+//! The queue is bounded (`queue` jobs waiting at most): a flood of
+//! password checks is refused at once with [`HashError::Busy`] (the caller
+//! answers 503 with `Retry-After`) instead of piling up work, and a job
+//! whose requester has gone (the client disconnected, the request was
+//! dropped) is skipped when its turn comes rather than computed for nobody.
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::RngCore as _;
 use secrecy::{ExposeSecret, SecretString};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
 use tokio::sync::oneshot;
@@ -35,16 +41,30 @@ pub enum HashError {
     Malformed,
     #[error("the password hasher is shut down")]
     Closed,
+    /// Every thread is busy and the queue is full: try again shortly.
+    #[error("the password hasher is busy")]
+    Busy,
 }
 
+/// A queued computation, run with a thread's memory block.
 type Job = Box<dyn FnOnce(&mut [Block]) + Send>;
+
+/// Counters for tests and benchmarks.
+#[derive(Debug, Default)]
+struct Counters {
+    /// Jobs being worked on right now (at most `concurrency`).
+    active: AtomicUsize,
+    /// Hashes and verifications computed.
+    computed: AtomicU64,
+    /// Jobs skipped because nobody waited for them any more.
+    skipped: AtomicU64,
+}
 
 /// Hashes and verifies passwords on `concurrency` dedicated threads.
 #[derive(Clone, Debug)]
 pub struct PasswordHasher {
-    jobs: Sender<Job>,
-    /// Jobs being worked on right now (at most `concurrency`).
-    active: Arc<AtomicUsize>,
+    jobs: SyncSender<Job>,
+    counters: Arc<Counters>,
     /// A hash of a random password, verified against when an account has no
     /// password, so "no such account" takes as long as "wrong password".
     dummy: Arc<tokio::sync::OnceCell<String>>,
@@ -52,31 +72,42 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     /// `concurrency` threads, each with its own 19 MiB block (allocated on
-    /// first use); the number of CPU cores is a good value.
-    pub fn new(concurrency: usize) -> Self {
-        let (jobs, queue) = channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
-        let active = Arc::new(AtomicUsize::new(0));
+    /// first use; the number of CPU cores is a good value), and at most
+    /// `queue` jobs waiting for them.
+    pub fn new(concurrency: usize, queue: usize) -> Self {
+        let (jobs, waiting) = sync_channel::<Job>(queue);
+        let waiting = Arc::new(Mutex::new(waiting));
+        let counters = Arc::new(Counters::default());
         for i in 0..concurrency.max(1) {
-            let queue = Arc::clone(&queue);
-            let active = Arc::clone(&active);
+            let waiting = Arc::clone(&waiting);
+            let counters = Arc::clone(&counters);
             let spawned = std::thread::Builder::new()
                 .name(format!("keel-argon2-{i}"))
-                .spawn(move || work(&queue, &active));
+                .spawn(move || work(&waiting, &counters));
             if let Err(e) = spawned {
                 tracing::error!(error = %e, "could not start a password hashing thread");
             }
         }
         PasswordHasher {
             jobs,
-            active,
+            counters,
             dummy: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
 
     /// Hashes or verifications running right now (at most `concurrency`).
     pub fn busy(&self) -> usize {
-        self.active.load(Ordering::SeqCst)
+        self.counters.active.load(Ordering::SeqCst)
+    }
+
+    /// Hashes and verifications computed so far.
+    pub fn computed(&self) -> u64 {
+        self.counters.computed.load(Ordering::SeqCst)
+    }
+
+    /// Jobs skipped because their requester had gone.
+    pub fn skipped(&self) -> u64 {
+        self.counters.skipped.load(Ordering::SeqCst)
     }
 
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`) with a fresh random salt.
@@ -107,22 +138,35 @@ impl PasswordHasher {
         }
     }
 
-    /// Queues `work` for the next free thread and waits for its answer.
+    /// Queues `work` for the next free thread and waits for its answer;
+    /// [`HashError::Busy`] at once when the queue is full. Dropping the
+    /// returned future before its turn means the work is never done.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut [Block]) -> Result<T, HashError> + Send + 'static,
     ) -> Result<T, HashError> {
         let (tx, rx) = oneshot::channel();
+        let counters = Arc::clone(&self.counters);
         let job: Job = Box::new(move |memory| {
-            let _ = tx.send(work(memory));
+            // Nobody is waiting: do nothing.
+            if tx.is_closed() {
+                counters.skipped.fetch_add(1, Ordering::SeqCst);
+                return;
+            }
+            let result = work(memory);
+            counters.computed.fetch_add(1, Ordering::SeqCst);
+            let _ = tx.send(result);
         });
-        self.jobs.send(job).map_err(|_| HashError::Closed)?;
+        self.jobs.try_send(job).map_err(|e| match e {
+            TrySendError::Full(_) => HashError::Busy,
+            TrySendError::Disconnected(_) => HashError::Closed,
+        })?;
         rx.await.map_err(|_| HashError::Closed)?
     }
 }
 
 /// A hashing thread: takes jobs until the hasher is dropped.
-fn work(queue: &Mutex<Receiver<Job>>, active: &AtomicUsize) {
+fn work(queue: &Mutex<Receiver<Job>>, counters: &Counters) {
     let mut memory: Vec<Block> = Vec::new();
     loop {
         let job = match queue.lock() {
@@ -133,9 +177,9 @@ fn work(queue: &Mutex<Receiver<Job>>, active: &AtomicUsize) {
         if memory.is_empty() {
             memory = vec![Block::default(); params().map_or(0, |p| p.block_count())];
         }
-        active.fetch_add(1, Ordering::SeqCst);
+        counters.active.fetch_add(1, Ordering::SeqCst);
         job(&mut memory);
-        active.fetch_sub(1, Ordering::SeqCst);
+        counters.active.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -202,7 +246,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_with_owasp_argon2id_parameters_and_a_fresh_salt() {
-        let hasher = PasswordHasher::new(2);
+        let hasher = PasswordHasher::new(2, 64);
         let a = hasher.hash(secret("correct horse battery staple")).await.unwrap();
         let b = hasher.hash(secret("correct horse battery staple")).await.unwrap();
         assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{a}");
@@ -211,7 +255,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_hashes_are_standard_phc_strings_both_ways() {
-        let hasher = PasswordHasher::new(1);
+        let hasher = PasswordHasher::new(1, 64);
         // Ours verify with the reference implementation…
         let ours = hasher.hash(secret("a shared passphrase")).await.unwrap();
         let parsed = PasswordHash::new(&ours).unwrap();
@@ -234,7 +278,7 @@ mod tests {
 
     #[tokio::test]
     async fn verifies_the_right_password_only_and_never_truncates() {
-        let hasher = PasswordHasher::new(1);
+        let hasher = PasswordHasher::new(1, 64);
         let long = "a long passphrase ".repeat(40);
         let phc = hasher.hash(secret(&long)).await.unwrap();
         assert!(hasher.verify(secret(&long), phc.clone()).await.unwrap());
@@ -250,7 +294,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_hash_costs_a_real_verification_and_fails() {
-        let hasher = PasswordHasher::new(1);
+        let hasher = PasswordHasher::new(1, 64);
         assert!(!hasher.verify_or_dummy(secret("anything at all"), None).await.unwrap());
         let dummy = hasher.dummy.get().expect("the dummy hash was made");
         assert!(dummy.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{dummy}");
@@ -258,7 +302,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_burst_is_served_at_most_concurrency_at_a_time() {
-        let hasher = PasswordHasher::new(2);
+        let hasher = PasswordHasher::new(2, 64);
         let tasks: Vec<_> = (0..6)
             .map(|i| {
                 let h = hasher.clone();
@@ -282,5 +326,55 @@ mod tests {
         }
         assert_eq!(watcher.await.unwrap(), 2, "the burst used both threads and no more");
         assert_eq!(hasher.busy(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once_instead_of_piling_up() {
+        let hasher = PasswordHasher::new(1, 2);
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let h = hasher.clone();
+                tokio::spawn(async move { h.hash(secret(&format!("password number {i}"))).await })
+            })
+            .collect();
+        let mut busy = 0;
+        let mut done = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => done += 1,
+                Err(HashError::Busy) => busy += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        // One running and two waiting at most, whatever the interleaving.
+        assert!(busy >= 5, "{busy} refused, {done} done");
+        assert!(done >= 1);
+    }
+
+    #[tokio::test]
+    async fn a_job_whose_requester_left_is_skipped() {
+        let hasher = PasswordHasher::new(1, 16);
+        // Occupy the thread, then queue jobs whose requesters give up at once.
+        let first = {
+            let h = hasher.clone();
+            tokio::spawn(async move { h.hash(secret("the one that runs")).await })
+        };
+        while hasher.busy() == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        for i in 0..5 {
+            // Queued on its first poll, dropped a moment later.
+            let gone = tokio::time::timeout(
+                std::time::Duration::from_millis(1),
+                hasher.hash(secret(&format!("abandoned {i}"))),
+            )
+            .await;
+            assert!(gone.is_err(), "still queued behind the first");
+        }
+        first.await.unwrap().unwrap();
+        // A last job runs after the abandoned ones: by then they were all skipped.
+        hasher.hash(secret("after")).await.unwrap();
+        assert_eq!(hasher.computed(), 2);
+        assert_eq!(hasher.skipped(), 5);
     }
 }

@@ -3,6 +3,8 @@
 //! each function is in [`flows`].
 
 #[cfg(feature = "ssr")]
+pub mod devices;
+#[cfg(feature = "ssr")]
 pub mod flows;
 #[cfg(feature = "ssr")]
 pub mod hasher;

@@ -49,6 +49,7 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 fn sections(viewer: Viewer, overview: Resource<Result<AccountDetails, AppError>>, billing: Billing) -> impl IntoView {
+    let verified = viewer.email_verified;
     let profile = profile(viewer.clone());
     let access = access(viewer.access.clone());
     let password = password(viewer.clone());
@@ -58,7 +59,7 @@ fn sections(viewer: Viewer, overview: Resource<Result<AccountDetails, AppError>>
         {access}
         {billing.card()}
         {password}
-        {providers(overview)}
+        {providers(overview, verified)}
         {sessions(overview)}
         {delete}
     }
@@ -232,10 +233,12 @@ fn password(viewer: Viewer) -> impl IntoView {
 fn password(_viewer: Viewer) -> impl IntoView {}
 
 #[cfg(not(any(feature = "google_auth", feature = "github_auth")))]
-fn providers(_overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoView {}
+fn providers(_overview: Resource<Result<AccountDetails, AppError>>, _verified: bool) -> impl IntoView {}
 
+/// Linked providers. An account whose address is not verified links
+/// nothing (the server refuses it too): it says why instead.
 #[cfg(any(feature = "google_auth", feature = "github_auth"))]
-fn providers(overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoView {
+fn providers(overview: Resource<Result<AccountDetails, AppError>>, verified: bool) -> impl IntoView {
     let locale = use_locale();
     let oauth: Vec<AuthMethod> = crate::auth::methods()
         .iter()
@@ -260,7 +263,7 @@ fn providers(overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoV
                             .iter()
                             .map(|method| {
                                 let linked = identities.iter().find(|i| i.provider == method.id()).cloned();
-                                provider_row(*method, linked, unlink)
+                                provider_row(*method, linked, unlink, verified)
                             })
                             .collect_view()
                     }}
@@ -275,6 +278,7 @@ fn provider_row(
     method: AuthMethod,
     linked: Option<crate::auth::account::IdentityView>,
     unlink: ServerAction<crate::auth::account::UnlinkIdentity>,
+    verified: bool,
 ) -> impl IntoView {
     let locale = use_locale();
     let name = locale.t(method.name_key());
@@ -285,6 +289,10 @@ fn provider_row(
                 <input type="hidden" name="provider" value=method.id() />
                 <button type="submit" class="btn-secondary">{locale.t(Key::Unlink)}</button>
             </ActionForm>
+        }
+        .into_any(),
+        None if !verified => view! {
+            <span class="text-sm text-indigo-800 dark:text-indigo-200">{locale.t(Key::OAuthVerifyFirst)}</span>
         }
         .into_any(),
         None => {

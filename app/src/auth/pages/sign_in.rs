@@ -6,17 +6,17 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// `/signin`: the methods this build has, with notices from the flows that
-/// send people here (verified, password reset, provider refusals).
+/// send people here (a verification link, a password reset, provider refusals).
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let locale = use_locale();
     let next = query("next");
     let notice = {
-        let verified = query("verified");
         let reset = query("reset");
+        let verify = query("verify");
         Signal::derive(move || {
-            if verified.get().is_some() {
-                Some(locale.t(Key::NoticeVerifiedSignIn).to_owned())
+            if verify.get().is_some() {
+                Some(locale.t(Key::NoticeSignInToVerify).to_owned())
             } else if reset.get().is_some() {
                 Some(locale.t(Key::NoticePasswordResetSignIn).to_owned())
             } else {

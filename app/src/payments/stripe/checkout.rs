@@ -111,6 +111,35 @@ pub async fn start(services: &Services, current: &CurrentSession, offer_id: &str
     Ok(created.url)
 }
 
+/// Subscription statuses Stripe may still charge.
+const CHARGEABLE: [&str; 6] = ["active", "trialing", "past_due", "unpaid", "paused", "incomplete"];
+
+/// Cancels, at Stripe, every subscription of `user` that could still be
+/// charged (before the account is deleted). Refuses when one cannot be
+/// cancelled: the account must not vanish while its card is billed.
+pub async fn cancel_subscriptions(services: &Services, user: uuid::Uuid) -> Result<(), AppError> {
+    let live = subs::Entity::find()
+        .filter(subs::Column::UserId.eq(user))
+        .filter(subs::Column::Status.is_in(CHARGEABLE))
+        .all(&services.db)
+        .await?;
+    if live.is_empty() {
+        return Ok(());
+    }
+    let Some(stripe) = services.stripe.as_ref() else {
+        tracing::error!(%user, "an account with a live subscription asked to be deleted, but payments are not configured");
+        return Err(AppError::SubscriptionNotCancelled);
+    };
+    for sub in live {
+        if let Err(e) = stripe.cancel_subscription(&sub.id).await {
+            tracing::error!(%user, subscription = %sub.id, error = %e, "cancelling a subscription before deleting its account failed");
+            return Err(AppError::SubscriptionNotCancelled);
+        }
+        tracing::info!(%user, subscription = %sub.id, "subscription cancelled: the account is being deleted");
+    }
+    Ok(())
+}
+
 /// Whether the user has a subscription that still gives access (they manage
 /// it in the billing portal rather than buying a second one).
 async fn has_live_subscription(services: &Services, user: uuid::Uuid, now: DateTime<Utc>) -> Result<bool, AppError> {

@@ -9,6 +9,7 @@ use secrecy::ExposeSecret;
 use std::collections::HashMap;
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_billing::billing_portal_session::CreateBillingPortalSession;
+use stripe_billing::subscription::CancelSubscription;
 use stripe_checkout::CheckoutSessionMode;
 use stripe_checkout::checkout_session::{
     CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionPaymentIntentData,
@@ -33,6 +34,11 @@ pub struct Stripe {
     pub settings: StripeSettings,
     /// Serialises webhook transactions in this process (SQLite has one writer).
     pub(crate) webhook_lock: tokio::sync::Mutex<()>,
+    /// Webhook signatures checked at once (each off the runtime's threads).
+    pub(crate) verifying: tokio::sync::Semaphore,
+    /// HMACs of webhook bodies computed so far (the cost an unauthenticated
+    /// caller can impose; tests read it).
+    pub(crate) webhook_macs: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Stripe {
@@ -63,6 +69,9 @@ pub struct CreatedSession {
     pub expires_at: i64,
 }
 
+/// Webhook signatures verified at once, each on a blocking thread.
+const VERIFYING_AT_ONCE: usize = 4;
+
 fn key(value: &str) -> Result<RequestStrategy, StripeCallError> {
     IdempotencyKey::new(value)
         .map(RequestStrategy::Idempotent)
@@ -80,7 +89,28 @@ impl Stripe {
             client,
             settings,
             webhook_lock: tokio::sync::Mutex::new(()),
+            verifying: tokio::sync::Semaphore::new(VERIFYING_AT_ONCE),
+            webhook_macs: std::sync::atomic::AtomicU64::new(0),
         })
+    }
+
+    /// HMACs of webhook bodies computed so far.
+    pub fn webhook_macs(&self) -> u64 {
+        self.webhook_macs.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Cancels a subscription now (once: the key names it). One Stripe
+    /// no longer has is as good as cancelled.
+    pub async fn cancel_subscription(&self, id: &str) -> Result<(), StripeCallError> {
+        let sent = CancelSubscription::new(id)
+            .customize()
+            .request_strategy(key(&format!("keel-cancel-{id}"))?)
+            .send(&self.client)
+            .await;
+        match sent {
+            Ok(_) | Err(stripe::StripeError::Stripe(_, 404)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Creates the Stripe customer of `user_id` (once: the key is the user's id).

@@ -19,7 +19,13 @@ pub struct StripeSettings {
     /// `STRIPE_PAST_DUE_GRACE`: how long a past-due subscription keeps access
     /// after its paid period.
     pub past_due_grace: Duration,
+    /// `STRIPE_WEBHOOK_BODY_LIMIT_BYTES`: larger webhook bodies get 413
+    /// before anything is computed over them.
+    pub webhook_body_limit: usize,
 }
+
+/// Stripe's events are a few KiB; 256 KiB leaves room for large invoices.
+pub const DEFAULT_WEBHOOK_BODY_LIMIT: usize = 256 * 1024;
 
 impl StripeSettings {
     pub fn offer(&self, id: &str) -> Option<&PricedOffer> {

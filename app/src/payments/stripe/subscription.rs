@@ -5,9 +5,11 @@
 //! end and cancel flag keep the value seen at the latest moment (ties
 //! broken by a fixed rank, then the event id, so the order of arrival never
 //! matters); "paid through" keeps the latest paid period end; a cancelled
-//! subscription stays cancelled (Stripe never revives one). So merging is
-//! commutative, associative and idempotent, and the access it gives is the
-//! same whatever order Stripe delivered the events in.
+//! subscription stays cancelled (Stripe never revives one); "listed" (the
+//! subscription is for a price in `STRIPE_OFFERS`, or Keel's own checkout
+//! made it) only turns on. So merging is commutative, associative and
+//! idempotent, and the access it gives is the same whatever order Stripe
+//! delivered the events in.
 
 use serde::{Deserialize, Serialize};
 
@@ -90,6 +92,10 @@ pub struct Observation {
     pub ended_at: Option<i64>,
     /// The end of a period an invoice paid for.
     pub paid_through: Option<i64>,
+    /// Whether the event shows the subscription is for something Keel
+    /// sells (`Some(true)`), for something else (`Some(false)`), or says
+    /// nothing about its prices (`None`).
+    pub listed: Option<bool>,
 }
 
 /// The merged state.
@@ -100,6 +106,14 @@ pub struct State {
     pub cancel_at_period_end: Option<Latest<bool>>,
     pub ended_at: Option<i64>,
     pub paid_through: Option<i64>,
+    /// Seen to be for a listed price (only then does it grant access).
+    /// Rows written before this was recorded had granted access already.
+    #[serde(default = "granted_before")]
+    pub listed: Option<bool>,
+}
+
+fn granted_before() -> Option<bool> {
+    Some(true)
 }
 
 fn rank(status: Option<Status>) -> u8 {
@@ -158,7 +172,18 @@ impl State {
                 (a, b) => a.or(b),
             },
             paid_through: self.paid_through.max(o.paid_through),
+            listed: match (self.listed, o.listed) {
+                (Some(a), Some(b)) => Some(a || b),
+                (a, b) => a.or(b),
+            },
         }
+    }
+
+    /// Whether this subscription may grant access: seen to be for a price
+    /// Keel sells. A subscription made in the Dashboard for something else
+    /// grants nothing.
+    pub fn grants(&self) -> bool {
+        self.listed == Some(true)
     }
 
     pub fn status(&self) -> Option<Status> {
@@ -204,6 +229,7 @@ mod tests {
             cancel_at_period_end: None,
             ended_at: None,
             paid_through: None,
+            listed: None,
         }
     }
 
@@ -336,6 +362,17 @@ mod tests {
     }
 
     #[test]
+    fn state_stored_before_prices_were_checked_still_grants() {
+        let old = r#"{"status":null,"period_end":null,"cancel_at_period_end":null,"ended_at":null,"paid_through":5}"#;
+        let s: State = serde_json::from_str(old).unwrap();
+        assert!(s.grants());
+        assert!(
+            !State::default().grants(),
+            "a new subscription must be seen to be for a listed price"
+        );
+    }
+
+    #[test]
     fn nothing_paid_means_no_access() {
         let s = fold(&[Observation {
             status: Some(Status::Incomplete),
@@ -365,16 +402,20 @@ mod tests {
             proptest::option::of(any::<bool>()),
             proptest::option::of(0i64..100),
             proptest::option::of(0i64..100),
+            proptest::option::of(any::<bool>()),
         )
-            .prop_map(|(at, id, status, period_end, cancel, ended, paid)| Observation {
-                at,
-                event: format!("evt_{id}"),
-                status,
-                period_end,
-                cancel_at_period_end: cancel,
-                ended_at: ended,
-                paid_through: paid,
-            })
+            .prop_map(
+                |(at, id, status, period_end, cancel, ended, paid, listed)| Observation {
+                    at,
+                    event: format!("evt_{id}"),
+                    status,
+                    period_end,
+                    cancel_at_period_end: cancel,
+                    ended_at: ended,
+                    paid_through: paid,
+                    listed,
+                },
+            )
     }
 
     proptest! {
@@ -406,6 +447,8 @@ mod tests {
             if events.iter().any(|e| e.status == Some(Status::Canceled)) {
                 prop_assert_eq!(got.status(), Some(Status::Canceled));
             }
+            // Listed once seen listed.
+            prop_assert_eq!(got.grants(), events.iter().any(|e| e.listed == Some(true)));
             // Paid through is the latest paid period end.
             prop_assert_eq!(got.paid_through, events.iter().filter_map(|e| e.paid_through).max());
             // A cancelled subscription never gives access past its end.

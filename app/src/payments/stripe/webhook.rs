@@ -1,36 +1,47 @@
 //! `POST /webhooks/stripe`: the only way access is granted for a payment.
 //!
-//! 1. The `Stripe-Signature` header is checked over the raw body
-//!    ([`super::signature`]); anything else is a 400 and writes nothing.
+//! 1. The body is capped (`STRIPE_WEBHOOK_BODY_LIMIT_BYTES`, 413 past it)
+//!    and the `Stripe-Signature` header is checked over the raw body
+//!    ([`super::signature`]: one HMAC per configured secret, on a blocking
+//!    thread, a few at a time); anything else is a 400 and writes nothing.
 //! 2. In one transaction: the event id is claimed in `stripe_events` (its
 //!    primary key makes a redelivery a no-op) and its effect is applied.
 //!    A failure rolls both back and answers 500, so Stripe's retry starts
 //!    from a clean slate.
 //! 3. Effects merge into state that is the same in any arrival order
 //!    ([`super::subscription`]); an older event never overwrites newer state.
+//! 4. Only what Keel sells grants anything: a subscription for a price not
+//!    in `STRIPE_OFFERS`, or a Checkout Session Keel did not create (a
+//!    Payment Link, the Dashboard), is recorded as `ignored` and logged.
+//! 5. Money that goes back takes its access with it: a full refund, or a
+//!    charge-back (dispute) while it is open and if it is lost, ends the
+//!    access of the pass or subscription that payment bought; a dispute
+//!    the merchant wins restores it. Recorded per payment intent
+//!    (`stripe_payments`), so these events too agree in any order.
+//! 6. Events about an account that was deleted change nothing.
 //!
 //! Reads whichever field the endpoint's API version sends: an invoice's
 //! subscription is `parent.subscription_details.subscription` since
 //! 2025-03-31 (`subscription` before), and a subscription's period end is on
 //! its items (`current_period_end` on the subscription before).
 
-use super::signature;
+use super::signature::{self, SignatureError};
 use super::subscription::{Observation, State, Status};
 use crate::access::AccessReason;
 use crate::services::Services;
 use axum::body::Bytes;
-use axum::extract::State as AxumState;
+use axum::extract::{DefaultBodyLimit, State as AxumState};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     access_grants, stripe_checkout_sessions as sessions, stripe_customers as customers, stripe_events as events,
-    stripe_subscriptions as subs,
+    stripe_payments as payments, stripe_subscriptions as subs,
 };
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QuerySelect, Set,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -48,6 +59,9 @@ pub const HANDLED: &[&str] = &[
     "customer.subscription.created",
     "customer.subscription.updated",
     "customer.subscription.deleted",
+    "charge.refunded",
+    "charge.dispute.created",
+    "charge.dispute.closed",
 ];
 
 /// The envelope of every event.
@@ -71,7 +85,8 @@ pub enum Outcome {
     Applied,
     /// Seen before: nothing changed.
     Duplicate,
-    /// A type Keel does not act on.
+    /// A type Keel does not act on, or about something Keel did not sell
+    /// (or an account since deleted).
     Ignored,
 }
 
@@ -85,8 +100,36 @@ impl Outcome {
     }
 }
 
-pub fn router() -> axum::Router<Services> {
-    axum::Router::new().route(WEBHOOK_PATH, axum::routing::post(receive))
+/// The webhook route, with its own body limit (far below the site's).
+pub fn router(services: &Services) -> axum::Router<Services> {
+    let limit = services
+        .stripe
+        .as_ref()
+        .map_or(super::settings::DEFAULT_WEBHOOK_BODY_LIMIT, |s| {
+            s.settings.webhook_body_limit
+        });
+    axum::Router::new()
+        .route(WEBHOOK_PATH, axum::routing::post(receive))
+        .layer(DefaultBodyLimit::max(limit))
+}
+
+/// Checks the signature off the runtime's worker threads, a few at a time;
+/// a caller that leaves while waiting costs nothing.
+async fn verify(stripe: &super::client::Stripe, header: Option<String>, body: Bytes) -> Result<(), SignatureError> {
+    let _permit = stripe.verifying.acquire().await.map_err(|_| SignatureError::Missing)?;
+    let secrets = stripe.settings.webhook_secrets.clone();
+    let now = Utc::now().timestamp();
+    let (result, macs) = tokio::task::spawn_blocking(move || {
+        let mut macs = 0;
+        let result = signature::verify(header.as_deref(), &body, &secrets, now, &mut macs);
+        (result, macs)
+    })
+    .await
+    .map_err(|_| SignatureError::Missing)?;
+    stripe
+        .webhook_macs
+        .fetch_add(macs, std::sync::atomic::Ordering::Relaxed);
+    result
 }
 
 async fn receive(AxumState(services): AxumState<Services>, headers: HeaderMap, body: Bytes) -> Response {
@@ -94,9 +137,11 @@ async fn receive(AxumState(services): AxumState<Services>, headers: HeaderMap, b
         // Not configured: 503, so Stripe keeps the event and retries.
         return (StatusCode::SERVICE_UNAVAILABLE, "payments are not configured").into_response();
     };
-    let header = headers.get("stripe-signature").and_then(|v| v.to_str().ok());
-    let now = Utc::now().timestamp();
-    if let Err(e) = signature::verify(header, &body, &stripe.settings.webhook_secrets, now) {
+    let header = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Err(e) = verify(stripe, header, body.clone()).await {
         tracing::warn!(error = %e, "refused a Stripe webhook");
         return (StatusCode::BAD_REQUEST, "invalid signature").into_response();
     }
@@ -107,10 +152,9 @@ async fn receive(AxumState(services): AxumState<Services>, headers: HeaderMap, b
             return (StatusCode::BAD_REQUEST, "not a Stripe event").into_response();
         }
     };
-    let grace = i64::try_from(stripe.settings.past_due_grace.as_secs()).unwrap_or(i64::MAX / 2);
     let result = {
         let _one_at_a_time = stripe.webhook_lock.lock().await;
-        process(&services, &event, grace).await
+        process(&services, &event).await
     };
     match result {
         Ok(outcome) => {
@@ -128,12 +172,27 @@ async fn receive(AxumState(services): AxumState<Services>, headers: HeaderMap, b
     }
 }
 
+/// What an event's handler needs besides the transaction.
+struct Context<'a> {
+    event: &'a Event,
+    settings: &'a super::settings::StripeSettings,
+    grace: i64,
+}
+
 /// Claims `event` and applies it, all or nothing.
-pub async fn process(services: &Services, event: &Event, grace_secs: i64) -> Result<Outcome, DbErr> {
+pub async fn process(services: &Services, event: &Event) -> Result<Outcome, DbErr> {
     if !HANDLED.contains(&event.kind.as_str()) {
         return Ok(Outcome::Ignored);
     }
-    let txn = services.db.begin().await?;
+    let Some(stripe) = services.stripe.as_ref() else {
+        return Ok(Outcome::Ignored);
+    };
+    let cx = Context {
+        event,
+        settings: &stripe.settings,
+        grace: i64::try_from(stripe.settings.past_due_grace.as_secs()).unwrap_or(i64::MAX / 2),
+    };
+    let txn = crate::services::begin_write(&services.db).await?;
     let claimed = events::Entity::insert(events::ActiveModel {
         id: Set(event.id.clone()),
         kind: Set(event.kind.clone()),
@@ -149,15 +208,24 @@ pub async fn process(services: &Services, event: &Event, grace_secs: i64) -> Res
         return Ok(Outcome::Duplicate);
     }
     let object = &event.data.object;
-    match event.kind.as_str() {
+    let outcome = match event.kind.as_str() {
         "checkout.session.completed"
         | "checkout.session.async_payment_succeeded"
-        | "checkout.session.async_payment_failed" => checkout_event(&txn, event, object, grace_secs).await?,
-        "invoice.paid" | "invoice.payment_failed" => invoice_event(&txn, event, object, grace_secs).await?,
-        _ => subscription_event(&txn, event, object, grace_secs).await?,
+        | "checkout.session.async_payment_failed" => checkout_event(&txn, &cx, object).await?,
+        "invoice.paid" | "invoice.payment_failed" => invoice_event(&txn, &cx, object).await?,
+        "charge.refunded" => refund_event(&txn, object).await?,
+        "charge.dispute.created" | "charge.dispute.closed" => dispute_event(&txn, object).await?,
+        _ => subscription_event(&txn, &cx, object).await?,
+    };
+    if outcome != Outcome::Applied {
+        events::Entity::update_many()
+            .col_expr(events::Column::Outcome, outcome.as_str().into())
+            .filter(events::Column::Id.eq(event.id.as_str()))
+            .exec(&txn)
+            .await?;
     }
     txn.commit().await?;
-    Ok(Outcome::Applied)
+    Ok(outcome)
 }
 
 fn time(secs: i64) -> DateTime<Utc> {
@@ -193,36 +261,111 @@ fn bad(what: &str) -> DbErr {
     DbErr::Custom(format!("the event has no {what}"))
 }
 
+/// Whose an object is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Owner {
+    User(Uuid),
+    /// Keel's metadata names an account that no longer exists.
+    Deleted,
+    /// Nothing says.
+    Unknown,
+}
+
+impl Owner {
+    fn user(self) -> Option<Uuid> {
+        match self {
+            Owner::User(id) => Some(id),
+            Owner::Deleted | Owner::Unknown => None,
+        }
+    }
+}
+
 /// The user behind a customer: Keel's own mapping, else the metadata Keel
-/// put on the object.
-async fn user_of(txn: &DatabaseTransaction, customer: Option<&str>, object: &Value) -> Result<Option<Uuid>, DbErr> {
+/// put on the object (on a subscription's invoice: on its subscription).
+async fn owner_of(txn: &DatabaseTransaction, customer: Option<&str>, object: &Value) -> Result<Owner, DbErr> {
     if let Some(c) = customer
         && let Some(row) = customers::Entity::find()
             .filter(customers::Column::CustomerId.eq(c))
             .one(txn)
             .await?
     {
-        return Ok(Some(row.user_id));
+        return Ok(Owner::User(row.user_id));
     }
     let named = str_at(object, &["metadata", "user_id"])
-        .or_else(|| str_at(object, &["client_reference_id"]))
-        .and_then(|s| Uuid::parse_str(s).ok());
-    existing_user(txn, named).await
+        .or_else(|| str_at(object, &["parent", "subscription_details", "metadata", "user_id"]))
+        .or_else(|| str_at(object, &["client_reference_id"]));
+    let Some(named) = named else {
+        return Ok(Owner::Unknown);
+    };
+    let Ok(id) = Uuid::parse_str(named) else {
+        return Ok(Owner::Unknown);
+    };
+    Ok(match entity::users::Entity::find_by_id(id).one(txn).await? {
+        Some(u) => Owner::User(u.id),
+        None => Owner::Deleted,
+    })
 }
 
-/// `user` if that account still exists (it may have been deleted since).
-async fn existing_user(txn: &DatabaseTransaction, user: Option<Uuid>) -> Result<Option<Uuid>, DbErr> {
-    let Some(id) = user else { return Ok(None) };
-    Ok(entity::users::Entity::find_by_id(id).one(txn).await?.map(|u| u.id))
+fn deleted(kind: &str, id: &str) -> Outcome {
+    tracing::info!(kind, id, "a Stripe event about a deleted account: nothing changes");
+    Outcome::Ignored
 }
 
-async fn checkout_event(txn: &DatabaseTransaction, event: &Event, session: &Value, grace: i64) -> Result<(), DbErr> {
+/// The price ids an object carries: a subscription's items, an invoice's
+/// lines (`pricing.price_details.price` since 2025-03-31, `price.id` before).
+fn prices(object: &Value, list: &str) -> Vec<String> {
+    object
+        .pointer(list)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|item| {
+            item.pointer("/pricing/price_details/price")
+                .and_then(Value::as_str)
+                .or_else(|| item.pointer("/price/id").and_then(Value::as_str))
+                .or_else(|| item.pointer("/price").and_then(Value::as_str))
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether `prices` show something Keel sells (`None`: they say nothing).
+fn listed(cx: &Context<'_>, prices: &[String]) -> Option<bool> {
+    (!prices.is_empty()).then(|| {
+        prices
+            .iter()
+            .any(|p| cx.settings.offers.iter().any(|o| &o.price_id == p))
+    })
+}
+
+async fn checkout_event(txn: &DatabaseTransaction, cx: &Context<'_>, session: &Value) -> Result<Outcome, DbErr> {
+    let event = cx.event;
     let id = str_at(session, &["id"]).ok_or_else(|| bad("session id"))?.to_owned();
     let mode = str_at(session, &["mode"]).unwrap_or("payment").to_owned();
     let customer = id_at(session, &["customer"]);
-    let Some(user_id) = user_of(txn, customer.as_deref(), session).await? else {
-        tracing::warn!(session = %id, "a checkout session of no known user; ignored");
-        return Ok(());
+    let existing = sessions::Entity::find_by_id(id.clone()).one(txn).await?;
+    // Keel's own session, or one Keel made whose row was lost (its
+    // metadata names an offer on sale). Anything else was made elsewhere.
+    let offer = existing.as_ref().map(|r| r.offer.clone()).or_else(|| {
+        str_at(session, &["metadata", "offer"])
+            .filter(|o| cx.settings.offer(o).is_some())
+            .map(str::to_owned)
+    });
+    let Some(offer) = offer else {
+        tracing::warn!(
+            session = %id,
+            event = %event.id,
+            "a Checkout Session Keel did not create completed (a Payment Link or the Dashboard?): it grants nothing"
+        );
+        return Ok(Outcome::Ignored);
+    };
+    let user_id = match owner_of(txn, customer.as_deref(), session).await? {
+        Owner::User(id) => id,
+        Owner::Deleted => return Ok(deleted(&event.kind, &id)),
+        Owner::Unknown => {
+            tracing::warn!(session = %id, "a checkout session of no known user; ignored");
+            return Ok(Outcome::Ignored);
+        }
     };
     let paid = match event.kind.as_str() {
         "checkout.session.async_payment_succeeded" => true,
@@ -235,9 +378,12 @@ async fn checkout_event(txn: &DatabaseTransaction, event: &Event, session: &Valu
     let failed = event.kind == "checkout.session.async_payment_failed";
     let at = time(event.created);
     let subscription = id_at(session, &["subscription"]);
-    let pass_days = str_at(session, &["metadata", "pass_days"]).and_then(|d| d.parse::<i32>().ok());
+    // The days of the offer on sale, else what Keel wrote on the session.
+    let pass_days = match cx.settings.offer(&offer).map(|o| o.offer.kind) {
+        Some(super::offers::OfferKind::Pass { days }) => i32::try_from(days).ok(),
+        _ => str_at(session, &["metadata", "pass_days"]).and_then(|d| d.parse::<i32>().ok()),
+    };
 
-    let existing = sessions::Entity::find_by_id(id.clone()).one(txn).await?;
     let row = match existing {
         Some(row) => {
             let mut m: sessions::ActiveModel = row.clone().into();
@@ -260,7 +406,7 @@ async fn checkout_event(txn: &DatabaseTransaction, event: &Event, session: &Valu
             sessions::ActiveModel {
                 id: Set(id.clone()),
                 user_id: Set(user_id),
-                offer: Set(str_at(session, &["metadata", "offer"]).unwrap_or_default().to_owned()),
+                offer: Set(offer.clone()),
                 mode: Set(mode.clone()),
                 url: Set(String::new()),
                 idempotency_key: Set(format!("stripe-{id}")),
@@ -287,7 +433,8 @@ async fn checkout_event(txn: &DatabaseTransaction, event: &Event, session: &Valu
 
     if mode == "subscription" {
         // The subscription's own events carry its state; this links it to
-        // the user in case they came first.
+        // the user in case they came first, and vouches for it: Keel's
+        // checkout sold it.
         if let Some(sub) = subscription {
             let link = Observation {
                 at: event.created,
@@ -297,6 +444,7 @@ async fn checkout_event(txn: &DatabaseTransaction, event: &Event, session: &Valu
                 cancel_at_period_end: None,
                 ended_at: None,
                 paid_through: None,
+                listed: Some(true),
             };
             merge_subscription(
                 txn,
@@ -304,14 +452,19 @@ async fn checkout_event(txn: &DatabaseTransaction, event: &Event, session: &Valu
                 customer.as_deref().unwrap_or_default(),
                 Some(user_id),
                 &link,
-                grace,
+                cx.grace,
             )
             .await?;
         }
-    } else if let (Some(paid_at), Some(days)) = (row.paid_at, row.pass_days.or(pass_days)) {
-        grant_pass(txn, user_id, &id, paid_at, days).await?;
+    } else {
+        if let Some(intent) = id_at(session, &["payment_intent"]) {
+            link_payment(txn, &intent, &id).await?;
+        }
+        if let (Some(paid_at), Some(days)) = (row.paid_at, row.pass_days.or(pass_days)) {
+            grant_pass(txn, user_id, &id, paid_at, days).await?;
+        }
     }
-    Ok(())
+    Ok(Outcome::Applied)
 }
 
 /// A pass: access from payment for its days, once per session. A pass
@@ -330,7 +483,7 @@ async fn grant_pass(
         .one(txn)
         .await?;
     if mine.is_some() {
-        return Ok(());
+        return sync_reversal(txn, session).await;
     }
     let running_until = access_grants::Entity::find()
         .filter(access_grants::Column::UserId.eq(user))
@@ -359,20 +512,22 @@ async fn grant_pass(
     }
     .insert(txn)
     .await?;
-    Ok(())
+    sync_reversal(txn, session).await
 }
 
-async fn invoice_event(txn: &DatabaseTransaction, event: &Event, invoice: &Value, grace: i64) -> Result<(), DbErr> {
+async fn invoice_event(txn: &DatabaseTransaction, cx: &Context<'_>, invoice: &Value) -> Result<Outcome, DbErr> {
+    let event = cx.event;
     let Some(sub) = id_at(invoice, &["parent", "subscription_details", "subscription"])
         .or_else(|| id_at(invoice, &["subscription"]))
     else {
         // A one-off invoice: nothing to do with access.
-        return Ok(());
+        return Ok(Outcome::Ignored);
     };
     let customer = id_at(invoice, &["customer"]).unwrap_or_default();
     let paid = event.kind == "invoice.paid";
     // The end of the latest period the invoice's lines cover.
     let period_end = latest_time(invoice, "/lines/data", "/period/end", "period_end");
+    let listed = listed(cx, &prices(invoice, "/lines/data"));
     let observation = Observation {
         at: event.created,
         event: event.id.clone(),
@@ -381,41 +536,195 @@ async fn invoice_event(txn: &DatabaseTransaction, event: &Event, invoice: &Value
         cancel_at_period_end: None,
         ended_at: None,
         paid_through: if paid { period_end } else { None },
+        listed,
     };
-    let meta_user = str_at(invoice, &["parent", "subscription_details", "metadata", "user_id"])
-        .and_then(|s| Uuid::parse_str(s).ok());
-    let user = match existing_user(txn, meta_user).await? {
-        Some(u) => Some(u),
-        None => user_of(txn, Some(&customer), invoice).await?,
+    let user = match owner_of(txn, Some(&customer), invoice).await? {
+        Owner::Deleted => return Ok(deleted(&event.kind, &sub)),
+        owner => owner.user(),
     };
-    merge_subscription(txn, &sub, &customer, user, &observation, grace).await
+    // Which payment paid it (read back when it is refunded or disputed).
+    let intents = invoice
+        .pointer("/payments/data")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| id_at(p, &["payment", "payment_intent"]))
+        .chain(id_at(invoice, &["payment_intent"]));
+    for intent in intents {
+        link_payment(txn, &intent, &sub).await?;
+    }
+    merge_subscription(txn, &sub, &customer, user, &observation, cx.grace).await
 }
 
-async fn subscription_event(txn: &DatabaseTransaction, event: &Event, sub: &Value, grace: i64) -> Result<(), DbErr> {
+async fn subscription_event(txn: &DatabaseTransaction, cx: &Context<'_>, sub: &Value) -> Result<Outcome, DbErr> {
+    let event = cx.event;
     let id = str_at(sub, &["id"]).ok_or_else(|| bad("subscription id"))?.to_owned();
     let customer = id_at(sub, &["customer"]).unwrap_or_default();
     let status = str_at(sub, &["status"]).and_then(Status::parse);
-    let deleted = event.kind == "customer.subscription.deleted";
+    let deleted_event = event.kind == "customer.subscription.deleted";
     let period_end = latest_time(sub, "/items/data", "/current_period_end", "current_period_end");
     let ended_at = sub
         .get("ended_at")
         .and_then(Value::as_i64)
-        .or_else(|| deleted.then_some(event.created));
+        .or_else(|| deleted_event.then_some(event.created));
     let observation = Observation {
         at: event.created,
         event: event.id.clone(),
-        status: if deleted { Some(Status::Canceled) } else { status },
+        status: if deleted_event { Some(Status::Canceled) } else { status },
         period_end,
         cancel_at_period_end: sub.get("cancel_at_period_end").and_then(Value::as_bool),
-        ended_at: if deleted || status == Some(Status::Canceled) {
+        ended_at: if deleted_event || status == Some(Status::Canceled) {
             ended_at
         } else {
             None
         },
         paid_through: None,
+        listed: listed(cx, &prices(sub, "/items/data")),
     };
-    let user = user_of(txn, Some(&customer), sub).await?;
-    merge_subscription(txn, &id, &customer, user, &observation, grace).await
+    let user = match owner_of(txn, Some(&customer), sub).await? {
+        Owner::Deleted => return Ok(deleted(&event.kind, &id)),
+        owner => owner.user(),
+    };
+    merge_subscription(txn, &id, &customer, user, &observation, cx.grace).await
+}
+
+/// Records that `intent` paid for `reference` (a pass's session, a
+/// subscription), and applies any refund or dispute already seen for it.
+async fn link_payment(txn: &DatabaseTransaction, intent: &str, reference: &str) -> Result<(), DbErr> {
+    let now = Utc::now();
+    payments::Entity::insert(payments::ActiveModel {
+        payment_intent: Set(intent.to_owned()),
+        reference: Set(Some(reference.to_owned())),
+        refunded: Set(false),
+        dispute_status: Set(None),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(payments::Column::PaymentIntent)
+            .update_column(payments::Column::Reference)
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
+/// `charge.refunded`: a full refund ends what the payment bought.
+async fn refund_event(txn: &DatabaseTransaction, charge: &Value) -> Result<Outcome, DbErr> {
+    let full = charge.get("refunded").and_then(Value::as_bool).unwrap_or(false);
+    let Some(intent) = id_at(charge, &["payment_intent"]) else {
+        return Ok(Outcome::Ignored);
+    };
+    if !full {
+        // A partial refund is a gesture, not a reversal.
+        return Ok(Outcome::Ignored);
+    }
+    let row = payment_row(txn, &intent, charge).await?;
+    let mut m: payments::ActiveModel = row.into();
+    m.refunded = Set(true);
+    m.updated_at = Set(Utc::now());
+    let row = m.update(txn).await?;
+    reversal_applied(txn, &row).await
+}
+
+/// `charge.dispute.created` / `.closed`: a charge-back suspends what the
+/// payment bought; lost, it stays ended; won, it comes back. An inquiry
+/// (`warning_*`) takes no money and changes nothing.
+async fn dispute_event(txn: &DatabaseTransaction, dispute: &Value) -> Result<Outcome, DbErr> {
+    let status = match str_at(dispute, &["status"]) {
+        Some("won") => "won",
+        Some("lost") => "lost",
+        Some("needs_response" | "under_review") => "open",
+        _ => return Ok(Outcome::Ignored),
+    };
+    let Some(intent) = id_at(dispute, &["payment_intent"]) else {
+        return Ok(Outcome::Ignored);
+    };
+    let row = payment_row(txn, &intent, dispute).await?;
+    // Closed is final: a late `created` does not reopen it.
+    if matches!(row.dispute_status.as_deref(), Some("won" | "lost")) {
+        return Ok(Outcome::Applied);
+    }
+    let mut m: payments::ActiveModel = row.into();
+    m.dispute_status = Set(Some(status.to_owned()));
+    m.updated_at = Set(Utc::now());
+    let row = m.update(txn).await?;
+    reversal_applied(txn, &row).await
+}
+
+/// The payment row of `intent`, made if new. A payment of a subscription
+/// whose invoice never named it is attributed to the customer's live
+/// subscription (Keel sells each customer at most one).
+async fn payment_row(txn: &DatabaseTransaction, intent: &str, object: &Value) -> Result<payments::Model, DbErr> {
+    if let Some(row) = payments::Entity::find_by_id(intent.to_owned()).one(txn).await? {
+        return Ok(row);
+    }
+    let reference = match id_at(object, &["customer"]) {
+        Some(customer) => subs::Entity::find()
+            .filter(subs::Column::CustomerId.eq(customer))
+            .filter(subs::Column::Status.ne("canceled"))
+            .one(txn)
+            .await?
+            .map(|s| s.id),
+        None => None,
+    };
+    payments::ActiveModel {
+        payment_intent: Set(intent.to_owned()),
+        reference: Set(reference),
+        refunded: Set(false),
+        dispute_status: Set(None),
+        updated_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await
+}
+
+async fn reversal_applied(txn: &DatabaseTransaction, row: &payments::Model) -> Result<Outcome, DbErr> {
+    match &row.reference {
+        Some(reference) => {
+            sync_reversal(txn, reference).await?;
+            tracing::info!(payment = %row.payment_intent, reference, reversed = row.reversed(), "Stripe payment reversal recorded");
+            Ok(Outcome::Applied)
+        }
+        None => {
+            // Kept: the purchase it belongs to may arrive later.
+            tracing::info!(payment = %row.payment_intent, "a reversal of a payment Keel does not know yet; kept for later");
+            Ok(Outcome::Applied)
+        }
+    }
+}
+
+/// The payment grant for `reference` is revoked while a payment for it
+/// is reversed, and restored when none is.
+async fn sync_reversal(txn: &DatabaseTransaction, reference: &str) -> Result<(), DbErr> {
+    let reversed = payments::Entity::find()
+        .filter(payments::Column::Reference.eq(reference))
+        .all(txn)
+        .await?
+        .into_iter()
+        .any(|p| p.reversed());
+    let now = Utc::now();
+    let mut update = access_grants::Entity::update_many()
+        .col_expr(access_grants::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(access_grants::Column::Source.eq(AccessReason::Payment.source()))
+        .filter(access_grants::Column::Reference.eq(reference));
+    update = if reversed {
+        update
+            .col_expr(
+                access_grants::Column::RevokedAt,
+                sea_orm::sea_query::Expr::value(Some(now)),
+            )
+            .filter(access_grants::Column::RevokedAt.is_null())
+    } else {
+        update
+            .col_expr(
+                access_grants::Column::RevokedAt,
+                sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(access_grants::Column::RevokedAt.is_not_null())
+    };
+    update.exec(txn).await?;
+    Ok(())
 }
 
 /// Merges `o` into the subscription's state and rewrites the access grant
@@ -427,7 +736,7 @@ async fn merge_subscription(
     user: Option<Uuid>,
     o: &Observation,
     grace: i64,
-) -> Result<(), DbErr> {
+) -> Result<Outcome, DbErr> {
     let mut query = subs::Entity::find_by_id(id.to_owned());
     // Another instance may be applying an event of the same subscription:
     // on PostgreSQL, wait for it (SQLite has a single writer already).
@@ -441,7 +750,8 @@ async fn merge_subscription(
         .unwrap_or_default();
     let state = state.merge(o);
     let user = row.as_ref().and_then(|r| r.user_id).or(user);
-    let access_until = state.access_until(grace).map(time);
+    // Not (yet) seen to be for something Keel sells: it grants nothing.
+    let access_until = state.access_until(grace).filter(|_| state.grants()).map(time);
     let now = Utc::now();
     let json = serde_json::to_string(&state).map_err(|e| DbErr::Custom(e.to_string()))?;
     let model = subs::ActiveModel {
@@ -465,7 +775,14 @@ async fn merge_subscription(
     if let Some(user) = user {
         write_grant(txn, user, id, time(o.at), access_until).await?;
     }
-    Ok(())
+    if state.listed == Some(false) {
+        tracing::warn!(
+            subscription = id,
+            "a Stripe subscription for a price not in STRIPE_OFFERS: it grants nothing"
+        );
+        return Ok(Outcome::Ignored);
+    }
+    Ok(Outcome::Applied)
 }
 
 /// The subscription's one access grant: until `until`, or none.
@@ -511,5 +828,5 @@ async fn write_grant(
             m.update(txn).await?;
         }
     }
-    Ok(())
+    sync_reversal(txn, subscription).await
 }
