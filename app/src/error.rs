@@ -1,44 +1,17 @@
-//! The error type of Keel's server functions.
+//! The error type of Keel's server functions and handlers: what the browser
+//! is told when a request is refused.
 //!
 //! Typed, so the UI can show "email already registered" next to the email
-//! field without matching on strings. Server-side causes are logged on the
-//! server and never sent to the browser.
+//! field without matching on strings. A domain operation's refusal maps to
+//! one variant here; infrastructure causes are logged on the server and
+//! never sent to the browser.
 
 use crate::i18n::{Key, Locale};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-/// A form field a validation error belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Field {
-    Email,
-    Password,
-    CurrentPassword,
-    DisplayName,
-    Confirm,
-    Days,
-    Date,
-    /// A chat message.
-    #[cfg(feature = "chat")]
-    Message,
-    /// A conversation's title.
-    #[cfg(feature = "chat")]
-    Title,
-}
-
-/// What is wrong with a field's value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Problem {
-    Required,
-    TooShort,
-    TooLong,
-    Invalid,
-    /// A password found in the list of commonly used passwords.
-    Common,
-    /// A confirmation that does not match.
-    Mismatch,
-}
+pub use wire::fields::{Field, Problem};
 
 /// What a server function can fail with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -165,7 +138,7 @@ impl AppError {
             AppError::EmailTaken { methods } => {
                 let names: Vec<&str> = methods
                     .iter()
-                    .filter_map(|m| crate::auth::AuthMethod::from_id(m))
+                    .filter_map(|m| wire::auth::AuthMethod::from_id(m))
                     .map(|m| locale.t(m.name_key()))
                     .collect();
                 if names.is_empty() {
@@ -210,56 +183,71 @@ pub fn internal(error: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
+/// A domain refusal is told as it is; a failure is logged and told as
+/// "something went wrong".
 #[cfg(feature = "ssr")]
-impl From<sea_orm::DbErr> for AppError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        internal(e)
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<anyhow::Error> for AppError {
-    fn from(e: anyhow::Error) -> Self {
-        internal(format!("{e:#}"))
-    }
-}
-
-/// A full hashing queue is a busy server (503, try again in a second);
-/// anything else is internal.
-#[cfg(all(feature = "ssr", feature = "local_auth"))]
-impl From<crate::auth::local::hasher::HashError> for AppError {
-    fn from(e: crate::auth::local::hasher::HashError) -> Self {
+impl From<domain::DomainError> for AppError {
+    fn from(e: domain::DomainError) -> Self {
+        use domain::DomainError as D;
         match e {
-            crate::auth::local::hasher::HashError::Busy => AppError::Busy { retry_after_secs: 1 },
-            other => internal(other),
+            D::Invalid { field, problem } => AppError::Invalid { field, problem },
+            D::EmailTaken { methods } => AppError::EmailTaken { methods },
+            D::InvalidCredentials => AppError::InvalidCredentials,
+            D::RateLimited { retry_after_secs } => AppError::RateLimited { retry_after_secs },
+            D::Busy { retry_after_secs } => AppError::Busy { retry_after_secs },
+            D::InviteOnly => AppError::InviteOnly,
+            D::LinkExpired => AppError::LinkExpired,
+            D::NotSignedIn => AppError::NotSignedIn,
+            D::AccessRequired => AppError::AccessRequired,
+            D::EmailNotVerified => AppError::EmailNotVerified,
+            D::Forbidden => AppError::Forbidden,
+            D::NotFound => AppError::NotFound,
+            D::LastSignInMethod => AppError::LastSignInMethod,
+            #[cfg(feature = "stripe_payment")]
+            D::PaymentsUnavailable => AppError::PaymentsUnavailable,
+            #[cfg(feature = "stripe_payment")]
+            D::AlreadySubscribed => AppError::AlreadySubscribed,
+            #[cfg(feature = "stripe_payment")]
+            D::SubscriptionNotCancelled => AppError::SubscriptionNotCancelled,
+            #[cfg(feature = "chat")]
+            D::TooManyReplies { limit } => AppError::TooManyReplies { limit },
+            failure @ (D::Database(_) | D::Internal(_)) => internal(failure),
         }
     }
 }
 
+/// How an error leaves over HTTP, in one place: its status, and
+/// `Retry-After` when waiting helps.
 #[cfg(feature = "ssr")]
-impl From<sea_orm::TransactionError<AppError>> for AppError {
-    fn from(e: sea_orm::TransactionError<AppError>) -> Self {
-        match e {
-            sea_orm::TransactionError::Connection(db) => db.into(),
-            sea_orm::TransactionError::Transaction(app) => app,
-        }
+impl AppError {
+    pub fn status_code(&self) -> http::StatusCode {
+        http::StatusCode::from_u16(self.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    pub fn retry_after(&self) -> Option<http::HeaderValue> {
+        self.retry_after_secs().map(http::HeaderValue::from)
     }
 }
 
-/// The edge of every server function: sets the response status (and
-/// `Retry-After`) from the error, so the browser and scripts see 401, 409,
-/// 429… instead of a generic 500.
+/// An HTTP handler's error: the JSON body the server-function client
+/// decodes into [`AppError`], with its status and `Retry-After`. (Server
+/// functions get the same status and header through
+/// `server::finish`.)
 #[cfg(feature = "ssr")]
-pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(e) = &result
-        && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-    {
-        response.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
-        if let Some(secs) = e.retry_after_secs() {
-            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let body = serde_json::to_string(&self).unwrap_or_default();
+        let mut response = (
+            self.status_code(),
+            [(http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+        if let Some(after) = self.retry_after() {
+            response.headers_mut().insert(http::header::RETRY_AFTER, after);
         }
+        response
     }
-    result
 }
 
 fn problem_key(field: Field, problem: Problem) -> Key {

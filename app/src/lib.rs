@@ -1,8 +1,11 @@
-//! Keel's UI: components, routes and server functions.
+//! Keel's UI: components, routes and pages, and the thin adapters that
+//! connect them to the business operations (`domain`).
 //!
-//! Compiled twice: with `ssr` into the server binary, with `hydrate` into the
-//! WASM bundle. The product features (`local_auth`, `chat`, …) decide which
-//! modules exist in both.
+//! Compiled twice: with `ssr` into the server binary, with `hydrate` into
+//! the WASM bundle. What both sides see is typed in `wire`; the product
+//! features (`local_auth`, `chat`, …) decide which modules exist in both.
+//! A server function or HTTP handler reads its context ([`server`]), calls
+//! one domain operation, and maps the outcome to the wire.
 
 #![recursion_limit = "256"]
 
@@ -17,30 +20,25 @@ compile_error!(
     "`ssr` and `hydrate` must not be enabled in one build: build the server and the WASM separately (`cargo xtask build`)."
 );
 
-pub mod access;
 pub mod admin;
 pub mod auth;
-pub mod brand;
 #[cfg(feature = "chat")]
 pub mod chat;
 pub mod components;
 pub mod error;
+pub mod feature;
 pub mod features;
-pub mod gate;
 pub mod i18n;
 pub mod invites;
-#[cfg(feature = "ssr")]
-pub mod mail;
 pub mod pages;
 #[cfg(feature = "stripe_payment")]
 pub mod payments;
 pub mod prefs;
 pub mod routes;
 #[cfg(feature = "ssr")]
-pub mod services;
+pub mod server;
 pub mod shell;
-#[cfg(feature = "ssr")]
-pub mod text;
 
 pub use routes::App;
 pub use shell::shell;
+pub use wire::{access, brand, gate};

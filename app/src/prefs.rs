@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Cookie holding the chosen colour theme (absent: follow the system).
 pub const THEME_COOKIE: &str = "keel_theme";
-/// Cookie holding the chosen language (absent: `Accept-Language`).
-pub const LOCALE_COOKIE: &str = "keel_locale";
+pub use crate::i18n::LOCALE_COOKIE;
 /// How long a preference cookie lives: one year.
 #[cfg(feature = "ssr")]
 const PREF_MAX_AGE_SECS: u32 = 365 * 24 * 60 * 60;
@@ -53,26 +52,13 @@ impl ThemeChoice {
     }
 }
 
-/// Reads one cookie's value from request headers.
-#[cfg(feature = "ssr")]
-pub fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-}
-
 /// The theme for this render: the cookie on the server, `<html data-theme>`
 /// in the browser (which the server wrote from that cookie).
 pub fn initial_theme() -> ThemeChoice {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .and_then(|parts| cookie(&parts.headers, THEME_COOKIE))
+            .and_then(|parts| crate::server::cookies::read(&parts.headers, THEME_COOKIE))
             .map(|v| ThemeChoice::from_attr(&v))
             .unwrap_or_default()
     }
@@ -133,16 +119,5 @@ mod tests {
         for t in [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark] {
             assert_eq!(ThemeChoice::from_attr(t.attr().unwrap_or("")), t);
         }
-    }
-
-    #[cfg(feature = "ssr")]
-    #[test]
-    fn cookie_finds_a_value_among_several_headers_and_pairs() {
-        let mut h = http::HeaderMap::new();
-        h.append(http::header::COOKIE, "a=1; keel_theme=dark".parse().unwrap());
-        h.append(http::header::COOKIE, "keel_locale=ru".parse().unwrap());
-        assert_eq!(cookie(&h, THEME_COOKIE).as_deref(), Some("dark"));
-        assert_eq!(cookie(&h, LOCALE_COOKIE).as_deref(), Some("ru"));
-        assert_eq!(cookie(&h, "missing"), None);
     }
 }

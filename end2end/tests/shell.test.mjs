@@ -83,7 +83,25 @@ test("the language follows Accept-Language, and the switcher changes and keeps i
   await waitForHydration(page);
   await page.reload();
   assert.equal(await page.locator("html").getAttribute("lang"), "en", "the cookie beats Accept-Language");
+
+  // Three languages, each named in itself; Ukrainian is complete.
+  await waitForHydration(page);
+  const options = await page.getByTestId("locale-switcher").locator("option").allInnerTexts();
+  assert.deepEqual(options, ["English", "Русский", "Українська"]);
+  await Promise.all([page.waitForEvent("load"), page.getByTestId("locale-switcher").selectOption("uk")]);
+  assert.equal(await page.locator("html").getAttribute("lang"), "uk");
+  assert.match(await page.locator("h1").innerText(), /ШІ-помічник/);
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("Ukrainian is chosen from Accept-Language", async () => {
+  const { context, page } = await openPage(browser, { locale: "uk-UA" });
+  await page.goto(BASE_URL + "/signin");
+  assert.equal(await page.locator("html").getAttribute("lang"), "uk");
+  const text = await page.locator("main").innerText();
+  assert.match(text, /Вхід/);
+  assert.doesNotMatch(text, /Sign in|Войти/);
   await context.close();
 });
 

@@ -2,6 +2,7 @@
 //! went and what it used (the record billing charges from).
 
 use sea_orm::entity::prelude::*;
+use wire::messages::{ErrorKind, MessageRole, Outcome, UsageSource};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "chat_messages")]
@@ -9,22 +10,20 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub conversation_id: Uuid,
-    /// `user` or `assistant`.
-    pub role: String,
+    pub role: MessageRole,
     /// The text (for a reply, whatever arrived, even when it failed).
     pub content: String,
     /// Assistant: the catalogue id of the model that wrote it.
     pub model: Option<String>,
-    /// Assistant: `streaming`, `completed`, `stopped` or `failed`.
-    pub outcome: Option<String>,
-    /// Assistant, failed: why (`idle_timeout`, `unreachable`, the provider's error type…).
-    pub error: Option<String>,
+    /// Assistant: how the reply ended (or that it is being written).
+    pub outcome: Option<Outcome>,
+    /// Assistant, failed: why.
+    pub error: Option<ErrorKind>,
     pub input_tokens: Option<i64>,
     pub output_tokens: Option<i64>,
-    /// `provider` (reported in the stream), `counted` (estimated locally where
-    /// the provider sent no count) or `none` (refused, unreachable or never
-    /// asked: zero).
-    pub usage_source: Option<String>,
+    /// Where the token counts came from (the provider, counted locally, or
+    /// none: refused, unreachable or never asked).
+    pub usage_source: Option<UsageSource>,
     /// From the request to the first text.
     pub first_token_ms: Option<i32>,
     /// From the request to the end of the reply.

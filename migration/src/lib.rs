@@ -8,6 +8,7 @@ mod m20261125_000001_accounts;
 mod m20261125_000002_payments;
 mod m20261125_000003_chat;
 mod m20261204_000001_hardening;
+mod m20261204_000002_rate_limits;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_payments::Migration),
             Box::new(m20261125_000003_chat::Migration),
             Box::new(m20261204_000001_hardening::Migration),
+            Box::new(m20261204_000002_rate_limits::Migration),
         ]
     }
 }

@@ -13,10 +13,10 @@ use crate::http::security::{self, SecurityHeaders};
 use crate::http::serve::{ServeLimits, serve};
 use crate::state::AppState;
 use anyhow::Context;
-use app::services::Services;
 use app::{App, shell};
 use axum::Router;
 use axum::routing::get;
+use domain::Services;
 use http::{HeaderName, Request};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -55,7 +55,7 @@ impl Application {
         let addr = listener.local_addr()?;
         config.accounts.public_url = config.public_url_for(addr);
         let services = Services::new(db.conn.clone(), config.accounts.clone())?;
-        report_unconfigured(&config);
+        report(&services);
         let limits = ServeLimits {
             header_read_timeout: config.header_read_timeout,
             shutdown_grace: config.shutdown_grace,
@@ -100,7 +100,7 @@ impl Application {
         tasks.supervise("mailer", move || mailer.clone().run(stopping.stopping()));
         let (services, stopping) = (self.services.clone(), tasks.clone());
         tasks.supervise("janitor", move || {
-            app::services::janitor::run(services.clone(), stopping.stopping())
+            domain::janitor::run(services.clone(), stopping.stopping())
         });
 
         serve(self.listener, self.router, self.limits, shutdown).await;
@@ -122,39 +122,14 @@ fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-/// Says once, at start-up, which compiled-in features are not configured.
-fn report_unconfigured(config: &Config) {
-    #[cfg(feature = "google_auth")]
-    if config.accounts.google.is_none() {
-        tracing::warn!(
-            "Google sign-in is compiled in but not configured: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET (docs/oauth.md)"
-        );
-    }
-    #[cfg(feature = "github_auth")]
-    if config.accounts.github.is_none() {
-        tracing::warn!(
-            "GitHub sign-in is compiled in but not configured: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (docs/oauth.md)"
-        );
-    }
-    if let app::services::settings::MailTransport::Folder(dir) = &config.accounts.mail.transport {
+/// Says once, at start-up, how this build is configured: the mail
+/// transport, then whatever each feature has to say.
+fn report(services: &Services) {
+    if let domain::settings::MailTransport::Folder(dir) = &services.settings.mail.transport {
         tracing::warn!(dir = %dir.display(), "no SMTP_HOST: emails are written to this folder, not sent");
     }
-    #[cfg(feature = "chat")]
-    {
-        let chat = &config.accounts.chat;
-        let enabled: Vec<&str> = chat
-            .models
-            .iter()
-            .filter(|m| m.enabled)
-            .map(|m| m.id.as_str())
-            .collect();
-        if enabled == [app::chat::provider::demo::MODEL_ID] {
-            tracing::warn!(
-                "no chat model configured: the chat answers with the offline demo model (see CHAT_MODELS in .env.example)"
-            );
-        } else {
-            tracing::info!(models = ?enabled, "chat models");
-        }
+    for feature in app::features::ALL {
+        (feature.report)(services);
     }
 }
 
@@ -185,30 +160,31 @@ pub fn router(state: AppState) -> Router {
     });
     // The 404 page knows who is signed in, like every other page.
     let not_found =
-        axum::middleware::from_fn_with_state(services.clone(), app::auth::session::middleware).layer(not_found);
+        axum::middleware::from_fn_with_state(services.clone(), app::server::session::middleware).layer(not_found);
     let files = axum::middleware::from_fn_with_state(CachePolicy::new(&config.site), assets::cache_control)
         .layer(assets::serve_dir(&config.site, not_found));
 
-    let accounts = Router::new()
-        .leptos_routes_with_context(&state, pages, context, move || shell(options.clone()))
-        .merge(app::auth::oauth_router().with_state(services.clone()));
-    // The chat's streaming reply endpoint sits behind the same session and gate.
-    #[cfg(feature = "chat")]
-    let accounts = accounts.merge(app::chat::reply::router().with_state(services.clone()));
+    // Pages, server functions and each feature's own routes, all behind the
+    // session and the gate.
+    let accounts = app::features::ALL.iter().fold(
+        Router::new().leptos_routes_with_context(&state, pages, context, move || shell(options.clone())),
+        |router, feature| router.merge((feature.routes)().with_state(services.clone())),
+    );
     let accounts = accounts
         // Every page, server function and OAuth route: the session, then the gate.
         .route_layer(axum::middleware::from_fn_with_state(
             services.clone(),
-            app::auth::session::middleware,
+            app::server::session::middleware,
         ));
 
     let router = Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .merge(accounts);
-    // Stripe's webhook: no session, its own signature check.
-    #[cfg(feature = "stripe_payment")]
-    let router = router.merge(app::payments::stripe::webhook::router(&services).with_state(services.clone()));
+    // Routes outside the session (Stripe's webhook: its own signature check).
+    let router = app::features::ALL.iter().fold(router, |router, feature| {
+        router.merge((feature.open_routes)(&services).with_state(services.clone()))
+    });
 
     router.fallback_service(files).with_state(state).layer(
         ServiceBuilder::new()

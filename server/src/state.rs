@@ -2,8 +2,8 @@
 
 use crate::config::Config;
 use crate::db::Database;
-use app::services::Services;
 use axum::extract::FromRef;
+use domain::Services;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 

@@ -8,6 +8,7 @@
 mod bench;
 mod build;
 mod features;
+mod layers;
 mod peers;
 mod pg;
 mod server;
@@ -32,7 +33,10 @@ commands:
         Chromium against a debug and a release build
   e2e   [--release] [--features …] [--no-default-features]
         build, then run only the browser tests against that build
-  bench build release and print sizes, start-up time, memory and throughput";
+  bench build release and print sizes, start-up time, memory and throughput
+  cfg-spread
+        list, per product feature, the files outside its own folders that
+        mention its cfg (the feature registry keeps this short)";
 
 fn main() {
     if let Err(e) = run() {
@@ -72,6 +76,25 @@ fn run() -> anyhow::Result<()> {
         "bench" => {
             no_args(&args)?;
             bench::run()
+        }
+        "cfg-spread" => {
+            no_args(&args)?;
+            for (feature, files) in layers::cfg_spread(layers::PRODUCT_FEATURES)? {
+                let mut per_crate: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+                for f in &files {
+                    *per_crate.entry(layers::crate_of(f)).or_default() += 1;
+                }
+                let crates: Vec<String> = per_crate.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+                println!(
+                    "{feature:<15} {:>2} file(s) outside its folders ({})",
+                    files.len(),
+                    crates.join(", ")
+                );
+                for f in files {
+                    println!("    {}", f.display());
+                }
+            }
+            Ok(())
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

@@ -99,6 +99,18 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
         },
     )?;
     let declared = declared.context("feature declarations were not read")?;
+    t.check(
+        "domain depends on neither Leptos nor axum",
+        crate::layers::domain_is_framework_free,
+    )?;
+    t.check(
+        "app code reaches the services only through its adapters (app/src/server)",
+        crate::layers::services_only_through_adapters,
+    )?;
+    t.check(
+        "each feature's cfg stays in its folders and the registries (at most 3 other files per crate)",
+        crate::layers::spread_is_contained,
+    )?;
 
     step("tools");
     tools::ensure_wasm_target()?;

@@ -1,6 +1,7 @@
 //! Small helpers: running commands loudly, paths, ports, HTTP probes.
 
 use anyhow::{Context, bail};
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -251,42 +252,51 @@ impl<R: BufRead> Read for Chunked<R> {
     }
 }
 
-/// The next Server-Sent Event: (`event`, `data`), the event type empty when
-/// the stream gave none, data lines joined with `\n`; comments skipped.
-/// `None` at the end of the stream (a half-sent last event is dropped).
-pub fn next_sse(body: &mut dyn BufRead) -> std::io::Result<Option<(String, String)>> {
-    let mut kind = String::new();
-    let mut data: Option<String> = None;
-    loop {
-        let mut line = String::new();
-        if body.read_line(&mut line)? == 0 {
-            return Ok(None);
+/// The Server-Sent Events of a streamed body, decoded by the product's own
+/// decoder ([`wire::sse`]) from whatever has arrived at each read, so an
+/// event is handed over as soon as its blank line is in.
+pub struct SseEvents<R> {
+    body: R,
+    decoder: wire::sse::Decoder,
+    ready: VecDeque<wire::sse::Event>,
+    ended: bool,
+}
+
+impl<R: BufRead> SseEvents<R> {
+    pub fn new(body: R) -> Self {
+        SseEvents {
+            body,
+            decoder: wire::sse::Decoder::default(),
+            ready: VecDeque::new(),
+            ended: false,
         }
-        let line = line.trim_end_matches(['\r', '\n']);
-        if line.is_empty() {
-            match data.take() {
-                Some(data) => return Ok(Some((std::mem::take(&mut kind), data))),
-                None => {
-                    kind.clear();
-                    continue;
-                }
+    }
+
+    /// The next event: (`event`, `data`), the event type empty when the
+    /// stream gave none, data lines joined with `\n`; comments skipped.
+    /// `None` at the end of the stream (a half-sent last event is dropped).
+    pub fn next_event(&mut self) -> std::io::Result<Option<(String, String)>> {
+        loop {
+            if let Some(event) = self.ready.pop_front() {
+                return Ok(Some((event.kind.unwrap_or_default(), event.data)));
             }
-        }
-        if line.starts_with(':') {
-            continue;
-        }
-        let (field, value) = line.split_once(':').unwrap_or((line, ""));
-        let value = value.strip_prefix(' ').unwrap_or(value);
-        match field {
-            "event" => kind = value.to_owned(),
-            "data" => match &mut data {
-                Some(d) => {
-                    d.push('\n');
-                    d.push_str(value);
-                }
-                None => data = Some(value.to_owned()),
-            },
-            _ => {}
+            if self.ended {
+                return Ok(None);
+            }
+            // What is buffered, or one read's worth: never waits for more.
+            let chunk = match self.body.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                self.ended = true;
+                self.ready.extend(self.decoder.finish().events);
+            } else {
+                let n = chunk.len();
+                self.ready.extend(self.decoder.push(chunk));
+                self.body.consume(n);
+            }
         }
     }
 }
@@ -326,4 +336,45 @@ pub fn is_root() -> bool {
     output(Command::new("id").arg("-u"))
         .map(|s| s.trim() == "0")
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Error, ErrorKind};
+
+    /// `bytes`, then a read timeout.
+    struct ThenTimeout<'a>(&'a [u8]);
+
+    impl Read for ThenTimeout<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(Error::from(ErrorKind::TimedOut));
+            }
+            self.0.read(buf)
+        }
+    }
+
+    #[test]
+    fn sse_events_come_one_at_a_time_from_small_reads() {
+        let stream = b"event: ping\ndata: {}\n\n: comment\ndata: a\r\ndata: b\r\n\r\ndata: half";
+        let mut events = SseEvents::new(BufReader::with_capacity(3, &stream[..]));
+        let kind_data = |k: &str, d: &str| Some((k.to_owned(), d.to_owned()));
+        assert_eq!(events.next_event().unwrap(), kind_data("ping", "{}"));
+        assert_eq!(events.next_event().unwrap(), kind_data("", "a\nb"));
+        assert_eq!(
+            events.next_event().unwrap(),
+            None,
+            "the half-sent last event is dropped"
+        );
+        assert_eq!(events.next_event().unwrap(), None);
+    }
+
+    #[test]
+    fn sse_events_hand_over_a_whole_event_before_the_read_that_fails() {
+        let mut events = SseEvents::new(BufReader::new(ThenTimeout(b"data: first\n\ndata: sec")));
+        assert_eq!(events.next_event().unwrap(), Some((String::new(), "first".to_owned())));
+        let e = events.next_event().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TimedOut);
+    }
 }

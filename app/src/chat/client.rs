@@ -5,32 +5,11 @@
 //! connection, which the server sees at once and answers by stopping the
 //! model.
 
-use super::ReplyRequest;
-use super::stream::sse;
 use crate::error::AppError;
-use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-
-/// One event of the reply stream.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ReplyEvent {
-    Start {
-        conversation_id: String,
-        message_id: String,
-        /// Older messages left out to fit the model's context window.
-        trimmed: u32,
-    },
-    Delta(String),
-    Done,
-    /// The reply failed: a kind (`idle_timeout`, `unreachable`…) and the
-    /// provider's message.
-    Failed {
-        kind: String,
-        message: String,
-    },
-    Title(String),
-}
+use wire::chat::{ReplyEvent, ReplyRequest};
+use wire::sse;
 
 /// Why the stream could not be read to its end.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,52 +22,8 @@ pub enum StreamFailure {
     Aborted,
 }
 
-#[derive(Deserialize)]
-struct StartData {
-    conversation_id: String,
-    message_id: String,
-    #[serde(default)]
-    trimmed: u32,
-}
-
-#[derive(Deserialize)]
-struct TextData {
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    title: String,
-}
-
-#[derive(Deserialize)]
-struct ErrorData {
-    error: String,
-    #[serde(default)]
-    message: String,
-}
-
 fn decode(event: &sse::Event) -> Option<ReplyEvent> {
-    let data = &event.data;
-    Some(match event.kind.as_deref()? {
-        "start" => {
-            let s: StartData = serde_json::from_str(data).ok()?;
-            ReplyEvent::Start {
-                conversation_id: s.conversation_id,
-                message_id: s.message_id,
-                trimmed: s.trimmed,
-            }
-        }
-        "delta" => ReplyEvent::Delta(serde_json::from_str::<TextData>(data).ok()?.text),
-        "done" => ReplyEvent::Done,
-        "error" => {
-            let e: ErrorData = serde_json::from_str(data).ok()?;
-            ReplyEvent::Failed {
-                kind: e.error,
-                message: e.message,
-            }
-        }
-        "title" => ReplyEvent::Title(serde_json::from_str::<TextData>(data).ok()?.title),
-        _ => return None,
-    })
+    ReplyEvent::decode(event.kind.as_deref()?, &event.data)
 }
 
 /// Posts `body` and calls `on_event` for each event until the stream ends.

@@ -1,52 +1,23 @@
-//! The AI chat: the product's main page (`chat`). This module owns the route
-//! and its strings so they vanish from builds without `chat`, the decoding
-//! of the providers' streams ([`stream`]) and the providers themselves
-//! ([`provider`]) with their [`settings`], the user's [`conversations`]
-//! (owner-scoped server functions), the streaming [`reply`] endpoint and
-//! the [`page`] that puts them together, with its browser-side [`client`]
-//! for the reply stream and the [`markdown`] it renders replies from.
+//! The AI chat: the product's main page (`chat`). This module owns the
+//! route, the [`page`] with its browser-side [`client`] for the reply
+//! stream and the [`markdown`] it renders replies from, and the adapters:
+//! the conversations' server functions ([`conversations`]) and the
+//! streaming [`reply`] endpoint. The chat itself (providers, a reply's
+//! life, conversations) is `domain::chat`; what both sides see is
+//! `wire::chat`.
 
 #[cfg(feature = "hydrate")]
 pub mod client;
-#[cfg(feature = "ssr")]
-pub mod context;
 pub mod conversations;
 pub mod markdown;
 mod markdown_view;
 pub mod page;
 #[cfg(feature = "ssr")]
-pub mod provider;
-#[cfg(feature = "ssr")]
 pub mod reply;
-#[cfg(feature = "ssr")]
-pub mod settings;
-pub mod stream;
 
 pub use page::ChatPage;
-use serde::{Deserialize, Serialize};
-
-/// Where the browser posts a message and reads the reply as it streams.
-pub const REPLY_PATH: &str = "/api/chat/reply";
-
-/// The demo model's catalogue id, which the picker labels as such.
-pub const DEMO_MODEL_ID: &str = "demo";
-
-/// What the browser posts to [`REPLY_PATH`].
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ReplyRequest {
-    /// Omitted for a new conversation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conversation_id: Option<String>,
-    #[serde(default)]
-    pub text: String,
-    /// A catalogue id; omitted (or no longer enabled) means the
-    /// conversation's model, else the default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    /// Answer the last message again instead of a new one (`text` is ignored).
-    #[serde(default)]
-    pub regenerate: bool,
-}
+pub use wire::chat::REPLY_PATH;
+pub use wire::chat::{DEMO_MODEL_ID, ReplyRequest};
 
 use crate::components::Gated;
 use leptos::prelude::*;
@@ -57,4 +28,35 @@ use leptos_router::path;
 #[component(transparent)]
 pub fn ChatRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! { <Route path=path!("/chat") view=|| view! { <Gated><ChatPage /></Gated> } /> }.into_inner()
+}
+
+/// The chat's hookup: the main page's link, its card on the landing page,
+/// its reply stream (behind the session and the gate), and which models
+/// it runs on, said at start-up.
+pub const FEATURE: crate::feature::Feature = {
+    let feature = crate::feature::Feature::named("chat")
+        .nav(wire::chat::CHAT_PATH, crate::i18n::Key::NavChat)
+        .pitch(crate::i18n::Key::FeatureChatTitle, crate::i18n::Key::FeatureChatBody);
+    #[cfg(feature = "ssr")]
+    let feature = feature.routes(reply::router).report(report);
+    feature
+};
+
+/// Says which models the chat runs on (or that it has only the demo).
+#[cfg(feature = "ssr")]
+fn report(services: &domain::services::Services) {
+    let enabled: Vec<&str> = services
+        .features
+        .chat
+        .settings
+        .enabled()
+        .map(|m| m.id.as_str())
+        .collect();
+    if enabled == [DEMO_MODEL_ID] {
+        tracing::warn!(
+            "no chat model configured: the chat answers with the offline demo model (see CHAT_MODELS in .env.example)"
+        );
+    } else {
+        tracing::info!(models = ?enabled, "chat models");
+    }
 }

@@ -2,9 +2,9 @@ use super::viewer::use_viewer;
 use super::{LocaleSwitcher, ThemeToggle};
 use crate::brand::PRODUCT_NAME;
 use crate::i18n::{Key, use_locale};
-use crate::routes::{ACCOUNT_PATH, ADMIN_PATH, HOME_PATH, SIGN_IN_PATH, SIGN_UP_PATH, main_path};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use wire::paths::{ACCOUNT_PATH, ADMIN_PATH, HOME_PATH, SIGN_IN_PATH, SIGN_UP_PATH};
 
 /// The top bar: brand, navigation, the user's menu (or sign-in links),
 /// language and theme controls.
@@ -32,13 +32,11 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// The link to the main page: the chat when compiled in, else the holding page.
+/// The link to the main page (the registry's: the chat when compiled in,
+/// else the holding page).
 fn nav_main_link(locale: crate::i18n::Locale) -> impl IntoView {
-    #[cfg(feature = "chat")]
-    let key = Key::NavChat;
-    #[cfg(not(feature = "chat"))]
-    let key = Key::NavOpenApp;
-    view! { <A href=main_path() attr:class="nav-link">{locale.t(key)}</A> }
+    let nav = crate::features::main_nav();
+    view! { <A href=nav.path attr:class="nav-link">{locale.t(nav.label)}</A> }
 }
 
 /// Signed in: the account link (and admin link); signed out: sign in / sign up.

@@ -68,7 +68,10 @@ pub fn provide_viewer() -> ViewerState {
 fn viewer_of_this_request() -> Option<Viewer> {
     #[cfg(feature = "ssr")]
     {
-        crate::auth::ssr::viewer().map(|s| s.viewer())
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<crate::server::RequestSession>().cloned())
+            .and_then(|s| s.0)
+            .map(|s| s.viewer())
     }
     #[cfg(not(feature = "ssr"))]
     {

@@ -15,11 +15,12 @@ pub struct HomeInfo {
 /// The main page's data; needs valid access (the gate declares `/api/app/*` so).
 #[server(endpoint = "app/home")]
 pub async fn home_summary() -> Result<HomeInfo, AppError> {
-    let current = crate::auth::ssr::require_access();
-    crate::error::finish(current.map(|c| HomeInfo {
-        display_name: c.user.display_name.clone(),
-        access: c.access.clone(),
-    }))
+    let (_, actor) = crate::server::context()?;
+    let current = crate::server::finish(actor.member())?;
+    Ok(HomeInfo {
+        display_name: current.user.display_name.clone(),
+        access: current.access.clone(),
+    })
 }
 
 /// A greeting with the user's name and how long their access lasts, from

@@ -4,8 +4,15 @@ use crate::i18n::{Key, use_locale};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// Path of the page that says registration is by invitation (builds without payments).
-pub const INVITE_ONLY_PATH: &str = "/invite-only";
+pub use wire::paths::INVITE_ONLY_PATH;
+
+/// The invite-only page's route (the registry mounts it in a build
+/// without payments).
+#[component(transparent)]
+pub fn InviteOnlyRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{components::Route, path};
+    view! { <Route path=path!("/invite-only") view=InviteOnlyPage /> }.into_inner()
+}
 
 /// `/invite-only`: in a build without payments, where users without access
 /// land, and what a refused registration points to.

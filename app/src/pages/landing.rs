@@ -1,21 +1,18 @@
 use crate::brand::PRODUCT_NAME;
 use crate::i18n::{Key, use_locale};
-use crate::routes::main_path;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use wire::features::main_path;
 
 /// The public landing page: what the product is and where to start.
 #[component]
 pub fn LandingPage() -> impl IntoView {
     let locale = use_locale();
-    let features = [
-        (Key::FeatureAccountsTitle, Key::FeatureAccountsBody),
-        #[cfg(feature = "stripe_payment")]
-        (Key::FeatureBillingTitle, Key::FeatureBillingBody),
-        #[cfg(feature = "chat")]
-        (Key::FeatureChatTitle, Key::FeatureChatBody),
-        (Key::FeatureFastTitle, Key::FeatureFastBody),
-    ];
+    // Accounts, each feature's own card (the registry's), then speed.
+    let features: Vec<(Key, Key)> = std::iter::once((Key::FeatureAccountsTitle, Key::FeatureAccountsBody))
+        .chain(crate::features::pitches())
+        .chain([(Key::FeatureFastTitle, Key::FeatureFastBody)])
+        .collect();
 
     view! {
         <Title text="" />

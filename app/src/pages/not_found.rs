@@ -1,7 +1,7 @@
 use crate::i18n::{Key, use_locale};
-use crate::routes::HOME_PATH;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use wire::paths::HOME_PATH;
 
 /// Shown for any unknown path, with a 404 status on the server.
 #[component]

@@ -5,12 +5,11 @@
 use crate::config::Config;
 use crate::db::Database;
 use anyhow::{Context, bail};
-use app::access::AccessReason;
-use app::access::store::{self as access, NewGrant};
-use app::auth::email::Email;
-use app::invites::store as invites;
-use app::services::Services;
 use chrono::{DateTime, Duration, Utc};
+use domain::Services;
+use domain::actor::Actor;
+use domain::invites;
+use wire::email::Email;
 
 /// When something ends: a number of days from now, or a moment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,8 +118,12 @@ impl<'a> Flags<'a> {
 }
 
 fn days(value: &str) -> Result<i64, String> {
-    app::admin::parse_days(value)
-        .map_err(|_| format!("`{value}` is not a number of days from 1 to {}", app::admin::MAX_DAYS))
+    wire::invites::parse_days(value).map_err(|_| {
+        format!(
+            "`{value}` is not a number of days from 1 to {}",
+            wire::invites::MAX_DAYS
+        )
+    })
 }
 
 fn time(value: &str) -> Result<DateTime<Utc>, String> {
@@ -153,8 +156,10 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
     result
 }
 
-/// Runs `command` with `services` (the server's own, or a test's).
+/// Runs `command` with `services` (the server's own, or a test's), as the
+/// operator: the same domain operations the admin page calls.
 pub async fn execute(command: Command, services: &Services) -> anyhow::Result<()> {
+    let operator = Actor::Operator;
     let now = Utc::now();
     match command {
         Command::InviteCreate { email, access, expires } => {
@@ -163,7 +168,13 @@ pub async fn execute(command: Command, services: &Services) -> anyhow::Result<()
             if expires_at <= now {
                 tracing::warn!("the invite link has already expired (--expires-at is in the past)");
             }
-            let created = invites::create(services, &email, access_until, expires_at, None, Default::default())
+            let new = invites::NewInvite {
+                email: email.clone(),
+                access_until,
+                expires_at,
+                locale: Default::default(),
+            };
+            let created = invites::create(services, &operator, new)
                 .await
                 .map_err(|e| anyhow::anyhow!("creating the invite failed: {e}"))?;
             let sent = services
@@ -193,122 +204,58 @@ pub async fn execute(command: Command, services: &Services) -> anyhow::Result<()
                     view.id,
                     view.email,
                     format!("{:?}", view.status).to_lowercase(),
-                    app::access::format_date(view.access_until),
-                    app::access::format_date(view.expires_at)
+                    wire::access::format_date(view.access_until),
+                    wire::access::format_date(view.expires_at)
                 );
             }
         }
         Command::InviteRevoke { email } => {
-            let mut revoked = 0;
-            for invite in invites::for_email(&services.db, &email).await? {
-                if invite.revoked_at.is_none() {
-                    invites::revoke(services, invite.id)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("revoking failed: {e}"))?;
-                    revoked += 1;
-                }
-            }
+            let revoked = invites::revoke_for_email(services, &operator, &email)
+                .await
+                .map_err(|e| anyhow::anyhow!("revoking failed: {e}"))?;
             if revoked == 0 {
                 bail!("no open or redeemed invite for {email}");
             }
             println!("revoked {revoked} invite(s) for {email}");
         }
-        Command::AdminCreate { email } => admin_create(services, &email).await?,
+        Command::AdminCreate { email } => admin_create(services, &operator, &email).await?,
         Command::AccessGrant { email, days } => {
-            let user = app::auth::accounts::find_by_email(&services.db, &email)
-                .await?
-                .with_context(|| format!("no account has the email {email}"))?;
-            let ends = now + Duration::days(days);
-            access::grant(
-                &services.db,
-                NewGrant {
-                    user_id: user.id,
-                    reason: AccessReason::AdminGrant,
-                    reference: None,
-                    starts_at: now,
-                    ends_at: Some(ends),
-                    created_by: None,
-                },
-            )
-            .await?;
+            let ends = domain::access::grant_access(services, &operator, &email, days)
+                .await
+                .map_err(|e| match e {
+                    domain::DomainError::NotFound => anyhow::anyhow!("no account has the email {email}"),
+                    other => anyhow::anyhow!("{other}"),
+                })?;
             println!("{email} has access until {ends}");
         }
     }
     Ok(())
 }
 
-/// Makes `email` an admin; creates the account when there is none.
-///
-/// An existing account whose address is not verified may have been
-/// registered by someone else: promoting it would hand them the console.
-/// So its password, linked providers, sessions and devices go first, and
-/// the owner of the address gets in the way a new admin does: a link to set
-/// a password (or a first provider sign-in that proves the address).
-async fn admin_create(services: &Services, email: &Email) -> anyhow::Result<()> {
-    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
-    let internal = |e: app::error::AppError| anyhow::anyhow!("{e}");
-    let txn = app::services::begin_write(&services.db).await?;
-    let existing = app::auth::accounts::find_by_email(&txn, email).await?;
-    let user = match existing {
-        Some(user) => user,
-        None => {
-            let name = email.as_str().split('@').next().unwrap_or_default().to_owned();
-            let user = app::auth::accounts::insert_user(&txn, email, &name, None, None)
-                .await
-                .map_err(internal)?;
-            println!("created the account {email}");
-            user
-        }
-    };
-    let unproven = user.email_verified_at.is_none();
-    let user = if unproven {
-        let had = app::auth::accounts::methods_of(&txn, &user).await?;
-        let user = app::auth::accounts::revoke_ways_in(&txn, user, app::auth::accounts::Keep::NOTHING)
-            .await
-            .map_err(internal)?;
-        if !had.is_empty() {
-            println!(
-                "{email} was never verified, so whoever registered it may not own it: its sign-in methods ({}) were removed",
-                had.join(", ")
-            );
-        }
-        user
-    } else {
-        app::auth::session::end_all(&txn, user.id, None)
-            .await
-            .map_err(internal)?;
-        user
-    };
-    // (Its sessions ended either way: the next sign-in starts fresh with the new rights.)
-    let mut active = user.into_active_model();
-    active.is_admin = Set(true);
-    active.updated_at = Set(Utc::now());
-    let user = active.update(&txn).await?;
-    txn.commit().await?;
-    println!("{email} is an admin");
-    if unproven {
-        print_first_sign_in(services, &user).await?;
+/// Makes `email` an admin (see `domain::accounts::admin`), and says how the
+/// owner gets in.
+async fn admin_create(services: &Services, operator: &Actor, email: &Email) -> anyhow::Result<()> {
+    let made = domain::accounts::admin::create_admin(services, operator, email)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if made.created {
+        println!("created the account {email}");
     }
-    Ok(())
-}
-
-#[cfg(feature = "local_auth")]
-async fn print_first_sign_in(services: &Services, user: &entity::users::Model) -> anyhow::Result<()> {
-    use app::auth::local::tokens::{Purpose, issue};
-    let token = issue(&services.db, user, Purpose::ResetPassword, Utc::now()).await?;
-    println!(
-        "set its password within an hour at: {}",
-        services.link(&format!("{}?token={token}", app::routes::RESET_PASSWORD_PATH))
-    );
-    Ok(())
-}
-
-#[cfg(not(feature = "local_auth"))]
-async fn print_first_sign_in(_services: &Services, user: &entity::users::Model) -> anyhow::Result<()> {
-    println!(
-        "sign in with Google or GitHub using {}: the first sign-in that proves the address claims the account",
-        user.email
-    );
+    if !made.removed_methods.is_empty() {
+        println!(
+            "{email} was never verified, so whoever registered it may not own it: its sign-in methods ({}) were removed",
+            made.removed_methods.join(", ")
+        );
+    }
+    println!("{email} is an admin");
+    match made.set_password_link {
+        Some(link) => println!("set its password within an hour at: {link}"),
+        None if made.user.email_verified_at.is_none() => println!(
+            "sign in with Google or GitHub using {}: the first sign-in that proves the address claims the account",
+            made.user.email
+        ),
+        None => {}
+    }
     Ok(())
 }
 

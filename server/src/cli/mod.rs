@@ -70,7 +70,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             tracing::info!(
                 addr = %config.addr(),
                 port = app.port(),
-                features = ?app::features::ENABLED,
+                features = ?app::features::enabled(),
                 startup_ms = started.elapsed().as_millis() as u64,
                 "listening on {}", app.services().settings.public_url
             );

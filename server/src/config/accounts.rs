@@ -2,9 +2,9 @@
 //! rate limits, trusted proxies and password hashing.
 
 use super::{ConfigError, duration, invalid, parse};
-use app::auth::email::Email;
-use app::services::Settings;
-use app::services::settings::{InviteSettings, LimitSettings, Rate, SessionSettings};
+use domain::settings::Settings;
+use domain::settings::{InviteSettings, LimitSettings, LimitStore, Rate, SessionSettings};
+use wire::email::Email;
 
 /// Reads every accounts setting; `public_url` is the URL users reach the site at.
 pub(super) fn settings(get: &impl Fn(&str) -> Option<String>, public_url: &str) -> Result<Settings, ConfigError> {
@@ -30,6 +30,17 @@ pub(super) fn settings(get: &impl Fn(&str) -> Option<String>, public_url: &str) 
             failed_sign_ins_per_account: rate(get, "RATE_LIMIT_FAILED_SIGN_INS", "10/15m")?,
             max_tracked_keys: parse(get, "RATE_LIMIT_MAX_KEYS", "100000")?,
             ipv6_prefix: ipv6_prefix(get)?,
+            store: match get("RATE_LIMIT_STORE").as_deref().unwrap_or("memory") {
+                "memory" => LimitStore::Memory,
+                "database" => LimitStore::Database,
+                other => {
+                    return Err(invalid(
+                        "RATE_LIMIT_STORE",
+                        other,
+                        "use `memory` (this process) or `database` (shared by every instance)",
+                    ));
+                }
+            },
         },
         trusted_proxies: trusted_proxies(get)?,
         mail: super::mail::settings(get)?,
@@ -38,14 +49,7 @@ pub(super) fn settings(get: &impl Fn(&str) -> Option<String>, public_url: &str) 
             Some(_) => parse(get, "PASSWORD_HASH_QUEUE", "1")?,
             None => password_hash_concurrency * 16,
         },
-        #[cfg(feature = "google_auth")]
-        google: super::providers::google(get)?,
-        #[cfg(feature = "github_auth")]
-        github: super::providers::github(get)?,
-        #[cfg(feature = "stripe_payment")]
-        stripe: super::payments::stripe(get)?,
-        #[cfg(feature = "chat")]
-        chat: super::chat::chat(get)?,
+        features: super::features(get)?,
     })
 }
 

@@ -4,8 +4,8 @@
 //! model.
 
 use super::{ConfigError, invalid, parse};
-use app::chat::settings::{ChatSettings, Endpoint, parse_models};
-use app::services::settings::{Rate, parse_duration};
+use domain::chat::settings::{ChatSettings, Endpoint, parse_models};
+use domain::settings::{Rate, parse_duration};
 use secrecy::SecretString;
 use std::time::Duration;
 

@@ -2,12 +2,12 @@
 //! without `SMTP_HOST`, mail goes to a folder and its links are logged.
 
 use super::{ConfigError, invalid, parse};
-use app::services::settings::{MailSettings, MailTransport, SmtpTls};
+use domain::settings::{MailSettings, MailTransport, SmtpTls};
 use secrecy::SecretString;
 
 pub(super) fn settings(get: &impl Fn(&str) -> Option<String>) -> Result<MailSettings, ConfigError> {
-    let from = get("MAIL_FROM").unwrap_or_else(|| format!("{} <no-reply@localhost>", app::brand::PRODUCT_NAME));
-    if !app::mail::is_mailbox(&from) {
+    let from = get("MAIL_FROM").unwrap_or_else(|| format!("{} <no-reply@localhost>", wire::brand::PRODUCT_NAME));
+    if !domain::mail::is_mailbox(&from) {
         return Err(invalid("MAIL_FROM", &from, "use `Name <address>` or `address`"));
     }
     let transport = match get("SMTP_HOST") {

@@ -2,20 +2,38 @@
 //!
 //! Every setting is documented in `.env.example` and the README. A bad value
 //! stops the server at boot with a message that names the variable.
-//! Accounts, mail, sign-in providers, payments and chat are read in their own files.
+//! Accounts, mail, sign-in providers, payments and chat are read in their
+//! own files; [`features`] is the registry of the product features'
+//! readers.
 
 mod accounts;
 #[cfg(feature = "chat")]
 mod chat;
 mod mail;
+mod oauth;
 #[cfg(feature = "stripe_payment")]
 mod payments;
-mod providers;
 
 use secrecy::{ExposeSecret, SecretString};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// Each compiled-in product feature's settings, each read by its own file
+/// (the registry of readers; `domain::features` lists what they feed).
+#[allow(unused_variables)] // a build without optional features reads nothing here
+fn features(get: &impl Fn(&str) -> Option<String>) -> Result<domain::features::FeatureSettings, ConfigError> {
+    Ok(domain::features::FeatureSettings {
+        #[cfg(feature = "google_auth")]
+        google: oauth::google(get)?,
+        #[cfg(feature = "github_auth")]
+        github: oauth::github(get)?,
+        #[cfg(feature = "stripe_payment")]
+        stripe: payments::stripe(get)?,
+        #[cfg(feature = "chat")]
+        chat: chat::chat(get)?,
+    })
+}
 
 /// A setting that could not be used, naming the variable.
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +114,7 @@ pub struct Config {
     pub site: SiteConfig,
     /// Accounts, sessions, rate limits, mail and providers. Its
     /// `public_url` is final once the server has bound its port.
-    pub accounts: app::services::Settings,
+    pub accounts: domain::settings::Settings,
 }
 
 impl Config {
@@ -257,7 +275,7 @@ pub(crate) fn duration(
     default: &str,
 ) -> Result<Duration, ConfigError> {
     let value = get(name).unwrap_or_else(|| default.to_owned());
-    app::services::settings::parse_duration(&value).map_err(|e| invalid(name, &value, &e))
+    domain::settings::parse_duration(&value).map_err(|e| invalid(name, &value, &e))
 }
 
 pub(crate) fn invalid(name: &'static str, value: &str, reason: &str) -> ConfigError {

@@ -4,9 +4,9 @@
 //! payments are off: the pricing page says so and checkout refuses.
 
 use super::{ConfigError, invalid};
-use app::payments::stripe::offers::parse_offers;
-use app::payments::stripe::settings::{DEFAULT_WEBHOOK_BODY_LIMIT, StripeSettings};
-use app::services::settings::parse_duration;
+use domain::payments::stripe::offers::parse_offers;
+use domain::payments::stripe::settings::{DEFAULT_WEBHOOK_BODY_LIMIT, StripeSettings};
+use domain::settings::parse_duration;
 use secrecy::SecretString;
 
 pub(super) fn stripe(get: &impl Fn(&str) -> Option<String>) -> Result<Option<StripeSettings>, ConfigError> {

@@ -3,8 +3,8 @@
 //! `Sec-Fetch-Site`; where it is missing, `Origin` must be this site. A
 //! request with neither did not come from a browser page.
 
-use app::auth::session::error_response;
 use app::error::AppError;
+use app::server::session::error_response;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -24,7 +24,7 @@ pub async fn same_site_only(State(origin): State<SiteOrigin>, request: Request, 
     }
     if starts_flow {
         tracing::warn!(path = %request.uri().path(), "a provider sign-in started from another site: refused");
-        return app::auth::session::see_other(&format!("{}?oauth_error=expired", app::routes::SIGN_IN_PATH));
+        return app::server::session::see_other(&format!("{}?oauth_error=expired", wire::paths::SIGN_IN_PATH));
     }
     tracing::warn!(
         path = %request.uri().path(),
@@ -37,7 +37,7 @@ pub async fn same_site_only(State(origin): State<SiteOrigin>, request: Request, 
 
 /// Whether `path` starts a provider sign-in (a `GET` that changes state).
 fn starts_sign_in(path: &str) -> bool {
-    app::auth::methods().iter().any(|m| m.start_path() == Some(path))
+    wire::auth::methods().iter().any(|m| m.start_path() == Some(path))
 }
 
 /// Whether a state-changing request may proceed.

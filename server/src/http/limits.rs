@@ -6,8 +6,8 @@
 //! streamed response (a chat reply, a page) holds its slot only until its
 //! headers are sent.
 
-use app::auth::session::error_response;
 use app::error::AppError;
+use app::server::session::error_response;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;

@@ -3,8 +3,8 @@
 use crate::helpers::{Backend, Browser, PASSWORD, TestApp, expect_json, unique_email};
 use crate::on_each_database;
 use crate::support::{location, make_admin, register, registered_and_verified, sign_in, verify_from_mail};
-use app::routes::{main_path, no_access_path};
 use serde_json::{Value, json};
+use wire::features::{main_path, no_access_path};
 
 async fn viewer(b: &Browser) -> Value {
     expect_json(b.call("/api/session/viewer", &[]).await, 200).await
@@ -236,21 +236,21 @@ async fn the_session_id_changes_at_sign_in_and_is_dead_after_sign_out(app: TestA
     let second = b.session().unwrap();
     assert_ne!(first, second, "a new id at every sign-in");
     let stale = app.browser();
-    stale.set_cookie(app::auth::session::PLAIN_COOKIE, &first);
+    stale.set_cookie(app::server::cookies::PLAIN_SESSION, &first);
     assert_eq!(viewer(&stale).await, Value::Null, "the replaced session is gone");
 
     let home = expect_json(b.call("/api/auth/sign-out", &[]).await, 200).await;
     assert_eq!(home, "/");
     assert!(b.session().is_none(), "the cookie is cleared");
     let old = app.browser();
-    old.set_cookie(app::auth::session::PLAIN_COOKIE, &second);
+    old.set_cookie(app::server::cookies::PLAIN_SESSION, &second);
     assert_eq!(
         viewer(&old).await,
         Value::Null,
         "sign-out ended the session on the server"
     );
     assert!(old.session().is_none(), "and the dead cookie was removed");
-    old.set_cookie(app::auth::session::PLAIN_COOKIE, &second);
+    old.set_cookie(app::server::cookies::PLAIN_SESSION, &second);
     let page = old.get("/account").await;
     assert_eq!(page.status(), 303);
     assert!(location(&page).starts_with("/signin?next="));
@@ -299,7 +299,7 @@ async fn sessions_end_after_the_idle_and_the_absolute_timeout() {
     registered_and_verified(&app, &idle, &unique_email("idle")).await;
     let absolute = app.browser();
     registered_and_verified(&app, &absolute, &unique_email("abs")).await;
-    let hash = |b: &Browser| app::auth::session::hash_token(&b.session().unwrap());
+    let hash = |b: &Browser| domain::accounts::sessions::hash_token(&b.session().unwrap());
 
     let long_ago = chrono::Utc::now() - chrono::Duration::days(4);
     sessions::Entity::update_many()
@@ -353,7 +353,7 @@ async fn sign_out_other_devices_ends_every_session_but_this_one() {
     // Someone else's session id is "not found", not ended.
     let stranger = app.browser();
     registered_and_verified(&app, &stranger, &unique_email("stranger")).await;
-    let laptop_id = app::auth::session::hash_token(&laptop.session().unwrap());
+    let laptop_id = domain::accounts::sessions::hash_token(&laptop.session().unwrap());
     let r = stranger
         .call("/api/account/sessions/revoke", &[("id", &laptop_id)])
         .await;
@@ -384,7 +384,7 @@ async fn a_cross_site_post_is_refused() {
         )
         .await;
     assert_eq!(r.status(), 403);
-    let stored = app::auth::accounts::find_by_email(app.db(), &app::auth::email::Email::parse(&email).unwrap())
+    let stored = domain::accounts::rules::find_by_email(app.db(), &wire::email::Email::parse(&email).unwrap())
         .await
         .unwrap();
     assert!(stored.is_none());
@@ -439,7 +439,7 @@ async fn protected_server_functions_and_pages_refuse_callers_without_access() {
 fn every_server_function_is_declared_in_the_gate() {
     let undeclared: Vec<_> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, _)| path)
-        .filter(|path| app::gate::requirement(path).is_none())
+        .filter(|path| wire::gate::requirement(path).is_none())
         .collect();
     assert!(undeclared.is_empty(), "not in the gate's table: {undeclared:?}");
     assert!(leptos::server_fn::axum::server_fn_paths().count() > 15);

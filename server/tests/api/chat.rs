@@ -1,11 +1,11 @@
 //! The model providers' production client code against the fake model APIs
 //! (`keel_fakes::llm`), which speak each provider's streaming format.
 
-use app::chat::provider::anthropic::Anthropic;
-use app::chat::provider::gemini::Gemini;
-use app::chat::provider::openai::OpenAiCompatible;
-use app::chat::provider::{ChatError, ChatProvider, ChatRequest, Role, Turn, http_client};
-use app::chat::stream::{Delta, Reply, Usage};
+use domain::chat::provider::anthropic::Anthropic;
+use domain::chat::provider::gemini::Gemini;
+use domain::chat::provider::openai::OpenAiCompatible;
+use domain::chat::provider::{ChatError, ChatProvider, ChatRequest, Role, Turn, http_client};
+use domain::chat::stream::{Delta, Reply, Usage};
 use futures::StreamExt;
 use keel_fakes::{Fakes, llm};
 use secrecy::SecretString;
@@ -248,11 +248,12 @@ async fn an_unreachable_provider_is_reported() {
 
 use crate::helpers::{Backend, Browser, TestApp, expect_json, unique_email};
 use crate::support::{make_admin, registered_and_verified};
-use app::chat::stream::sse;
 use entity::{chat_conversations, chat_messages};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use std::collections::VecDeque;
+use wire::chat::{ErrorKind, Outcome, UsageSource};
+use wire::sse;
 
 const REPLY: &str = "/api/chat/reply";
 
@@ -349,9 +350,9 @@ async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: Tes
 
         let saved = assistant_message(&app, first.1["message_id"].as_str().unwrap()).await;
         assert_eq!(saved.content, text, "{model}");
-        assert_eq!(saved.outcome.as_deref(), Some("completed"));
+        assert_eq!(saved.outcome, Some(Outcome::Completed));
         assert_eq!(saved.model.as_deref(), Some(model));
-        assert_eq!(saved.usage_source.as_deref(), Some("provider"), "{model}");
+        assert_eq!(saved.usage_source, Some(UsageSource::Provider), "{model}");
         assert_eq!(
             saved.output_tokens,
             Some(text.split_whitespace().count() as i64),
@@ -457,7 +458,7 @@ async fn settled_reply(app: &TestApp, except: Option<&str>) -> chat_messages::Mo
             .filter(|m| Some(m.id.to_string().as_str()) != except)
             .collect();
         if let [m] = replies.as_slice()
-            && m.outcome.as_deref() != Some("streaming")
+            && m.outcome != Some(Outcome::Streaming)
         {
             return m.clone();
         }
@@ -517,7 +518,7 @@ async fn the_model_is_asked_while_the_rows_wait_for_the_database_and_nothing_is_
     assert_eq!(done.1["outcome"], "completed");
     let saved = assistant_message(&app, events[0].1["message_id"].as_str().unwrap()).await;
     assert_eq!(saved.content, text);
-    assert_eq!(saved.outcome.as_deref(), Some("completed"));
+    assert_eq!(saved.outcome, Some(Outcome::Completed));
     assert!(
         saved.first_token_ms.unwrap() >= 400,
         "the first token's time counts from the request: {:?}",
@@ -546,7 +547,7 @@ async fn a_client_that_leaves_while_the_rows_wait_stops_the_upstream_within_a_se
     lock.rollback().await.unwrap();
 
     let saved = settled_reply(&app, None).await;
-    assert_eq!(saved.outcome.as_deref(), Some("stopped"));
+    assert_eq!(saved.outcome, Some(Outcome::Stopped));
     let words = saved.content.split_whitespace().count();
     assert!(
         saved.content.starts_with("lorem ipsum") && words < 50,
@@ -575,11 +576,11 @@ async fn a_regenerate_left_while_its_rows_wait_never_asks_the_model() {
     lock.rollback().await.unwrap();
 
     let saved = settled_reply(&app, first[0].1["message_id"].as_str()).await;
-    assert_eq!(saved.outcome.as_deref(), Some("stopped"));
+    assert_eq!(saved.outcome, Some(Outcome::Stopped));
     assert_eq!(saved.content, "");
     assert_eq!(
-        (saved.input_tokens, saved.output_tokens, saved.usage_source.as_deref()),
-        (Some(0), Some(0), Some("none"))
+        (saved.input_tokens, saved.output_tokens, saved.usage_source),
+        (Some(0), Some(0), Some(UsageSource::None))
     );
     assert_eq!(app.fakes.llm_requests(), asked, "the model was never asked");
 }
@@ -669,10 +670,10 @@ async fn a_refused_request_records_no_usage_and_keeps_the_providers_body_from_th
         "the provider's body stays in the log: {message}"
     );
     let saved = assistant_message(&app, events[0].1["message_id"].as_str().unwrap()).await;
-    assert_eq!(saved.outcome.as_deref(), Some("failed"));
+    assert_eq!(saved.outcome, Some(Outcome::Failed));
     assert_eq!(
-        (saved.input_tokens, saved.output_tokens, saved.usage_source.as_deref()),
-        (Some(0), Some(0), Some("none")),
+        (saved.input_tokens, saved.output_tokens, saved.usage_source),
+        (Some(0), Some(0), Some(UsageSource::None)),
         "nothing was processed, so nothing is charged"
     );
 }
@@ -690,11 +691,11 @@ async fn a_stalled_provider_ends_in_the_idle_timeout_and_the_partial_text_is_sav
     assert_eq!(texts(&events), "You said: [stall] a ");
     let saved = assistant_message(&app, events[0].1["message_id"].as_str().unwrap()).await;
     assert_eq!(saved.content, "You said: [stall] a ");
-    assert_eq!(saved.outcome.as_deref(), Some("failed"));
-    assert_eq!(saved.error.as_deref(), Some("idle_timeout"));
+    assert_eq!(saved.outcome, Some(Outcome::Failed));
+    assert_eq!(saved.error, Some(ErrorKind::IdleTimeout));
     assert_eq!(
-        saved.usage_source.as_deref(),
-        Some("counted"),
+        saved.usage_source,
+        Some(UsageSource::Counted),
         "the stream ended without usage"
     );
 }
@@ -717,7 +718,7 @@ async fn a_client_that_goes_away_stops_the_upstream_within_a_second_and_the_text
     assert_upstream_cancelled_within_a_second(&app.fakes, 0, gone, "reply").await;
     let saved = settled_reply(&app, None).await;
     assert_eq!(saved.id.to_string(), start["message_id"].as_str().unwrap());
-    assert_eq!(saved.outcome.as_deref(), Some("stopped"));
+    assert_eq!(saved.outcome, Some(Outcome::Stopped));
     let whole = "You said: please write a long answer with many words in it";
     assert!(
         !saved.content.is_empty() && whole.starts_with(&saved.content) && saved.content != whole,

@@ -1,6 +1,6 @@
 //! Spawning the app for a test, and talking to it like a browser would.
 
-use app::services::Services;
+use domain::Services;
 use keel_fakes::Fakes;
 use server::{Application, Config};
 use std::collections::{BTreeMap, HashMap};
@@ -281,7 +281,7 @@ impl Browser {
 
     /// The session cookie (plain-http name: tests run on localhost).
     pub fn session(&self) -> Option<String> {
-        self.cookie(app::auth::session::PLAIN_COOKIE)
+        self.cookie(app::server::cookies::PLAIN_SESSION)
     }
 }
 

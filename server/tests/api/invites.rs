@@ -2,9 +2,9 @@
 
 use crate::helpers::{Backend, TestApp, expect_json, unique_email};
 use crate::support::{location, make_admin, register, registered_and_verified, verify_from_mail};
-use app::auth::email::Email;
-use app::routes::{main_path, no_access_path};
 use server::cli::accounts::{Command, Until, execute};
+use wire::email::Email;
+use wire::features::{main_path, no_access_path};
 
 async fn admin(app: &TestApp) -> crate::helpers::Browser {
     let b = app.browser();
@@ -204,7 +204,7 @@ async fn the_cli_creates_lists_and_revokes_invites_and_makes_admins() {
     )
     .await
     .unwrap();
-    let user = app::auth::accounts::find_by_email(app.db(), &Email::parse(&boss).unwrap())
+    let user = domain::accounts::rules::find_by_email(app.db(), &Email::parse(&boss).unwrap())
         .await
         .unwrap()
         .unwrap();

@@ -4,10 +4,10 @@
 use crate::helpers::{Backend, Browser, TestApp, expect_json, unique_email};
 use crate::on_each_database;
 use crate::support::{Person, consent, location, oauth, registered_and_verified, start};
-use app::routes::{main_path, no_access_path};
 use entity::user_identities;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
+use wire::features::{main_path, no_access_path};
 
 async fn viewer(b: &Browser) -> Value {
     expect_json(b.call("/api/session/viewer", &[]).await, 200).await
@@ -112,14 +112,14 @@ async fn a_replayed_callback_or_code_is_refused() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let b = app.browser();
     let authorize = start(&b, "google", "").await;
-    let state_cookie = b.cookie(app::auth::oauth::PLAIN_STATE_COOKIE).unwrap();
+    let state_cookie = b.cookie(app::server::cookies::PLAIN_OAUTH_STATE).unwrap();
     let callback = consent(&app, &authorize, &Person::new(&unique_email("replay")), None).await;
     assert_eq!(b.get(&callback).await.status(), 303);
     assert!(b.session().is_some());
 
     // The same callback again, cookie and all: the flow is used up.
     let attacker = app.browser();
-    attacker.set_cookie(app::auth::oauth::PLAIN_STATE_COOKIE, &state_cookie);
+    attacker.set_cookie(app::server::cookies::PLAIN_OAUTH_STATE, &state_cookie);
     let r = attacker.get(&callback).await;
     assert!(is_refused(&r, "expired"), "{}", location(&r));
     assert!(attacker.session().is_none());
@@ -151,7 +151,7 @@ async fn an_id_token_with_a_wrong_nonce_audience_issuer_expiry_or_signature_is_r
         let r = b.get(&callback).await;
         assert!(is_refused(&r, "provider"), "{tamper}: {}", location(&r));
         assert!(b.session().is_none(), "{tamper}");
-        let created = app::auth::accounts::find_by_email(app.db(), &app::auth::email::Email::parse(&email).unwrap())
+        let created = domain::accounts::rules::find_by_email(app.db(), &wire::email::Email::parse(&email).unwrap())
             .await
             .unwrap();
         assert!(created.is_none(), "{tamper}: no account");
@@ -289,13 +289,15 @@ async fn an_invited_email_signing_up_with_a_provider_gets_the_invite() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let email = unique_email("invited");
     let now = chrono::Utc::now();
-    app::invites::store::create(
+    domain::invites::create(
         &app.services,
-        &app::auth::email::Email::parse(&email).unwrap(),
-        now + chrono::Duration::days(10),
-        now + chrono::Duration::days(3),
-        None,
-        Default::default(),
+        &domain::Actor::Operator,
+        domain::invites::NewInvite {
+            email: wire::email::Email::parse(&email).unwrap(),
+            access_until: now + chrono::Duration::days(10),
+            expires_at: now + chrono::Duration::days(3),
+            locale: Default::default(),
+        },
     )
     .await
     .unwrap();
@@ -315,4 +317,16 @@ async fn a_provider_that_is_not_configured_is_explained() {
     .unwrap();
     let r = app.browser().get("/auth/google/start").await;
     assert_eq!(location(&r), "/signin?oauth_error=not_configured");
+}
+
+#[tokio::test]
+async fn linking_without_a_session_just_asks_to_sign_in() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    for provider in ["google", "github"] {
+        let to = start(&app.browser(), provider, "intent=link").await;
+        assert_eq!(
+            to, "/signin",
+            "{provider}: no flow starts, and nothing to apologise for"
+        );
+    }
 }

@@ -5,12 +5,12 @@
 use crate::helpers::{Backend, Browser, TestApp, expect_json, unique_email};
 use crate::on_each_database;
 use crate::support::registered_and_verified;
-use app::access::AccessState;
 use chrono::Utc;
 use entity::{access_grants, stripe_customers, stripe_events, stripe_subscriptions};
 use keel_fakes::stripe::{self as fake, WEBHOOK_SECRET, event, invoice, subscription};
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Set};
 use serde_json::{Value, json};
+use wire::access::AccessState;
 
 const DAY: i64 = 86_400;
 
@@ -42,8 +42,8 @@ async fn customer(app: &TestApp) -> (Browser, entity::users::Model) {
     let b = app.browser();
     let email = unique_email("payer");
     assert_eq!(registered_and_verified(app, &b, &email).await, "/payment");
-    let parsed = app::auth::email::Email::parse(&email).unwrap();
-    let user = app::auth::accounts::find_by_email(app.db(), &parsed)
+    let parsed = wire::email::Email::parse(&email).unwrap();
+    let user = domain::accounts::rules::find_by_email(app.db(), &parsed)
         .await
         .unwrap()
         .unwrap();
@@ -65,7 +65,7 @@ async fn stripe_customer_of(app: &TestApp, user: &entity::users::Model) -> Strin
 }
 
 async fn access_of(app: &TestApp, user: &entity::users::Model) -> AccessState {
-    let mut s = app::access::store::state_for(app.db(), user, Utc::now()).await.unwrap();
+    let mut s = domain::access::state_for(app.db(), user, Utc::now()).await.unwrap();
     s.checked_at = 0;
     s
 }
@@ -426,11 +426,11 @@ async fn paying_grants_access_the_success_page_waits_for_it_and_it_lapses() {
         200,
     )
     .await;
-    assert_eq!(progress["Granted"]["landing"], app::routes::main_path());
+    assert_eq!(progress["Granted"]["landing"], wire::features::main_path());
     let access = access_of(&app, &user).await;
     assert!(access.granted);
-    assert_eq!(access.reason, Some(app::access::AccessReason::Payment));
-    assert_eq!(b.get(app::routes::main_path()).await.status(), 200);
+    assert_eq!(access.reason, Some(wire::access::AccessReason::Payment));
+    assert_eq!(b.get(wire::features::main_path()).await.status(), 200);
 
     // A second subscription is refused while this one runs; the portal opens.
     assert_eq!(
@@ -468,7 +468,7 @@ async fn paying_grants_access_the_success_page_waits_for_it_and_it_lapses() {
     assert_eq!(send(&app, &lapsed).await, 200);
     assert_eq!(send(&app, &ended).await, 200);
     assert!(!access_of(&app, &user).await.granted);
-    let page = b.get(app::routes::main_path()).await;
+    let page = b.get(wire::features::main_path()).await;
     assert_eq!(page.status(), 303);
     assert_eq!(crate::support::location(&page), "/payment");
     let again = expect_json(b.call("/api/billing/checkout", &[("offer", "monthly")]).await, 200).await;

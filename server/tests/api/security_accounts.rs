@@ -15,8 +15,8 @@ async fn viewer(b: &Browser) -> Value {
 }
 
 async fn user_of(app: &TestApp, email: &str) -> entity::users::Model {
-    let email = app::auth::email::Email::parse(email).unwrap();
-    app::auth::accounts::find_by_email(app.db(), &email)
+    let email = wire::email::Email::parse(email).unwrap();
+    domain::accounts::rules::find_by_email(app.db(), &email)
         .await
         .unwrap()
         .expect("the account exists")
@@ -247,7 +247,7 @@ async fn unlinking_a_provider_signs_out_the_other_sessions() {
 async fn admin_create(app: &TestApp, email: &str) {
     server::cli::accounts::execute(
         server::cli::accounts::Command::AdminCreate {
-            email: app::auth::email::Email::parse(email).unwrap(),
+            email: wire::email::Email::parse(email).unwrap(),
         },
         &app.services,
     )
@@ -318,7 +318,7 @@ async fn a_provider_sign_in_started_from_another_site_is_refused() {
             .await;
         assert_eq!(r.status(), 303);
         assert_eq!(location(&r), "/signin?oauth_error=expired", "{provider}");
-        assert!(b.cookie(app::auth::oauth::PLAIN_STATE_COOKIE).is_none());
+        assert!(b.cookie(app::server::cookies::PLAIN_OAUTH_STATE).is_none());
         // From the site's own page it starts.
         let r = b
             .get_with(&format!("/auth/{provider}/start"), &[("sec-fetch-site", "same-origin")])
@@ -347,7 +347,7 @@ async fn a_locked_account_still_opens_for_its_owner_on_a_device_that_signed_in_b
     let owner = app.browser();
     registered_and_verified(&app, &owner, &email).await;
     expect_json(sign_in(&owner, &email, PASSWORD).await, 200).await;
-    assert!(owner.cookie(app::auth::local::devices::PLAIN_COOKIE).is_some());
+    assert!(owner.cookie(app::server::cookies::PLAIN_DEVICE).is_some());
     // Strangers' guesses lock the account.
     let stranger = app.browser();
     for i in 0..10 {
@@ -362,8 +362,8 @@ async fn a_locked_account_still_opens_for_its_owner_on_a_device_that_signed_in_b
     // A stolen-looking cookie for another account does nothing.
     let other = app.browser();
     other.set_cookie(
-        app::auth::local::devices::PLAIN_COOKIE,
-        &owner.cookie(app::auth::local::devices::PLAIN_COOKIE).unwrap(),
+        app::server::cookies::PLAIN_DEVICE,
+        &owner.cookie(app::server::cookies::PLAIN_DEVICE).unwrap(),
     );
     let someone = unique_email("someone");
     registered_and_verified(&app, &app.browser(), &someone).await;

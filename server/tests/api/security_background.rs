@@ -151,11 +151,12 @@ async fn a_background_task_that_panics_is_restarted_and_reported_down_meanwhile(
 #[tokio::test]
 async fn a_reply_left_streaming_by_a_dead_process_is_closed_as_interrupted() {
     use entity::{chat_conversations, chat_messages};
+    use wire::chat::{MessageRole, Outcome};
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let b = app.browser();
     let email = unique_email("orphan");
     crate::support::registered_and_verified(&app, &b, &email).await;
-    let user = app::auth::accounts::find_by_email(app.db(), &app::auth::email::Email::parse(&email).unwrap())
+    let user = domain::accounts::rules::find_by_email(app.db(), &wire::email::Email::parse(&email).unwrap())
         .await
         .unwrap()
         .unwrap();
@@ -174,24 +175,21 @@ async fn a_reply_left_streaming_by_a_dead_process_is_closed_as_interrupted() {
     let orphan = |at| chat_messages::ActiveModel {
         id: Set(uuid::Uuid::new_v4()),
         conversation_id: Set(conversation.id),
-        role: Set("assistant".into()),
+        role: Set(MessageRole::Assistant),
         content: Set("half a repl".into()),
-        outcome: Set(Some("streaming".into())),
+        outcome: Set(Some(Outcome::Streaming)),
         created_at: Set(at),
         ..Default::default()
     };
     let old = orphan(long_ago).insert(app.db()).await.unwrap();
     let live = orphan(chrono::Utc::now()).insert(app.db()).await.unwrap();
-    let swept = app::services::janitor::sweep(&app.services).await.unwrap();
-    assert_eq!(swept.interrupted_replies, 1);
+    let swept = domain::janitor::sweep(&app.services).await.unwrap();
+    assert_eq!(swept.of(domain::chat::janitor::INTERRUPTED), 1);
     let find = |id| chat_messages::Entity::find_by_id(id).one(app.db());
+    assert_eq!(find(old.id).await.unwrap().unwrap().outcome, Some(Outcome::Interrupted));
     assert_eq!(
-        find(old.id).await.unwrap().unwrap().outcome.as_deref(),
-        Some("interrupted")
-    );
-    assert_eq!(
-        find(live.id).await.unwrap().unwrap().outcome.as_deref(),
-        Some("streaming"),
+        find(live.id).await.unwrap().unwrap().outcome,
+        Some(Outcome::Streaming),
         "a reply that may still be streaming is left alone"
     );
 }
@@ -248,7 +246,7 @@ async fn undeliverable_mail_keeps_no_live_links_and_is_removed_after_a_week() {
     let mut old: mail_outbox::ActiveModel = given_up.into();
     old.failed_at = Set(Some(chrono::Utc::now() - chrono::Duration::days(8)));
     old.update(app.db()).await.unwrap();
-    let swept = app::services::janitor::sweep(&app.services).await.unwrap();
+    let swept = domain::janitor::sweep(&app.services).await.unwrap();
     assert_eq!(swept.mail, 1);
     assert!(
         mail_outbox::Entity::find_by_id(row.id)

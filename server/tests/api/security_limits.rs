@@ -264,3 +264,48 @@ async fn past_the_concurrency_limit_requests_get_503_with_retry_after() {
     );
     assert_eq!(app.get("/healthz").await.status(), 200, "liveness is never shed");
 }
+
+/// Failed sign-ins from one client, alternating between instances `a` and
+/// `b` (each with a different unknown email, so only the per-IP limit counts).
+async fn alternating_sign_ins(a: &TestApp, b: &TestApp, tries: usize) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for i in 0..tries {
+        let app = if i % 2 == 0 { a } else { b };
+        let r = sign_in(&app.browser(), &unique_email("nobody"), "some guess or other").await;
+        statuses.push(r.status().as_u16());
+    }
+    statuses
+}
+
+/// Two instances on one database (`RATE_LIMIT_STORE=database`) spend one
+/// budget: a client cannot double its attempts by reaching both.
+async fn instances_on_one_database_share_one_budget(a: TestApp) {
+    let shared = [
+        ("RATE_LIMIT_STORE", "database"),
+        ("RATE_LIMIT_SIGN_IN_PER_IP", "4/1m"),
+        ("DATABASE_URL", a.database_url.as_str()),
+    ];
+    let b = TestApp::spawn_with(a.backend, &shared).await.unwrap();
+    assert_eq!(
+        alternating_sign_ins(&a, &b, 7).await,
+        [401, 401, 401, 401, 429, 429, 429],
+        "four attempts in all, across both instances"
+    );
+}
+crate::on_each_database!(
+    instances_on_one_database_share_one_budget,
+    &[("RATE_LIMIT_STORE", "database"), ("RATE_LIMIT_SIGN_IN_PER_IP", "4/1m")]
+);
+
+/// The contrast: with the in-memory store each instance counts on its own
+/// (so several instances need the database store).
+#[tokio::test]
+async fn in_memory_limits_are_per_instance() {
+    let limits = [("RATE_LIMIT_STORE", "memory"), ("RATE_LIMIT_SIGN_IN_PER_IP", "2/1m")];
+    let a = TestApp::spawn_with(Backend::Sqlite, &limits).await.unwrap();
+    let url = a.database_url.clone();
+    let b = TestApp::spawn_with(Backend::Sqlite, &[limits[0], limits[1], ("DATABASE_URL", url.as_str())])
+        .await
+        .unwrap();
+    assert_eq!(alternating_sign_ins(&a, &b, 6).await, [401, 401, 401, 401, 429, 429]);
+}

@@ -5,12 +5,12 @@
 use crate::helpers::{Backend, Browser, PASSWORD, TestApp, expect_json, unique_email};
 use crate::on_each_database;
 use crate::support::registered_and_verified;
-use app::access::AccessState;
 use chrono::Utc;
 use entity::{stripe_events, stripe_subscriptions};
 use keel_fakes::stripe::{self as fake, WEBHOOK_SECRET, charge, dispute, event, invoice, subscription};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
+use wire::access::AccessState;
 
 const DAY: i64 = 86_400;
 
@@ -33,15 +33,15 @@ async fn send(app: &TestApp, event: &Value) -> u16 {
 }
 
 fn macs(app: &TestApp) -> u64 {
-    app.services.stripe.as_ref().unwrap().webhook_macs()
+    app.services.features.stripe.as_ref().unwrap().webhook_macs()
 }
 
 async fn customer(app: &TestApp) -> (Browser, entity::users::Model) {
     let b = app.browser();
     let email = unique_email("payer");
     registered_and_verified(app, &b, &email).await;
-    let parsed = app::auth::email::Email::parse(&email).unwrap();
-    let user = app::auth::accounts::find_by_email(app.db(), &parsed)
+    let parsed = wire::email::Email::parse(&email).unwrap();
+    let user = domain::accounts::rules::find_by_email(app.db(), &parsed)
         .await
         .unwrap()
         .unwrap();
@@ -49,7 +49,7 @@ async fn customer(app: &TestApp) -> (Browser, entity::users::Model) {
 }
 
 async fn access_of(app: &TestApp, user: &entity::users::Model) -> AccessState {
-    app::access::store::state_for(app.db(), user, Utc::now()).await.unwrap()
+    domain::access::state_for(app.db(), user, Utc::now()).await.unwrap()
 }
 
 async fn outcome_of(app: &TestApp, event: &Value) -> String {

@@ -39,8 +39,8 @@ pub async fn registered_and_verified(app: &TestApp, b: &Browser, email: &str) ->
 /// Makes an account an admin directly in the database.
 pub async fn make_admin(app: &TestApp, email: &str) {
     use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
-    let email = app::auth::email::Email::parse(email).unwrap();
-    let user = app::auth::accounts::find_by_email(app.db(), &email)
+    let email = wire::email::Email::parse(email).unwrap();
+    let user = domain::accounts::rules::find_by_email(app.db(), &email)
         .await
         .unwrap()
         .unwrap();

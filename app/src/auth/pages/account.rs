@@ -9,7 +9,6 @@ use crate::components::form::{FormError, FormState, Notice, Submit, TextField, f
 use crate::components::viewer::use_viewer;
 use crate::error::{AppError, Field};
 use crate::i18n::{Key, Locale, use_locale};
-use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -20,7 +19,8 @@ pub fn AccountPage() -> impl IntoView {
     let locale = use_locale();
     let viewer = use_viewer();
     let overview = Resource::new(|| (), |_| account_overview());
-    let billing = Billing::new();
+    // Each feature's card (the billing portal, …), made with the page.
+    let cards = crate::features::account_cards();
     let linked = query("linked");
     let linked_notice = Signal::derive(move || {
         let id = linked.get()?;
@@ -41,14 +41,18 @@ pub fn AccountPage() -> impl IntoView {
             <Notice message=linked_notice />
             <FormError message=oauth_error() />
             {move || match viewer.get() {
-                Some(v) => sections(v, overview, billing).into_any(),
+                Some(v) => sections(v, overview, cards.clone()).into_any(),
                 None => view! { <p>{locale.t(Key::ErrNotSignedIn)}</p> }.into_any(),
             }}
         </section>
     }
 }
 
-fn sections(viewer: Viewer, overview: Resource<Result<AccountDetails, AppError>>, billing: Billing) -> impl IntoView {
+fn sections(
+    viewer: Viewer,
+    overview: Resource<Result<AccountDetails, AppError>>,
+    cards: Vec<crate::feature::AccountCard>,
+) -> impl IntoView {
     let verified = viewer.email_verified;
     let profile = profile(viewer.clone());
     let access = access(viewer.access.clone());
@@ -57,7 +61,7 @@ fn sections(viewer: Viewer, overview: Resource<Result<AccountDetails, AppError>>
     view! {
         {profile}
         {access}
-        {billing.card()}
+        {cards.iter().map(|card| card()).collect_view()}
         {password}
         {providers(overview, verified)}
         {sessions(overview)}
@@ -146,33 +150,9 @@ fn access(access: AccessState) -> impl IntoView {
         <Card title=Key::AccessSection>
             <p data-testid="access-status">{describe_access(locale, &access)}</p>
             {(!granted).then(|| view! {
-                <a href=routes::no_access_path() class="btn-primary self-start">{locale.t(Key::GetAccess)}</a>
+                <a href=wire::features::no_access_path() class="btn-primary self-start">{locale.t(Key::GetAccess)}</a>
             })}
         </Card>
-    }
-}
-
-/// With payments: the billing portal card, once the user has paid through
-/// Stripe. Its resource is made with the page, outside the suspense.
-#[derive(Clone, Copy)]
-struct Billing {
-    #[cfg(feature = "stripe_payment")]
-    resource: Resource<Result<bool, AppError>>,
-}
-
-impl Billing {
-    fn new() -> Self {
-        Billing {
-            #[cfg(feature = "stripe_payment")]
-            resource: crate::payments::stripe::pages::billing_resource(),
-        }
-    }
-
-    fn card(self) -> impl IntoView {
-        #[cfg(feature = "stripe_payment")]
-        {
-            view! { <crate::payments::stripe::pages::BillingCard billing=self.resource /> }
-        }
     }
 }
 
@@ -186,7 +166,7 @@ fn password(viewer: Viewer) -> impl IntoView {
         return view! {
             <Card title=Key::PasswordSection>
                 <p>{locale.t(Key::NoPasswordYet)}</p>
-                <A href=routes::FORGOT_PASSWORD_PATH attr:class="link">{locale.t(Key::SetPasswordLink)}</A>
+                <A href=wire::paths::FORGOT_PASSWORD_PATH attr:class="link">{locale.t(Key::SetPasswordLink)}</A>
             </Card>
         }
         .into_any();

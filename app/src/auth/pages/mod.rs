@@ -19,6 +19,28 @@ pub use sign_up::SignUpPage;
 #[cfg(feature = "local_auth")]
 pub use verify::VerifyEmailPage;
 
+/// With passwords: the page that verifies an email address.
+#[cfg(feature = "local_auth")]
+#[component(transparent)]
+pub fn VerifyEmailRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{components::Route, path};
+    view! { <Route path=path!("/verify-email") view=VerifyEmailPage /> }.into_inner()
+}
+
+#[cfg(feature = "local_auth")]
+#[component(transparent)]
+pub fn ForgotPasswordRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{components::Route, path};
+    view! { <Route path=path!("/forgot-password") view=ForgotPasswordPage /> }.into_inner()
+}
+
+#[cfg(feature = "local_auth")]
+#[component(transparent)]
+pub fn ResetPasswordRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{components::Route, path};
+    view! { <Route path=path!("/reset-password") view=ResetPasswordPage /> }.into_inner()
+}
+
 use crate::i18n::{Key, use_locale};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -88,7 +110,7 @@ fn oauth_error() -> Signal<Option<String>> {
                 .get()
                 .map(|m| m.split(',').map(str::to_owned).collect())
                 .unwrap_or_default();
-            Some(failure.message(&methods))
+            Some(crate::auth::oauth::failure_message(failure, &methods))
         })
     }
     #[cfg(not(any(feature = "google_auth", feature = "github_auth")))]

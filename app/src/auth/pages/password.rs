@@ -3,9 +3,9 @@ use crate::auth::local::{ForgotPassword, ResetPassword};
 use crate::components::form::{FormError, FormState, Notice, Submit, TextField, follow_on_success};
 use crate::error::Field;
 use crate::i18n::{Key, use_locale};
-use crate::routes;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use wire::paths as routes;
 
 /// `/forgot-password`: asks for the email and always answers the same way,
 /// whether or not an account has it.

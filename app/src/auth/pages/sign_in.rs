@@ -1,9 +1,9 @@
 use super::{AuthCard, divider, oauth_error, providers, query};
 use crate::components::form::Notice;
 use crate::i18n::{Key, use_locale};
-use crate::routes;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use wire::paths as routes;
 
 /// `/signin`: the methods this build has, with notices from the flows that
 /// send people here (a verification link, a password reset, provider refusals).

@@ -3,9 +3,9 @@ use crate::components::form::{FormError, Notice};
 use crate::error::AppError;
 use crate::i18n::{Key, use_locale};
 use crate::invites::{InviteOffer, invite_preview};
-use crate::routes;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use wire::paths as routes;
 
 /// `/signup`: create an account with the methods this build has. With an
 /// invite link (`?invite=…`) the invited email is filled in and the page
@@ -62,12 +62,8 @@ fn invite_notices(offer: Option<Result<InviteOffer, AppError>>) -> impl IntoView
         Some(Err(e)) => (None, Some(e.message(locale))),
         None => (None, None),
     };
-    #[cfg(not(feature = "stripe_payment"))]
-    let note = welcome
-        .is_none()
+    let note = (!wire::features::OPEN_SIGN_UP && welcome.is_none())
         .then(|| view! { <p class="text-sm text-indigo-800 dark:text-indigo-200">{locale.t(Key::InviteOnlyNote)}</p> });
-    #[cfg(feature = "stripe_payment")]
-    let note: Option<()> = None;
     view! {
         <Notice message=Signal::derive(move || welcome.clone()) />
         <FormError message=Signal::derive(move || problem.clone()) />

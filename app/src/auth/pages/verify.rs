@@ -2,10 +2,11 @@ use super::{AuthCard, query};
 use crate::auth::local::{ResendVerification, VerifyEmail};
 use crate::components::form::{FormError, FormState, Notice, Submit, follow_on_success};
 use crate::components::viewer::use_viewer;
+use crate::gate;
 use crate::i18n::{Key, use_locale};
-use crate::{gate, routes};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use wire::paths as routes;
 
 /// `/verify-email`: with `?token=…` (the emailed link) a button confirms the
 /// address (a button, so mail scanners that open links do not use it up);

@@ -2,18 +2,18 @@
 //! sends users without access), `/payment/success` (waits for the webhook),
 //! and the billing card of the account page.
 
-use super::offers::{Offer, OfferKind};
 use super::{
     CheckoutProgress, OpenBillingPortal, PRICING_PATH, StartCheckout, get_checkout_progress, get_pricing, has_billing,
 };
+use super::{Offer, OfferKind};
 use crate::components::form::{FormError, FormState, Notice, Submit, follow_on_success, navigate_hard};
 use crate::components::viewer::use_viewer;
 use crate::components::{AccessNotice, SignOutButton};
 use crate::error::AppError;
 use crate::i18n::{Key, Locale, use_locale};
-use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use wire::paths as routes;
 
 pub use super::PAYMENT_PATH;
 
@@ -207,10 +207,12 @@ pub fn PaymentSuccessPage() -> impl IntoView {
     }
 }
 
-/// Whether the user has a billing portal, for [`BillingCard`]: created with
-/// the account page (not inside its suspense), so it hydrates.
-pub fn billing_resource() -> Resource<Result<bool, AppError>> {
-    Resource::new(|| (), |_| has_billing())
+/// The account page's billing card (the registry's `account_card`): its
+/// resource is made now, with the page (not inside its suspense), so it
+/// hydrates.
+pub fn account_card() -> crate::feature::AccountCard {
+    let billing = Resource::new(|| (), |_| has_billing());
+    std::sync::Arc::new(move || view! { <BillingCard billing /> }.into_any())
 }
 
 /// The account page's billing card: opens the Stripe billing portal.
@@ -236,4 +238,28 @@ pub fn BillingCard(billing: Resource<Result<bool, AppError>>) -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The page users without access land on.
+#[component(transparent)]
+pub fn PaymentRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::components::Gated;
+    use leptos_router::{components::Route, path};
+    view! { <Route path=path!("/payment") view=|| view! { <Gated><PaymentPage /></Gated> } /> }.into_inner()
+}
+
+/// Where Stripe Checkout returns to.
+#[component(transparent)]
+pub fn PaymentSuccessRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::components::Gated;
+    use leptos_router::{components::Route, path};
+    view! { <Route path=path!("/payment/success") view=|| view! { <Gated><PaymentSuccessPage /></Gated> } /> }
+        .into_inner()
+}
+
+/// The offers, for everyone.
+#[component(transparent)]
+pub fn PricingRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{components::Route, path};
+    view! { <Route path=path!("/pricing") view=PricingPage /> }.into_inner()
 }

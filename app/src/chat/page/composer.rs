@@ -1,0 +1,127 @@
+//! The composer: the message box, the model picker, send and stop.
+
+use super::MAX_MESSAGE_CHARS;
+use super::state::Chat;
+use crate::components::use_hydrated;
+use crate::i18n::Key;
+use leptos::prelude::*;
+
+#[component]
+pub(super) fn ModelPicker(chat: Chat) -> impl IntoView {
+    let locale = chat.locale;
+    let hydrated = use_hydrated();
+    view! {
+        <label class="flex items-center gap-2 text-sm">
+            <span class="sr-only sm:not-sr-only">{locale.t(Key::ChatModel)}</span>
+            <select
+                class="input max-w-[11rem] py-1 text-sm"
+                data-testid="model-picker"
+                disabled=move || !hydrated.get() || chat.models.with(Vec::is_empty)
+                prop:value=move || chat.model.get()
+                on:change=move |ev| chat.model.set(event_target_value(&ev))
+            >
+                <For each=move || chat.models.get() key=|m| m.id.clone() let:m>
+                    <option value=m.id.clone()>
+                        {if m.id == crate::chat::DEMO_MODEL_ID { locale.t(Key::ChatDemoModel).to_owned() } else { m.name }}
+                    </option>
+                </For>
+            </select>
+        </label>
+    }
+}
+
+#[component]
+pub(super) fn Composer(chat: Chat) -> impl IntoView {
+    let locale = chat.locale;
+    let hydrated = use_hydrated();
+    let count = move || chat.draft.with(|d| d.trim().chars().count());
+    let over = move || count() > MAX_MESSAGE_CHARS;
+    let can_send = move || hydrated.get() && !chat.sending.get() && count() > 0 && !over();
+    let counter = move || {
+        locale
+            .t(Key::ChatCharCount)
+            .replace("{count}", &count().to_string())
+            .replace("{max}", &MAX_MESSAGE_CHARS.to_string())
+    };
+    view! {
+        <form
+            class="border-t border-indigo-200 px-3 py-3 dark:border-indigo-800"
+            data-testid="composer"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                chat.send(false);
+            }
+        >
+            <div class="mx-auto flex max-w-3xl flex-col gap-1">
+                <label for="chat-message" class="sr-only">{locale.t(Key::ChatMessageLabel)}</label>
+                <div class="flex items-end gap-2">
+                    <textarea
+                        id="chat-message"
+                        node_ref=chat.composer
+                        class="input max-h-60 min-h-[2.75rem] flex-1 resize-y"
+                        rows="2"
+                        placeholder=locale.t(Key::ChatPlaceholder)
+                        aria-invalid=move || over().to_string()
+                        aria-describedby="chat-count chat-refusal"
+                        prop:value=move || chat.draft.get()
+                        on:input=move |ev| {
+                            chat.draft.set(event_target_value(&ev));
+                            chat.refusal.set(None);
+                        }
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                                ev.prevent_default();
+                                if can_send() {
+                                    chat.send(false);
+                                }
+                            }
+                        }
+                    ></textarea>
+                    <Show
+                        when=move || chat.sending.get()
+                        fallback=move || {
+                            view! {
+                                <button type="submit" class="btn-primary" data-testid="send" disabled=move || !can_send()>
+                                    {locale.t(Key::ChatSend)}
+                                </button>
+                            }
+                        }
+                    >
+                        <button type="button" class="btn-secondary" data-testid="stop" on:click=move |_| chat.stop()>
+                            {locale.t(Key::ChatStop)}
+                        </button>
+                    </Show>
+                </div>
+                <Show when=move || { chat.trimmed.get() > 0 }>
+                    <p class="text-xs text-indigo-800 dark:text-indigo-200" data-testid="history-trimmed">
+                        {move || locale.t(Key::ChatHistoryTrimmed).replace("{count}", &chat.trimmed.get().to_string())}
+                    </p>
+                </Show>
+                <div class="flex flex-wrap justify-between gap-2 text-xs">
+                    <p id="chat-refusal" class="field-error" role="alert">
+                        {move || {
+                            if over() {
+                                Some(locale.t(Key::ErrMessageTooLong).to_owned())
+                            } else {
+                                chat.refusal.get()
+                            }
+                        }}
+                    </p>
+                    <p
+                        id="chat-count"
+                        data-testid="char-count"
+                        class=move || {
+                            if over() {
+                                "ml-auto font-semibold text-red-700 dark:text-red-300"
+                            } else {
+                                "ml-auto text-indigo-800 dark:text-indigo-200"
+                            }
+                        }
+                    >
+                        {counter}
+                    </p>
+                </div>
+            </div>
+        </form>
+    }
+}

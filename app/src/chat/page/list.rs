@@ -1,0 +1,254 @@
+//! The conversation list: new, search, rename and delete.
+
+use super::LoadFailed;
+use super::state::{Chat, Load};
+use crate::chat::conversations::{ConversationSummary, delete_conversation, rename_conversation};
+use crate::components::use_hydrated;
+use crate::error::AppError;
+use crate::i18n::Key;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub(super) fn ConversationList(chat: Chat) -> impl IntoView {
+    let locale = chat.locale;
+    let hydrated = use_hydrated();
+    // Search as the user types, once they pause.
+    let typed = StoredValue::new(0u64);
+    let on_search = move |ev| {
+        chat.search.set(event_target_value(&ev));
+        let n = typed.get_value() + 1;
+        typed.set_value(n);
+        set_timeout(
+            move || {
+                if typed.get_value() == n {
+                    chat.load_list();
+                }
+            },
+            std::time::Duration::from_millis(250),
+        );
+    };
+    let editing = RwSignal::new(None::<(String, String)>);
+    let confirming = RwSignal::new(None::<String>);
+    let row_error = RwSignal::new(None::<(String, String)>);
+
+    view! {
+        <aside
+            class=move || {
+                if chat.list_open.get() {
+                    "fixed inset-x-0 bottom-0 top-[4.5rem] z-30 flex flex-col gap-2 overflow-y-auto bg-indigo-50 p-3 dark:bg-indigo-950 md:static md:w-72 md:border-r md:border-indigo-200 md:dark:border-indigo-800"
+                } else {
+                    "hidden w-72 flex-col gap-2 overflow-y-auto border-r border-indigo-200 p-3 dark:border-indigo-800 md:flex"
+                }
+            }
+            data-testid="conversation-list"
+        >
+            <button
+                type="button"
+                class="btn-primary w-full"
+                data-testid="new-chat"
+                disabled=move || !hydrated.get()
+                on:click=move |_| chat.open(None)
+            >
+                {locale.t(Key::ChatNew)}
+            </button>
+            <label class="sr-only" for="chat-search">{locale.t(Key::ChatSearch)}</label>
+            <input
+                id="chat-search"
+                type="search"
+                class="input py-1 text-sm"
+                placeholder=locale.t(Key::ChatSearch)
+                data-testid="chat-search"
+                prop:value=move || chat.search.get()
+                on:input=on_search
+            />
+            {move || match chat.list_load.get() {
+                Load::Loading => view! { <p class="text-sm">{locale.t(Key::Loading)}</p> }.into_any(),
+                Load::Failed => view! { <LoadFailed retry=move || chat.load_list() locale /> }.into_any(),
+                Load::Ready if chat.conversations.with(Vec::is_empty) => {
+                    let key = if chat.search.with(|s| s.trim().is_empty()) {
+                        Key::ChatNoConversations
+                    } else {
+                        Key::ChatNoMatches
+                    };
+                    view! { <p class="px-1 text-sm text-indigo-800 dark:text-indigo-200">{locale.t(key)}</p> }.into_any()
+                }
+                Load::Ready => ().into_any(),
+            }}
+            <ul class="flex flex-col gap-1">
+                <For each=move || chat.conversations.get() key=|c| (c.id.clone(), c.title.clone()) let:c>
+                    <ConversationRow chat c editing confirming row_error />
+                </For>
+            </ul>
+        </aside>
+    }
+}
+
+#[component]
+fn ConversationRow(
+    chat: Chat,
+    c: ConversationSummary,
+    editing: RwSignal<Option<(String, String)>>,
+    confirming: RwSignal<Option<String>>,
+    row_error: RwSignal<Option<(String, String)>>,
+) -> impl IntoView {
+    let locale = chat.locale;
+    let id = StoredValue::new(c.id.clone());
+    let title = c.title.clone();
+    let is_current = move || chat.current.with(|cur| cur.as_deref() == Some(id.get_value().as_str()));
+    let is_editing = move || editing.with(|e| e.as_ref().is_some_and(|(eid, _)| *eid == id.get_value()));
+    let is_confirming = move || confirming.with(|c| c.as_deref() == Some(id.get_value().as_str()));
+    let error = move || {
+        row_error.with(|e| {
+            e.as_ref()
+                .filter(|(eid, _)| *eid == id.get_value())
+                .map(|(_, m)| m.clone())
+        })
+    };
+    let save = move || {
+        let Some((eid, value)) = editing.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            match rename_conversation(eid.clone(), value).await {
+                Ok(()) => {
+                    editing.set(None);
+                    row_error.set(None);
+                    chat.load_list();
+                }
+                Err(e) => row_error.set(Some((eid, e.message(locale)))),
+            }
+        });
+    };
+    let delete = move || {
+        let eid = id.get_value();
+        spawn_local(async move {
+            match delete_conversation(eid.clone()).await {
+                Ok(()) | Err(AppError::NotFound) => {
+                    confirming.set(None);
+                    if chat.current.get_untracked().as_deref() == Some(eid.as_str()) {
+                        chat.open(None);
+                    }
+                    chat.load_list();
+                }
+                Err(e) => row_error.set(Some((eid, e.message(locale)))),
+            }
+        });
+    };
+    let start_edit = {
+        let title = title.clone();
+        move |_| {
+            confirming.set(None);
+            row_error.set(None);
+            editing.set(Some((id.get_value(), title.clone())));
+        }
+    };
+
+    view! {
+        <li class="group flex flex-col gap-1" data-testid="conversation">
+            <Show
+                when=is_editing
+                fallback=move || {
+                    let title = title.clone();
+                    view! {
+                        <div class=move || {
+                            if is_current() {
+                                "flex items-center gap-1 rounded-lg bg-indigo-200 dark:bg-indigo-800"
+                            } else {
+                                "flex items-center gap-1 rounded-lg hover:bg-indigo-100 dark:hover:bg-indigo-900"
+                            }
+                        }>
+                            <button
+                                type="button"
+                                class="min-w-0 flex-1 truncate px-2 py-2 text-left text-sm"
+                                aria-current=move || is_current().then_some("page")
+                                on:click=move |_| chat.open(Some(id.get_value()))
+                            >
+                                {title.clone()}
+                            </button>
+                            <button
+                                type="button"
+                                class="rounded px-1.5 py-1 text-sm text-indigo-800 hover:bg-amber-200 dark:text-indigo-200 dark:hover:bg-indigo-700"
+                                title=locale.t(Key::ChatRename)
+                                aria-label=locale.t(Key::ChatRename)
+                                on:click=start_edit.clone()
+                            >
+                                "✎"
+                            </button>
+                            <button
+                                type="button"
+                                class="rounded px-1.5 py-1 text-sm text-indigo-800 hover:bg-red-200 dark:text-indigo-200 dark:hover:bg-red-900"
+                                title=locale.t(Key::ChatDelete)
+                                aria-label=locale.t(Key::ChatDelete)
+                                on:click=move |_| {
+                                    editing.set(None);
+                                    row_error.set(None);
+                                    confirming.set(Some(id.get_value()));
+                                }
+                            >
+                                "✕"
+                            </button>
+                        </div>
+                    }
+                }
+            >
+                <form
+                    class="flex flex-col gap-1"
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        save();
+                    }
+                >
+                    <input
+                        class="input py-1 text-sm"
+                        aria-label=locale.t(Key::ChatTitleLabel)
+                        maxlength="100"
+                        autofocus
+                        prop:value=move || editing.with(|e| e.as_ref().map(|(_, v)| v.clone()).unwrap_or_default())
+                        on:input=move |ev| {
+                            let value = event_target_value(&ev);
+                            editing.update(|e| {
+                                if let Some((_, v)) = e {
+                                    *v = value;
+                                }
+                            });
+                        }
+                        on:keydown=move |ev| {
+                            if ev.key() == "Escape" {
+                                editing.set(None);
+                                row_error.set(None);
+                            }
+                        }
+                    />
+                    <div class="flex gap-1">
+                        <button type="submit" class="btn-primary px-2 py-1 text-sm">{locale.t(Key::ChatSave)}</button>
+                        <button
+                            type="button"
+                            class="btn-secondary px-2 py-1 text-sm"
+                            on:click=move |_| {
+                                editing.set(None);
+                                row_error.set(None);
+                            }
+                        >
+                            {locale.t(Key::ChatCancel)}
+                        </button>
+                    </div>
+                </form>
+            </Show>
+            <Show when=is_confirming>
+                <div class="flex flex-col gap-1 rounded-lg border border-red-300 p-2 text-sm dark:border-red-800" role="alert">
+                    <p>{locale.t(Key::ChatDeleteConfirm)}</p>
+                    <div class="flex gap-1">
+                        <button type="button" class="btn-danger px-2 py-1 text-sm" on:click=move |_| delete()>
+                            {locale.t(Key::ChatDelete)}
+                        </button>
+                        <button type="button" class="btn-secondary px-2 py-1 text-sm" on:click=move |_| confirming.set(None)>
+                            {locale.t(Key::ChatCancel)}
+                        </button>
+                    </div>
+                </div>
+            </Show>
+            <p class="field-error px-1" role="alert">{error}</p>
+        </li>
+    }
+}

@@ -1,0 +1,79 @@
+//! The chat page: the conversation list (new, search, rename, delete), the
+//! thread with replies streamed as they are written, and the composer.
+//!
+//! Everything on it is the signed-in user's own data, loaded by the browser
+//! after hydration (the server renders the frame and a loading state), so
+//! no page render waits on the database. The open conversation's id is in
+//! the address (`/chat?c=…`), so a reload or a shared tab reopens it.
+
+mod composer;
+mod list;
+mod state;
+mod thread;
+
+pub use thread::CopyButton;
+pub use wire::chat::MAX_MESSAGE_CHARS;
+
+use crate::i18n::{Key, Locale, use_locale};
+use composer::{Composer, ModelPicker};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use list::ConversationList;
+use state::Chat;
+use thread::Thread;
+
+/// The chat page.
+#[component]
+pub fn ChatPage() -> impl IntoView {
+    let locale = use_locale();
+    let initial = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("c"));
+    let chat = Chat::new(locale, initial);
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| {
+        chat.load_list();
+        chat.load_models();
+        chat.open(chat.current.get_untracked());
+    });
+    on_cleanup(move || chat.stop());
+    let title = move || {
+        let id = chat.current.get()?;
+        chat.conversations
+            .with(|list| list.iter().find(|c| c.id == id).map(|c| c.title.clone()))
+    };
+
+    view! {
+        <Title text=move || title().unwrap_or_else(|| locale.t(Key::ChatTitle).to_owned()) />
+        <div class="mx-auto flex h-[calc(100dvh-4.5rem)] min-h-[28rem] w-full max-w-6xl" data-testid="chat">
+            <ConversationList chat />
+            <section class="flex min-w-0 flex-1 flex-col">
+                <div class="flex items-center gap-2 border-b border-indigo-200 px-3 py-2 dark:border-indigo-800">
+                    <button
+                        type="button"
+                        class="btn-secondary px-3 py-1 text-sm md:hidden"
+                        aria-expanded=move || chat.list_open.get().to_string()
+                        on:click=move |_| chat.list_open.update(|o| *o = !*o)
+                    >
+                        {locale.t(Key::ChatConversations)}
+                    </button>
+                    <h1 class="min-w-0 flex-1 truncate font-semibold" data-testid="chat-title">
+                        {move || title().unwrap_or_else(|| locale.t(Key::ChatNew).to_owned())}
+                    </h1>
+                    <ModelPicker chat />
+                </div>
+                <Thread chat />
+                <Composer chat />
+            </section>
+        </div>
+    }
+}
+
+/// Says a list or thread did not load, with a retry (shared by both).
+#[component]
+fn LoadFailed(retry: impl Fn() + Send + Sync + Copy + 'static, locale: Locale) -> impl IntoView {
+    view! {
+        <div class="alert-error flex flex-wrap items-center gap-2" role="alert">
+            <span>{locale.t(Key::ChatLoadFailed)}</span>
+            <button type="button" class="link" on:click=move |_| retry()>{locale.t(Key::ChatRetry)}</button>
+        </div>
+    }
+}

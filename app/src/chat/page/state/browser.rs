@@ -1,0 +1,128 @@
+//! What only the browser can do; on the server these are never called
+//! (effects and event handlers do not run there).
+
+use super::{Chat, Message, Refusal};
+use leptos::html::{Div, Textarea};
+use leptos::prelude::*;
+#[cfg(feature = "hydrate")]
+use wire::chat::ErrorKind;
+
+#[cfg(feature = "hydrate")]
+pub type Abort = web_sys::AbortController;
+#[cfg(not(feature = "hydrate"))]
+pub type Abort = ();
+
+#[cfg(feature = "hydrate")]
+pub fn abort(abort: &Abort) {
+    abort.abort();
+}
+#[cfg(not(feature = "hydrate"))]
+pub fn abort(_: &Abort) {}
+
+/// Streams the reply into `reply`, following the conversation it starts.
+#[cfg(feature = "hydrate")]
+pub async fn stream(chat: Chat, request: crate::chat::ReplyRequest, reply: &Message) -> Result<(), Refusal> {
+    use super::ReplyState;
+    use crate::chat::client::{StreamFailure, stream_reply};
+    use wire::chat::{Delta, Failure, ReplyEvent, Started};
+    let Ok(controller) = web_sys::AbortController::new() else {
+        reply.state.set(ReplyState::Failed(ErrorKind::Network, String::new()));
+        return Ok(());
+    };
+    chat.abort.set_value(Some(controller.clone()));
+    let result = stream_reply(&request, &controller.signal(), |event| match event {
+        ReplyEvent::Start(Started {
+            conversation_id,
+            trimmed,
+            ..
+        }) => {
+            chat.trimmed.set(trimmed);
+            if chat.current.get_untracked().is_none() {
+                show_in_address(Some(&conversation_id));
+                chat.current.set(Some(conversation_id));
+            }
+            chat.load_list();
+        }
+        ReplyEvent::Delta(Delta { text }) => reply.text.update(|t| t.push_str(&text)),
+        ReplyEvent::Done(_) => {
+            reply.state.set(ReplyState::Completed);
+            chat.sending.set(false);
+        }
+        ReplyEvent::Error(Failure { error, message }) => {
+            reply.state.set(ReplyState::Failed(error, message));
+            chat.sending.set(false);
+        }
+        ReplyEvent::Title(_) => chat.load_list(),
+    })
+    .await;
+    let still_streaming = reply.state.with_untracked(|s| *s == ReplyState::Streaming);
+    match result {
+        Err(StreamFailure::Refused(error)) => return Err(Refusal(error)),
+        Err(StreamFailure::Aborted) if still_streaming => reply.state.set(ReplyState::Stopped),
+        Err(StreamFailure::Network) if still_streaming => {
+            reply.state.set(ReplyState::Failed(ErrorKind::Network, String::new()));
+        }
+        Ok(()) if still_streaming => reply
+            .state
+            .set(ReplyState::Failed(ErrorKind::Interrupted, String::new())),
+        _ => {}
+    }
+    Ok(())
+}
+#[cfg(not(feature = "hydrate"))]
+pub async fn stream(_: Chat, _: crate::chat::ReplyRequest, _: &Message) -> Result<(), Refusal> {
+    Ok(())
+}
+
+/// Puts the open conversation in the address bar (without navigating).
+pub fn show_in_address(id: Option<&str>) {
+    #[cfg(feature = "hydrate")]
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let url = match id {
+            Some(id) => format!("{}?c={id}", wire::chat::CHAT_PATH),
+            None => wire::chat::CHAT_PATH.to_owned(),
+        };
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+/// Whether the thread is scrolled (nearly) to its end.
+pub fn near_end(thread: NodeRef<Div>) -> bool {
+    thread
+        .get_untracked()
+        .is_none_or(|el| el.scroll_height() - el.scroll_top() - el.client_height() < 48)
+}
+
+/// Scrolls the thread to its end once the page has been laid out.
+pub fn scroll_to_end(thread: NodeRef<Div>) {
+    request_animation_frame(move || {
+        if let Some(el) = thread.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
+}
+
+pub fn focus(composer: NodeRef<Textarea>) {
+    if let Some(el) = composer.get_untracked() {
+        let _ = el.focus();
+    }
+}
+
+/// Copies `text`; `copied` says whether it worked, for a moment.
+pub fn copy(text: String, copied: RwSignal<Option<bool>>) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        let ok = match web_sys::window() {
+            Some(w) => wasm_bindgen_futures::JsFuture::from(w.navigator().clipboard().write_text(&text))
+                .await
+                .is_ok(),
+            None => false,
+        };
+        copied.set(Some(ok));
+        set_timeout(move || copied.set(None), std::time::Duration::from_millis(1500));
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (text, copied);
+}

@@ -1,0 +1,188 @@
+//! Conversations and their messages, always scoped by owner: every query
+//! names the acting user, so another user's conversation id is simply not
+//! found, never readable, renamable or deletable.
+
+use crate::actor::Actor;
+use crate::error::{DomainError, Result};
+use crate::services::Services;
+use chrono::Utc;
+use entity::{chat_conversations as conversations, chat_messages as messages};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use uuid::Uuid;
+use wire::chat::{ConversationSummary, MAX_TITLE_CHARS, MessageView, ModelChoice};
+use wire::fields::{Field, Problem};
+
+/// Conversations listed at most.
+const LIST_LIMIT: u64 = 200;
+
+/// The id of a user who may chat (verified, with access).
+pub fn member(actor: &Actor) -> Result<Uuid> {
+    Ok(actor.member()?.user.id)
+}
+
+/// The conversation `id` if `user` owns it, else `NotFound`.
+pub async fn owned(db: &impl ConnectionTrait, user: Uuid, id: &str) -> Result<conversations::Model> {
+    let id = Uuid::parse_str(id).map_err(|_| DomainError::NotFound)?;
+    conversations::Entity::find_by_id(id)
+        .filter(conversations::Column::UserId.eq(user))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)
+}
+
+/// A title: trimmed, one line, at most [`MAX_TITLE_CHARS`].
+pub fn clean_title(title: &str) -> Result<String> {
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.is_empty() {
+        return Err(DomainError::invalid(Field::Title, Problem::Required));
+    }
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(DomainError::invalid(Field::Title, Problem::TooLong));
+    }
+    Ok(title)
+}
+
+/// The user's conversations, newest first; `query` filters by title.
+#[tracing::instrument(skip_all, fields(actor = %actor.label()))]
+pub async fn list(services: &Services, actor: &Actor, query: &str) -> Result<Vec<ConversationSummary>> {
+    let user = member(actor)?;
+    let select = conversations::Entity::find()
+        .filter(conversations::Column::UserId.eq(user))
+        .order_by_desc(conversations::Column::UpdatedAt);
+    let query = query.trim().to_lowercase();
+    let rows = if query.is_empty() {
+        select.limit(LIST_LIMIT).all(&services.db).await?
+    } else {
+        // Matched here rather than in SQL: SQLite's `lower()` (and
+        // PostgreSQL's under the C locale) folds ASCII only, and titles
+        // are in every language. One user's titles are a small read.
+        select
+            .all(&services.db)
+            .await?
+            .into_iter()
+            .filter(|c| c.title.to_lowercase().contains(&query))
+            .take(usize::try_from(LIST_LIMIT).unwrap_or(usize::MAX))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|c| ConversationSummary {
+            id: c.id.to_string(),
+            title: c.title,
+            model: c.model,
+            updated_at: c.updated_at.timestamp(),
+        })
+        .collect())
+}
+
+/// A conversation's messages, oldest first.
+#[tracing::instrument(skip_all, fields(actor = %actor.label()))]
+pub async fn messages(services: &Services, actor: &Actor, id: &str) -> Result<Vec<MessageView>> {
+    let user = member(actor)?;
+    let conversation = owned(&services.db, user, id).await?;
+    let rows = conversation
+        .find_related(messages::Entity)
+        .order_by_asc(messages::Column::CreatedAt)
+        .all(&services.db)
+        .await?;
+    Ok(rows.into_iter().map(view).collect())
+}
+
+fn view(m: messages::Model) -> MessageView {
+    MessageView {
+        id: m.id.to_string(),
+        role: m.role,
+        content: m.content,
+        model: m.model,
+        outcome: m.outcome,
+        error: m.error,
+        created_at: m.created_at.timestamp(),
+    }
+}
+
+/// Renames a conversation.
+#[tracing::instrument(skip_all, fields(actor = %actor.label()))]
+pub async fn rename(services: &Services, actor: &Actor, id: &str, title: &str) -> Result<()> {
+    let user = member(actor)?;
+    let title = clean_title(title)?;
+    let mut row = owned(&services.db, user, id).await?.into_active_model();
+    row.title = Set(title);
+    row.update(&services.db).await?;
+    Ok(())
+}
+
+/// Deletes a conversation and its messages.
+#[tracing::instrument(skip_all, fields(actor = %actor.label()))]
+pub async fn delete(services: &Services, actor: &Actor, id: &str) -> Result<()> {
+    let user = member(actor)?;
+    let conversation = owned(&services.db, user, id).await?;
+    // Messages go with it (ON DELETE CASCADE).
+    conversation.delete(&services.db).await?;
+    Ok(())
+}
+
+/// The enabled models, the default first.
+pub fn models(services: &Services, actor: &Actor) -> Result<Vec<ModelChoice>> {
+    member(actor)?;
+    Ok(services
+        .features
+        .chat
+        .settings
+        .enabled()
+        .map(|m| ModelChoice {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            context_window: m.context_window,
+        })
+        .collect())
+}
+
+/// A new conversation for `user` titled from its first message (not yet
+/// stored: the reply writes it with the message, in one transaction).
+pub fn new_conversation(user: Uuid, first_message: &str, model: &str) -> conversations::Model {
+    let now = Utc::now();
+    conversations::Model {
+        id: Uuid::new_v4(),
+        user_id: user,
+        title: title_from(first_message),
+        model: model.to_owned(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The first line of `text`, cut at a word to fit a title.
+pub fn title_from(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    const SHOWN: usize = 60;
+    if line.chars().count() <= SHOWN {
+        return line;
+    }
+    let cut: String = line.chars().take(SHOWN).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).to_owned();
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_come_from_the_first_line_cut_at_a_word() {
+        assert_eq!(title_from("  How do   keels\nwork? "), "How do keels work?");
+        let long = "word ".repeat(30);
+        let t = title_from(&long);
+        assert!(t.ends_with('…') && t.chars().count() <= 61, "{t}");
+        assert!(!t.contains("wor…"), "cut at a word: {t}");
+    }
+
+    #[test]
+    fn titles_are_checked() {
+        assert_eq!(clean_title("  a  b ").unwrap(), "a b");
+        assert!(clean_title("   ").is_err());
+        assert!(clean_title(&"x".repeat(MAX_TITLE_CHARS + 1)).is_err());
+    }
+}

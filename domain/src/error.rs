@@ -1,0 +1,108 @@
+//! What a business operation can fail with. The refusals are typed (an
+//! adapter turns each into its status and message); infrastructure
+//! failures carry their cause for the log and are never shown.
+
+use sea_orm::{DbErr, SqlErr};
+use wire::fields::{Field, Problem};
+
+/// Why an operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// A value in the input is not acceptable.
+    #[error("invalid {field:?}: {problem:?}")]
+    Invalid { field: Field, problem: Problem },
+    /// The email belongs to an account already; `methods` are the sign-in
+    /// methods that account uses (provider ids).
+    #[error("email already registered")]
+    EmailTaken { methods: Vec<String> },
+    /// Wrong email or password (the same answer whether the account exists or not).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many attempts; try again after this many seconds.
+    #[error("rate limited for {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// At capacity; try again after this many seconds.
+    #[error("busy for {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
+    /// Registration needs an invite and there is none for this email.
+    #[error("invite only")]
+    InviteOnly,
+    /// An emailed link (verification, reset, invite) is unknown, used or expired.
+    #[error("link invalid or expired")]
+    LinkExpired,
+    /// The operation needs a signed-in user.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The user has no valid access (no invite, payment or grant).
+    #[error("access required")]
+    AccessRequired,
+    /// The user's email address is not verified yet.
+    #[error("email not verified")]
+    EmailNotVerified,
+    /// The actor may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// Nothing with that id (or not the actor's).
+    #[error("not found")]
+    NotFound,
+    /// Removing this sign-in method would leave the account with none.
+    #[error("last sign-in method")]
+    LastSignInMethod,
+    /// Payments are not configured, or Stripe could not be reached.
+    #[cfg(feature = "stripe_payment")]
+    #[error("payments unavailable")]
+    PaymentsUnavailable,
+    /// The user already has a subscription that gives access.
+    #[cfg(feature = "stripe_payment")]
+    #[error("already subscribed")]
+    AlreadySubscribed,
+    /// The account was not deleted: its subscription could not be cancelled.
+    #[cfg(feature = "stripe_payment")]
+    #[error("subscription not cancelled")]
+    SubscriptionNotCancelled,
+    /// The user has this many chat replies streaming already.
+    #[cfg(feature = "chat")]
+    #[error("{limit} replies streaming already")]
+    TooManyReplies { limit: u32 },
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    /// Something else failed (the cause, for the log).
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = DomainError> = std::result::Result<T, E>;
+
+impl DomainError {
+    pub const fn invalid(field: Field, problem: Problem) -> Self {
+        DomainError::Invalid { field, problem }
+    }
+
+    /// An infrastructure failure, with its cause for the log.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        DomainError::Internal(cause.to_string())
+    }
+}
+
+impl From<anyhow::Error> for DomainError {
+    fn from(e: anyhow::Error) -> Self {
+        DomainError::Internal(format!("{e:#}"))
+    }
+}
+
+/// Turns a unique-constraint violation into a refusal, where the query runs
+/// (realworld-axum-sqlx's `on_constraint`): the database decides races
+/// that a read-then-write would lose.
+pub trait ResultExt<T> {
+    fn on_unique(self, refusal: impl FnOnce() -> DomainError) -> Result<T>;
+}
+
+impl<T> ResultExt<T> for std::result::Result<T, DbErr> {
+    fn on_unique(self, refusal: impl FnOnce() -> DomainError) -> Result<T> {
+        self.map_err(|e| match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => refusal(),
+            _ => DomainError::Database(e),
+        })
+    }
+}

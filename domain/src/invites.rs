@@ -1,0 +1,315 @@
+//! Invites: an admin invites an email; that address registers without
+//! paying and has access until the invite's access date. Created from the
+//! admin page or `server invite create` (an admin or the operator acts),
+//! redeemed when the invited address registers or signs in with a proven
+//! email.
+
+use crate::access::{self, NewGrant};
+use crate::actor::Actor;
+use crate::error::{DomainError, Result};
+use crate::mail::{Mailer, templates};
+use crate::secret::{hash_token, new_token};
+use crate::services::Services;
+use chrono::{DateTime, Utc};
+use entity::user_invites::{self, Column};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+use wire::access::AccessReason;
+use wire::email::Email;
+use wire::i18n::Locale;
+use wire::invites::{InviteOffer, InviteStatus, InviteView};
+
+/// What [`create`] made: the row, and the token of its sign-up link (only
+/// its hash is stored).
+#[derive(Debug)]
+pub struct Created {
+    pub invite: user_invites::Model,
+    pub link: String,
+}
+
+/// What a new invite is.
+#[derive(Debug)]
+pub struct NewInvite {
+    pub email: Email,
+    pub access_until: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The language of the invite email.
+    pub locale: Locale,
+}
+
+/// Invites an address: replaces any open invite for it, stores the new one
+/// and queues the invite email, all in one transaction.
+#[tracing::instrument(skip_all, fields(actor = %actor.label()))]
+pub async fn create(services: &Services, actor: &Actor, new: NewInvite) -> Result<Created> {
+    let created_by = actor.require_admin()?;
+    let NewInvite {
+        email,
+        access_until,
+        expires_at,
+        locale,
+    } = new;
+    let email = &email;
+    let now = Utc::now();
+    let token = new_token();
+    let link = services.link(&format!("{}?invite={token}", wire::paths::SIGN_UP_PATH));
+    let txn = crate::services::begin_write(&services.db).await?;
+    user_invites::Entity::update_many()
+        .col_expr(Column::RevokedAt, Expr::value(Some(now)))
+        .filter(Column::Email.eq(email.as_str()))
+        .filter(open(now))
+        .exec(&txn)
+        .await?;
+    let invite = user_invites::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        email: Set(email.as_str().to_owned()),
+        token_hash: Set(hash_token(&token)),
+        created_by: Set(created_by),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        access_until: Set(access_until),
+        redeemed_at: Set(None),
+        redeemed_by: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let mail = templates::invite(locale, email, &link, access_until.timestamp(), expires_at.timestamp());
+    Mailer::enqueue(&txn, mail).await?;
+    txn.commit().await?;
+    services.mailer.wake();
+    tracing::info!(invite = %invite.id, "invite created");
+    Ok(Created { invite, link })
+}
+
+/// The newest invites first.
+pub async fn list<C: ConnectionTrait>(db: &C, limit: u64) -> Result<Vec<user_invites::Model>, DbErr> {
+    user_invites::Entity::find()
+        .order_by_desc(Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Invites `email` from the admin page: access for `access_days`, the link
+/// valid for `valid_days` (`None`: `INVITE_ACCESS_FOR` / `INVITE_VALID_FOR`).
+#[tracing::instrument(skip_all, fields(actor = %actor.label()))]
+pub async fn create_for_days(
+    services: &Services,
+    actor: &Actor,
+    email: Email,
+    access_days: Option<i64>,
+    valid_days: Option<i64>,
+    locale: Locale,
+) -> Result<InviteView> {
+    actor.require_admin()?;
+    let now = Utc::now();
+    let defaults = services.settings.invites;
+    let until = |days: Option<i64>, default: std::time::Duration| match days {
+        Some(d) => Ok(now + chrono::Duration::days(check_days(d)?)),
+        None => chrono::Duration::from_std(default)
+            .map(|d| now + d)
+            .map_err(DomainError::internal),
+    };
+    let new = NewInvite {
+        email,
+        access_until: until(access_days, defaults.access_for)?,
+        expires_at: until(valid_days, defaults.valid_for)?,
+        locale,
+    };
+    let created = create(services, actor, new).await?;
+    Ok(view(&created.invite, now))
+}
+
+/// A number of days an admin gives (access, an invite's validity): 1 to
+/// [`wire::invites::MAX_DAYS`], whoever calls.
+pub fn check_days(days: i64) -> Result<i64> {
+    if (1..=wire::invites::MAX_DAYS).contains(&days) {
+        Ok(days)
+    } else {
+        Err(DomainError::invalid(
+            wire::fields::Field::Days,
+            wire::fields::Problem::Invalid,
+        ))
+    }
+}
+
+/// Revokes the invite with the id the admin page lists (`NotFound` for
+/// an id that is not one).
+#[tracing::instrument(skip_all, fields(actor = %actor.label()))]
+pub async fn revoke_listed(services: &Services, actor: &Actor, id: &str) -> Result<()> {
+    actor.require_admin()?;
+    let id = Uuid::parse_str(id).map_err(|_| DomainError::NotFound)?;
+    if revoke(services, actor, id).await? {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
+/// The newest invites, as the admin page lists them.
+#[tracing::instrument(skip_all, fields(actor = %actor.label()))]
+pub async fn list_views(services: &Services, actor: &Actor, limit: u64) -> Result<Vec<InviteView>> {
+    actor.require_admin()?;
+    let now = Utc::now();
+    Ok(list(&services.db, limit).await?.iter().map(|i| view(i, now)).collect())
+}
+
+/// What the sign-up page shows about the invite in its link: the open
+/// invite behind `token`, or `LinkExpired`.
+#[tracing::instrument(skip_all, fields(actor = %actor.label()))]
+pub async fn preview(services: &Services, actor: &Actor, token: &str) -> Result<InviteOffer> {
+    services
+        .limit_ip("email", actor.client().ip, services.settings.limits.email_per_ip)
+        .await?;
+    let now = Utc::now();
+    match find_by_token(&services.db, token).await? {
+        Some(invite) if is_open(&invite, now) => Ok(InviteOffer {
+            email: invite.email,
+            access_until: invite.access_until.timestamp(),
+        }),
+        _ => Err(DomainError::LinkExpired),
+    }
+}
+
+/// Revokes every invite of `email` not revoked yet; returns how many.
+#[tracing::instrument(skip_all, fields(actor = %actor.label()))]
+pub async fn revoke_for_email(services: &Services, actor: &Actor, email: &Email) -> Result<usize> {
+    actor.require_admin()?;
+    let mut revoked = 0;
+    for invite in for_email(&services.db, email).await? {
+        if invite.revoked_at.is_none() && revoke(services, actor, invite.id).await? {
+            revoked += 1;
+        }
+    }
+    Ok(revoked)
+}
+
+/// Revokes an invite: it can no longer be redeemed, and access it already
+/// granted ends now. Returns false when there is no such invite.
+#[tracing::instrument(skip_all, fields(actor = %actor.label()))]
+pub async fn revoke(services: &Services, actor: &Actor, id: Uuid) -> Result<bool> {
+    actor.require_admin()?;
+    let now = Utc::now();
+    let txn = crate::services::begin_write(&services.db).await?;
+    let updated = user_invites::Entity::update_many()
+        .col_expr(Column::RevokedAt, Expr::value(Some(now)))
+        .filter(Column::Id.eq(id))
+        .filter(Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    let exists = updated.rows_affected == 1 || user_invites::Entity::find_by_id(id).one(&txn).await?.is_some();
+    access::revoke_reference(&txn, AccessReason::Invite, &id.to_string(), now).await?;
+    txn.commit().await?;
+    Ok(exists)
+}
+
+/// Every invite ever made for `email`.
+pub async fn for_email<C: ConnectionTrait>(db: &C, email: &Email) -> Result<Vec<user_invites::Model>, DbErr> {
+    user_invites::Entity::find()
+        .filter(Column::Email.eq(email.as_str()))
+        .order_by_desc(Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+/// The invite whose link carries `token`.
+pub async fn find_by_token<C: ConnectionTrait>(db: &C, token: &str) -> Result<Option<user_invites::Model>, DbErr> {
+    user_invites::Entity::find()
+        .filter(Column::TokenHash.eq(hash_token(token)))
+        .one(db)
+        .await
+}
+
+/// Whether an open invite exists for `email`.
+pub async fn has_open_invite<C: ConnectionTrait>(db: &C, email: &Email, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    Ok(user_invites::Entity::find()
+        .filter(Column::Email.eq(email.as_str()))
+        .filter(open(now))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Not redeemed, not revoked, not expired.
+pub fn is_open(invite: &user_invites::Model, now: DateTime<Utc>) -> bool {
+    invite.redeemed_at.is_none() && invite.revoked_at.is_none() && invite.expires_at > now
+}
+
+fn open(now: DateTime<Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(Column::RedeemedAt.is_null())
+        .add(Column::RevokedAt.is_null())
+        .add(Column::ExpiresAt.gt(now))
+}
+
+/// Redeems every open invite for `email` in favour of `user_id`: each is
+/// marked redeemed (once, even under concurrent sign-ins) and grants access
+/// until its access date. Returns how many were redeemed.
+pub async fn redeem_open_for<C: ConnectionTrait>(
+    db: &C,
+    user_id: Uuid,
+    email: &Email,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let invites = user_invites::Entity::find()
+        .filter(Column::Email.eq(email.as_str()))
+        .filter(open(now))
+        .all(db)
+        .await?;
+    let mut redeemed = 0;
+    for invite in invites {
+        let claimed = user_invites::Entity::update_many()
+            .col_expr(Column::RedeemedAt, Expr::value(Some(now)))
+            .col_expr(Column::RedeemedBy, Expr::value(Some(user_id)))
+            .filter(Column::Id.eq(invite.id))
+            .filter(open(now))
+            .exec(db)
+            .await?;
+        if claimed.rows_affected != 1 {
+            continue;
+        }
+        access::grant(
+            db,
+            NewGrant {
+                user_id,
+                reason: AccessReason::Invite,
+                reference: Some(invite.id.to_string()),
+                starts_at: now,
+                ends_at: Some(invite.access_until),
+                created_by: invite.created_by,
+            },
+        )
+        .await?;
+        tracing::info!(invite = %invite.id, user = %user_id, "invite redeemed");
+        redeemed += 1;
+    }
+    Ok(redeemed)
+}
+
+/// Where an invite stands at `now`.
+pub fn status(invite: &user_invites::Model, now: DateTime<Utc>) -> InviteStatus {
+    if invite.revoked_at.is_some() {
+        InviteStatus::Revoked
+    } else if invite.redeemed_at.is_some() {
+        InviteStatus::Redeemed
+    } else if invite.expires_at <= now {
+        InviteStatus::Expired
+    } else {
+        InviteStatus::Pending
+    }
+}
+
+/// The admin page's view of an invite.
+pub fn view(invite: &user_invites::Model, now: DateTime<Utc>) -> InviteView {
+    InviteView {
+        id: invite.id.to_string(),
+        email: invite.email.clone(),
+        created_at: invite.created_at.timestamp(),
+        expires_at: invite.expires_at.timestamp(),
+        access_until: invite.access_until.timestamp(),
+        status: status(invite, now),
+    }
+}

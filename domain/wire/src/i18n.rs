@@ -1,0 +1,116 @@
+//! Every user-facing string, in every supported language, as data:
+//! `locales/<locale>/<area>.toml`. The build script turns them into
+//! [`Locale`], [`Key`] and one exhaustive `match` per locale, and fails the
+//! build when a locale lacks a key, has a stray one, or a text's
+//! placeholders differ from English's. A file named after a product feature
+//! (`chat.toml`) is compiled only with that feature.
+//!
+//! Add a language by adding a folder of files; add a string by adding its
+//! key to every locale's file of that area.
+
+include!(concat!(env!("OUT_DIR"), "/i18n.rs"));
+
+impl Locale {
+    /// The language's own name for itself (the switcher's label).
+    pub fn native_name(self) -> &'static str {
+        self.t(Key::LocaleName)
+    }
+
+    /// Parses a language tag, ignoring region and case (`ru-RU` → `Ru`).
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        Self::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    /// Picks the best supported locale from an `Accept-Language` header,
+    /// honouring `q` weights; `None` when nothing in it is supported.
+    pub fn negotiate(accept_language: &str) -> Option<Self> {
+        let mut best: Option<(Self, f32)> = None;
+        for item in accept_language.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or_default();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |v| v.trim().parse::<f32>().ok());
+            let (Some(locale), Some(q)) = (Self::from_tag(tag), q) else {
+                continue;
+            };
+            if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+                best = Some((locale, q));
+            }
+        }
+        best.map(|(l, _)| l)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiate_prefers_the_highest_weighted_supported_language() {
+        assert_eq!(Locale::negotiate("de-DE, ru;q=0.8, en;q=0.5"), Some(Locale::Ru));
+        assert_eq!(Locale::negotiate("en-GB,en;q=0.9,ru;q=0.8"), Some(Locale::En));
+        assert_eq!(Locale::negotiate("ru-RU"), Some(Locale::Ru));
+        assert_eq!(Locale::negotiate("uk-UA, ru;q=0.5"), Some(Locale::Uk));
+    }
+
+    #[test]
+    fn negotiate_ignores_unsupported_zero_weight_and_malformed_items() {
+        assert_eq!(Locale::negotiate("fr, de"), None);
+        assert_eq!(Locale::negotiate("ru;q=0, en;q=0.1"), Some(Locale::En));
+        assert_eq!(Locale::negotiate("ru;q=abc"), None);
+        assert_eq!(Locale::negotiate(""), None);
+    }
+
+    #[test]
+    fn three_languages_each_named_in_itself() {
+        let names: Vec<&str> = Locale::ALL.iter().map(|l| l.native_name()).collect();
+        assert_eq!(names, ["English", "Русский", "Українська"]);
+    }
+
+    #[test]
+    fn every_key_has_a_non_empty_text_in_every_locale() {
+        for locale in Locale::ALL {
+            for key in Key::ALL {
+                assert!(!locale.t(*key).trim().is_empty(), "{locale:?} {key:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn russian_and_ukrainian_differ_from_english_for_prose() {
+        // Keys are named here by their names, so the lists hold whatever
+        // features this build has.
+        let name = |k: &Key| format!("{k:?}");
+        // Brand names are the same in every language.
+        let brands = ["MethodGoogle", "MethodGitHub"];
+        for locale in [Locale::Ru, Locale::Uk] {
+            let same: Vec<_> = Key::ALL
+                .iter()
+                .filter(|k| !brands.contains(&name(k).as_str()))
+                .filter(|k| Locale::En.t(**k) == locale.t(**k))
+                .collect();
+            assert!(same.is_empty(), "{locale:?} untranslated: {same:?}");
+        }
+        // Words the two languages share.
+        let shared = [
+            "ChatTitle",
+            "NavChat",
+            "ChatModel",
+            "AccessSection",
+            "PasswordLabel",
+            "ReasonPayment",
+            "InviteAccessUntil",
+            "PasswordSection",
+            "BillingSection",
+            "OfferPass",
+        ];
+        let same: Vec<_> = Key::ALL
+            .iter()
+            .filter(|k| !brands.contains(&name(k).as_str()) && !shared.contains(&name(k).as_str()))
+            .filter(|k| Locale::Ru.t(**k) == Locale::Uk.t(**k))
+            .collect();
+        assert!(same.is_empty(), "Ukrainian copied from Russian: {same:?}");
+    }
+}
