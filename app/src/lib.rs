@@ -24,6 +24,7 @@ pub mod admin;
 pub mod auth;
 #[cfg(feature = "chat")]
 pub mod chat;
+pub mod chunk;
 pub mod components;
 pub mod error;
 pub mod feature;
@@ -40,5 +41,21 @@ pub mod server;
 pub mod shell;
 
 pub use routes::App;
+
+/// Hydrates the page the server rendered (the WASM's entry point calls
+/// this). Asynchronously: a page whose code is a chunk of its own
+/// ([`chunk`]) hydrates once the chunk has loaded; controls turn
+/// interactive when all of the page has hydrated.
+#[cfg(feature = "hydrate")]
+pub fn hydrate() {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body, App).await.forget();
+        components::hydration_finished();
+    });
+}
 pub use shell::shell;
 pub use wire::{access, brand, gate};

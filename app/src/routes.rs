@@ -41,7 +41,7 @@ pub fn App() -> impl IntoView {
                     <main id="main" class="flex-1">
                         <Routes fallback=NotFound>
                             <Route path=path!("/") view=LandingPage />
-                            <Route path=path!("/home") view=|| view! { <Gated><HoldingPage /></Gated> } />
+                            <Route path=path!("/home") view={leptos_router::Lazy::<HoldingView>::new()} />
                             <SignInRoute />
                             <SignUpRoute />
                             <AccountRoute />
@@ -84,14 +84,26 @@ fn SignUpRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! { <Route path=path!("/signup") view=|| view! { <Gated><SignUpPage /></Gated> } /> }.into_inner()
 }
 
+// Pages past sign-in load their code on first visit (`crate::chunk`).
+
+crate::lazy_page!(HoldingView, holding, || view! { <Gated><HoldingPage /></Gated> });
+
 #[component(transparent)]
 fn AccountRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
-    use crate::auth::pages::AccountPage;
-    view! { <Route path=path!("/account") view=|| view! { <Gated><AccountPage /></Gated> } /> }.into_inner()
+    view! { <Route path=path!("/account") view={leptos_router::Lazy::<AccountView>::new()} /> }.into_inner()
 }
+
+crate::lazy_page!(AccountView, account, || {
+    use crate::auth::pages::AccountPage;
+    view! { <Gated><AccountPage /></Gated> }
+});
 
 #[component(transparent)]
 fn AdminRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
-    use crate::admin::AdminPage;
-    view! { <Route path=path!("/admin") view=|| view! { <Gated><AdminPage /></Gated> } /> }.into_inner()
+    view! { <Route path=path!("/admin") view={leptos_router::Lazy::<AdminView>::new()} /> }.into_inner()
 }
+
+crate::lazy_page!(AdminView, admin, || {
+    use crate::admin::AdminPage;
+    view! { <Gated><AdminPage /></Gated> }
+});

@@ -28,7 +28,12 @@ test("hashed assets are served precompressed and cached for a year", async () =>
   const wasm = /href="(\/pkg\/keel\.[0-9a-f]+\.wasm)"/.exec(html)?.[1];
   const css = /href="(\/pkg\/keel\.[0-9a-f]+\.css)"/.exec(html)?.[1];
   assert.ok(wasm && css, "the page links hashed WASM and CSS");
-  for (const [encoding, path] of [["br", wasm], ["gzip", css]]) {
+  const js = /href="(\/pkg\/keel\.[0-9a-f]+\.js)"/.exec(html)?.[1];
+  assert.ok(js, "the page links the hashed JS");
+  // A debug build leaves its (tens of MB of) WASM uncompressed: it would
+  // take minutes at every start of `cargo xtask dev`.
+  const precompressed = [["br", js], ["gzip", css], ...(BUILD === "release" ? [["br", wasm]] : [])];
+  for (const [encoding, path] of precompressed) {
     const res = await fetch(BASE_URL + path, { headers: { "accept-encoding": encoding } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-encoding"), encoding);
@@ -39,6 +44,8 @@ test("hashed assets are served precompressed and cached for a year", async () =>
   assert.equal(wasmRes.headers.get("content-type"), "application/wasm");
   const bytes = new Uint8Array(await wasmRes.arrayBuffer());
   assert.deepEqual([...bytes.slice(0, 4)], [0x00, 0x61, 0x73, 0x6d], "a WASM module");
+  // The main chunk's (and each page's) budgets proper are checked by
+  // `cargo xtask budgets` (end2end/budgets/), not yet met.
   if (BUILD === "release") assert.ok(bytes.length < 2_000_000, `release WASM is ${bytes.length} B`);
 });
 

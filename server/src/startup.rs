@@ -113,13 +113,18 @@ impl Application {
 
 /// Leptos' view of the config: where the built assets are and what they are called.
 fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
-    LeptosOptions::builder()
+    let mut options = LeptosOptions::builder()
         .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("keel"))
         .site_root(config.site.root.to_string_lossy().as_ref())
         .site_pkg_dir(config.site.pkg_dir.as_str())
         .site_addr(addr)
         .hash_files(config.site.hash_files)
-        .build()
+        .build();
+    // `<AutoReload>` connects here (it renders only while `LEPTOS_WATCH` is set).
+    if let Some(port) = config.site.live_reload {
+        options.reload_port = u32::from(port);
+    }
+    options
 }
 
 /// Says once, at start-up, how this build is configured: the mail
@@ -199,6 +204,7 @@ pub fn router(state: AppState) -> Router {
             .layer(axum::middleware::from_fn_with_state(
                 SecurityHeaders {
                     hsts: config.sends_hsts(),
+                    live_reload: config.site.live_reload,
                 },
                 security::add_security_headers,
             ))

@@ -48,7 +48,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
     tools::npm_packages()?;
 
     let target = util::target_dir()?;
-    let site = target.join("site");
+    let site = util::out_dir()?.join("site");
     let pkg = site.join("pkg");
     let _ = std::fs::remove_dir_all(&site);
     std::fs::create_dir_all(&pkg)?;
@@ -83,38 +83,35 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
     let profile_dir = if opts.release { "wasm-release" } else { "debug" };
     let raw_wasm = target.join(WASM_TARGET).join(profile_dir).join("frontend.wasm");
 
+    step("splitting the WASM into its main module and page chunks");
+    let split = split_wasm(&raw_wasm, &util::out_dir()?.join("wasm-split"), &pkg)?;
+
     step("generating JS bindings (wasm-bindgen)");
     run(Command::new(&wasm_bindgen)
         .args([
             "--target",
             "web",
             "--no-typescript",
+            // The chunks link against the main module's exports.
+            "--keep-lld-exports",
             "--out-name",
             OUTPUT_NAME,
             "--out-dir",
         ])
         .arg(&pkg)
-        .arg(&raw_wasm))?;
+        .arg(&split.main))?;
     let bindgen_wasm = pkg.join(format!("{OUTPUT_NAME}_bg.wasm"));
     if opts.release {
         step("optimising the WASM for size (wasm-opt -Oz, npm binaryen)");
-        let before = std::fs::metadata(&bindgen_wasm)?.len();
-        run(Command::new(tools::npm_bin("wasm-opt"))
-            .args([
-                "-Oz",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-            ])
-            .args([
-                "--enable-mutable-globals",
-                "--enable-reference-types",
-                "--enable-multivalue",
-            ])
-            .arg(&bindgen_wasm)
-            .arg("-o")
-            .arg(&bindgen_wasm))?;
-        println!("  {before} B → {} B", std::fs::metadata(&bindgen_wasm)?.len());
+        for wasm in std::iter::once(&bindgen_wasm).chain(&split.chunks) {
+            let before = std::fs::metadata(wasm)?.len();
+            wasm_opt(wasm)?;
+            println!(
+                "  {}: {before} B → {} B",
+                wasm.file_name().unwrap_or_default().to_string_lossy(),
+                std::fs::metadata(wasm)?.len()
+            );
+        }
     }
 
     step("building the stylesheet (Tailwind v4)");
@@ -128,13 +125,22 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
 
     step("copying static files, hashing and precompressing assets");
     util::copy_dir(Path::new("style/public"), &site)?;
-    let js = hash_rename(&pkg.join(format!("{OUTPUT_NAME}.js")), "js")?;
-    let wasm = hash_rename(&bindgen_wasm, "wasm")?;
+    let names = hash_bundle(&pkg, &bindgen_wasm, &split)?;
     let css = hash_rename(&css_tmp, "css")?;
     let hash_file = server.with_file_name("hash.txt");
-    std::fs::write(&hash_file, format!("js: {}\nwasm: {}\ncss: {}\n", js.1, wasm.1, css.1))
-        .with_context(|| format!("writing {}", hash_file.display()))?;
-    precompress_tree(&site)?;
+    std::fs::write(
+        &hash_file,
+        format!(
+            "js: {}\nwasm: {}\ncss: {}\nsplit: {}\nmanifest: {}\n",
+            names.js, names.wasm, css.1, names.split, names.manifest
+        ),
+    )
+    .with_context(|| format!("writing {}", hash_file.display()))?;
+    let wasm = (pkg.join(format!("{OUTPUT_NAME}.{}.wasm", names.wasm)), names.wasm);
+    // Release assets are compressed once, at the highest levels, and served
+    // many times; a debug build compresses only what is quick to compress
+    // (not its tens of megabytes of WASM), so `cargo xtask dev` starts fast.
+    precompress_tree(&site, opts.release)?;
 
     println!(
         "\nbuilt in {:.0?}:\n  server {}\n  site   {}\n  wasm   {} ({} B)",
@@ -156,25 +162,173 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
 /// asks for when `hash.txt` lists the hashes.
 fn hash_rename(path: &Path, ext: &str) -> anyhow::Result<(PathBuf, String)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let digest = Sha256::digest(&bytes);
-    let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let hash = hex_digest(&bytes, 8);
     let dest = path.with_file_name(format!("{OUTPUT_NAME}.{hash}.{ext}"));
     std::fs::rename(path, &dest)?;
     Ok((dest, hash))
 }
 
-/// Writes `.br` and `.gz` copies of every compressible file under `dir`.
-fn precompress_tree(dir: &Path) -> anyhow::Result<()> {
+/// The loader module the splitter writes and Leptos looks for; the
+/// underscores stand for the 22-character hash of the built bundle.
+const SPLIT_LOADER_PLACEHOLDER: &str = "__wasm_split.______________________.js";
+const SPLIT_MANIFEST: &str = "__wasm_split_manifest.json";
+
+/// What the splitter made of the WASM.
+#[derive(Debug)]
+pub struct Split {
+    /// The main module, for wasm-bindgen.
+    pub main: PathBuf,
+    /// One `.wasm` per chunk, in `pkg/`.
+    pub chunks: Vec<PathBuf>,
+}
+
+/// Cuts `raw` (rustc's output, linked with `--emit-relocs`) into the main
+/// module (in `work`) and one chunk per `lazy_page!` plus the chunks they
+/// share (in `pkg`), with the JS loader and the manifest Leptos reads to
+/// preload a page's chunks.
+fn split_wasm(raw: &Path, work: &Path, pkg: &Path) -> anyhow::Result<Split> {
+    let _ = std::fs::remove_dir_all(work);
+    std::fs::create_dir_all(work)?;
+    let input = std::fs::read(raw).with_context(|| format!("reading {}", raw.display()))?;
+    let main = work.join("frontend_split.wasm");
+    let main_module = format!("./{OUTPUT_NAME}.js");
+    let link_name = format!("./{SPLIT_LOADER_PLACEHOLDER}");
+    let split = wasm_split_cli_support::transform({
+        let mut opts = wasm_split_cli_support::Options::new(&input);
+        opts.output_dir = pkg;
+        opts.main_out_path = &main;
+        opts.main_module = &main_module;
+        opts.link_name = &link_name;
+        opts
+    })
+    .map_err(|e| anyhow::anyhow!("splitting the WASM: {e:?}"))?;
+    let manifest = serde_json::to_string_pretty(&split.prefetch_map)?;
+    std::fs::write(pkg.join(SPLIT_MANIFEST), manifest)?;
+    let mut chunks = split.split_modules;
+    chunks.sort();
+    println!("  {} chunk(s)", chunks.len());
+    Ok(Split { main, chunks })
+}
+
+/// The hashes in the bundle's file names (see [`hash_bundle`]).
+struct BundleNames {
+    js: String,
+    wasm: String,
+    split: String,
+    manifest: String,
+}
+
+/// Gives every file of the WASM bundle a content-hashed name and rewrites
+/// the names the files use for each other:
+/// - each chunk is named by its own hash (the loader and the manifest
+///   name it);
+/// - the main JS and the loader import each other, so both are named by
+///   one hash over the main JS, the main WASM and the loader (a change in
+///   any renames both; the WASM names the loader too, so its 22 characters
+///   replace the placeholder in place);
+/// - the main WASM and the manifest are named by their own hash.
+fn hash_bundle(pkg: &Path, main_wasm: &Path, split: &Split) -> anyhow::Result<BundleNames> {
+    let loader_path = pkg.join(SPLIT_LOADER_PLACEHOLDER);
+    let manifest_path = pkg.join(SPLIT_MANIFEST);
+    let js_path = pkg.join(format!("{OUTPUT_NAME}.js"));
+    let mut loader = std::fs::read_to_string(&loader_path).context("reading the split loader")?;
+    let mut manifest = std::fs::read_to_string(&manifest_path)?;
+    for chunk in &split.chunks {
+        let bytes = std::fs::read(chunk)?;
+        let stem = chunk.file_stem().and_then(|s| s.to_str()).context("a chunk's name")?;
+        let hashed = format!("{stem}.{}", hex_digest(&bytes, 8));
+        std::fs::rename(chunk, chunk.with_file_name(format!("{hashed}.wasm")))?;
+        loader = loader.replace(&format!("{stem}.wasm"), &format!("{hashed}.wasm"));
+        manifest = manifest.replace(&format!("\"{stem}\""), &format!("\"{hashed}\""));
+    }
+    let js = std::fs::read_to_string(&js_path)?;
+    let wasm = std::fs::read(main_wasm)?;
+    let bundle = hex_digest(&[js.as_bytes(), &wasm, loader.as_bytes()].concat(), 11);
+    let js_hash = bundle[..16].to_owned();
+    let loader_name = format!("__wasm_split.{bundle}.js");
+    ensure!(
+        loader_name.len() == SPLIT_LOADER_PLACEHOLDER.len(),
+        "the loader's hashed name keeps its length"
+    );
+    let loader = loader.replace(&format!("./{OUTPUT_NAME}.js"), &format!("./{OUTPUT_NAME}.{js_hash}.js"));
+    let js = js.replace(SPLIT_LOADER_PLACEHOLDER, &loader_name);
+    let wasm = replace_bytes(&wasm, SPLIT_LOADER_PLACEHOLDER.as_bytes(), loader_name.as_bytes());
+    std::fs::remove_file(&loader_path)?;
+    std::fs::write(pkg.join(&loader_name), loader)?;
+    std::fs::remove_file(&js_path)?;
+    std::fs::write(pkg.join(format!("{OUTPUT_NAME}.{js_hash}.js")), js)?;
+    let wasm_hash = hex_digest(&wasm, 8);
+    std::fs::remove_file(main_wasm)?;
+    std::fs::write(pkg.join(format!("{OUTPUT_NAME}.{wasm_hash}.wasm")), wasm)?;
+    let manifest_hash = hex_digest(manifest.as_bytes(), 8);
+    std::fs::remove_file(&manifest_path)?;
+    std::fs::write(
+        pkg.join(format!("__wasm_split_manifest.{manifest_hash}.json")),
+        manifest,
+    )?;
+    Ok(BundleNames {
+        js: js_hash,
+        wasm: wasm_hash,
+        split: bundle,
+        manifest: manifest_hash,
+    })
+}
+
+/// The first `bytes` bytes of the SHA-256 of `data`, in hex.
+fn hex_digest(data: &[u8], bytes: usize) -> String {
+    Sha256::digest(data)
+        .iter()
+        .take(bytes)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `haystack` with every `from` replaced by `to` (of the same length).
+fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    debug_assert_eq!(from.len(), to.len());
+    let mut out = haystack.to_vec();
+    for at in memchr::memmem::find_iter(haystack, from) {
+        out[at..at + from.len()].copy_from_slice(to);
+    }
+    out
+}
+
+/// `wasm-opt -Oz` (npm binaryen) in place.
+fn wasm_opt(wasm: &Path) -> anyhow::Result<()> {
+    run(Command::new(tools::npm_bin("wasm-opt"))
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+        ])
+        .args([
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg(wasm)
+        .arg("-o")
+        .arg(wasm))
+}
+
+/// Files a debug build leaves uncompressed: its WASM (tens of MB) would
+/// take minutes at the levels release uses.
+const DEBUG_COMPRESS_LIMIT: u64 = 1024 * 1024;
+
+/// Writes `.br` and `.gz` copies of every compressible file under `dir`
+/// (in a debug build, of those under [`DEBUG_COMPRESS_LIMIT`]).
+fn precompress_tree(dir: &Path, release: bool) -> anyhow::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            precompress_tree(&path)?;
+            precompress_tree(&path, release)?;
             continue;
         }
         let compressible = matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("js" | "wasm" | "css" | "svg" | "txt" | "html" | "json")
-        );
+        ) && (release || std::fs::metadata(&path)?.len() <= DEBUG_COMPRESS_LIMIT);
         if compressible {
             let bytes = std::fs::read(&path)?;
             std::fs::write(with_suffix(&path, "br"), brotli_bytes(&bytes)?)?;
@@ -206,6 +360,48 @@ pub fn gzip_bytes(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
     let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     w.write_all(bytes)?;
     Ok(w.finish()?)
+}
+
+// ---- Partial rebuilds for `cargo xtask dev` (see dev.rs) -------------------
+// Kept apart from `build` above on purpose; the commands mirror its steps.
+
+/// Rebuilds only the server binary, in place (`out.server`), for a change
+/// the WASM does not see.
+pub fn rebuild_server(opts: &BuildOptions) -> anyhow::Result<()> {
+    step("rebuilding the server (ssr)");
+    let mut cargo = Command::new(util::cargo());
+    cargo
+        .args(["build", "--package", "server"])
+        .args(opts.features.cargo_args());
+    if opts.release {
+        cargo.arg("--release");
+    }
+    run(&mut cargo)
+}
+
+/// Re-runs Tailwind into the built stylesheet's file, keeping its name
+/// (`out.css`): open tabs swap it in by that name, and pages rendered later
+/// keep asking for it. Its hash then no longer matches its content, so the
+/// dev server revalidates assets instead of caching them as immutable
+/// (`LEPTOS_WATCH`). Stale precompressed copies are removed.
+pub fn rebuild_css(opts: &BuildOptions, out: &BuildOutput) -> anyhow::Result<()> {
+    step("rebuilding the stylesheet (Tailwind v4)");
+    let fresh = with_suffix(&out.css, "new");
+    let mut tailwind = Command::new(tools::npm_bin("tailwindcss"));
+    tailwind.args(["--input", "style/main.css", "--output"]).arg(&fresh);
+    if opts.release {
+        tailwind.arg("--minify");
+    }
+    run(&mut tailwind)?;
+    for stale in [with_suffix(&out.css, "br"), with_suffix(&out.css, "gz")] {
+        match std::fs::remove_file(&stale) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("removing {}", stale.display()));
+            }
+            _ => {}
+        }
+    }
+    std::fs::rename(&fresh, &out.css).with_context(|| format!("replacing {}", out.css.display()))
 }
 
 #[cfg(test)]

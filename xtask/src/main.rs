@@ -7,6 +7,7 @@
 
 mod bench;
 mod build;
+mod dev;
 mod features;
 mod layers;
 mod peers;
@@ -26,13 +27,25 @@ usage: cargo xtask <command> [options]
 commands:
   build [--release] [--features a,b] [--no-default-features]
         build the server binary and the site (WASM, JS, CSS, static files)
-  dev   [--release] [--features …] [--no-default-features]
-        build, then serve http://127.0.0.1:3000 on ./data/keel.db
+  dev   [--release] [--features …] [--no-default-features] [--port N] [--reload-port N]
+        build, serve http://127.0.0.1:3000 on ./data/keel.db, then watch the
+        sources: a change rebuilds only its side (style/ → CSS; server/,
+        domain/, entity/, migration/ → server; app/, frontend/, domain/wire/
+        → everything), restarts the server if rebuilt, and reloads open tabs
+        (Leptos' live reload on ws://127.0.0.1:3001). Ports default to PORT
+        and LEPTOS_RELOAD_PORT from the environment or .env
+  dev-check
+        check the dev loop end to end in a temporary copy of the workspace:
+        an edited translation is served without restarting `cargo xtask dev`
+        (slow: two builds of the workspace's own crates; at most 15 min each)
   test  run every check: fmt, clippy (server and WASM), unit and integration
         tests on SQLite and PostgreSQL, feature checks, browser tests in
         Chromium against a debug and a release build
   e2e   [--release] [--features …] [--no-default-features]
         build, then run only the browser tests against that build
+  budgets
+        build release and check the page-weight budgets in a browser (the
+        main WASM chunk, each page's first load; end2end/budgets/)
   bench build release and print sizes, start-up time, memory and throughput
   cfg-spread
         list, per product feature, the files outside its own folders that
@@ -60,10 +73,10 @@ fn run() -> anyhow::Result<()> {
             build::build(&opts)?;
             Ok(())
         }
-        "dev" => {
-            let opts = parse_build_args(&args)?;
-            let out = build::build(&opts)?;
-            server::serve_dev(&out)
+        "dev" => dev::run(&parse_dev_args(&args)?),
+        "dev-check" => {
+            no_args(&args)?;
+            dev::watch_check()
         }
         "test" => {
             no_args(&args)?;
@@ -72,6 +85,10 @@ fn run() -> anyhow::Result<()> {
         "e2e" => {
             let opts = parse_build_args(&args)?;
             test::run_e2e(&opts)
+        }
+        "budgets" => {
+            no_args(&args)?;
+            test::run_budgets()
         }
         "bench" => {
             no_args(&args)?;
@@ -109,6 +126,30 @@ fn no_args(args: &[String]) -> anyhow::Result<()> {
         bail!("unexpected argument `{a}`\n\n{USAGE}");
     }
     Ok(())
+}
+
+/// `dev`'s own options (`--port`, `--reload-port`), then the build's.
+fn parse_dev_args(args: &[String]) -> anyhow::Result<dev::DevOptions> {
+    let (mut port, mut reload_port) = (None, None);
+    let mut build_args = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let slot = match arg.as_str() {
+            "--port" => &mut port,
+            "--reload-port" => &mut reload_port,
+            _ => {
+                build_args.push(arg.clone());
+                continue;
+            }
+        };
+        let value = it.next().with_context(|| format!("{arg} needs a port number"))?;
+        *slot = Some(
+            value
+                .parse::<u16>()
+                .with_context(|| format!("{arg} {value}: not a port number"))?,
+        );
+    }
+    dev::DevOptions::new(parse_build_args(&build_args)?, port, reload_port)
 }
 
 fn parse_build_args(args: &[String]) -> anyhow::Result<BuildOptions> {

@@ -1,5 +1,5 @@
-//! Running a built server: `cargo xtask dev`, and throw-away instances for
-//! browser tests and benchmarks.
+//! Running a built server: throw-away instances for browser tests and
+//! benchmarks (`cargo xtask dev` runs its own, in `dev/process.rs`).
 
 use crate::build::BuildOutput;
 use crate::util;
@@ -7,20 +7,6 @@ use anyhow::{Context, bail};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// `cargo xtask dev`: serves the build on http://127.0.0.1:3000 with the
-/// config's defaults (SQLite in ./data/, created and migrated at start).
-pub fn serve_dev(out: &BuildOutput) -> anyhow::Result<()> {
-    util::step("serving http://127.0.0.1:3000 (Ctrl-C stops)");
-    let status = Command::new(&out.server)
-        .env("LEPTOS_SITE_ROOT", &out.site)
-        .status()
-        .context("starting the server")?;
-    if !status.success() {
-        bail!("the server exited with {status}");
-    }
-    Ok(())
-}
 
 /// A copy of one build (binary, `hash.txt`, site), so several builds can be
 /// tested side by side.
@@ -35,7 +21,7 @@ pub struct Staged {
 impl Staged {
     /// Copies `out` into `<target>/keel-stage/<label>/`.
     pub fn from_build(out: &BuildOutput, label: &str) -> anyhow::Result<Self> {
-        let dir = util::target_dir()?.join("keel-stage").join(label);
+        let dir = util::out_dir()?.join("keel-stage").join(label);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
         let server = dir.join("server");

@@ -261,10 +261,14 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
         (&debug_providers, &providers_features, "debug"),
     ] {
         t.check(&format!("browser tests in Chromium: {}", staged.label), || {
-            browser_tests(staged, features, build, &chromium, &maildev, &fakes)
+            browser_tests(staged, features, build, &chromium, &maildev, &fakes, TESTS)
         })?;
     }
 
+    t.check(
+        "`cargo xtask dev` serves an edit without restarting (in a temporary copy)",
+        crate::dev::watch_check,
+    )?;
     t.check(
         "feature combinations build (cargo check, server and WASM)",
         feature_matrix,
@@ -272,8 +276,30 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The browser tests of `cargo xtask test` and `cargo xtask e2e`.
+const TESTS: &str = "end2end/tests/";
+/// Issue 14's page-weight budgets (release build): `cargo xtask budgets`.
+/// Not yet part of `cargo xtask test`: the main chunk and the first loads
+/// are still over them (see the file and the README).
+const BUDGETS: &str = "end2end/budgets/";
+
+/// `cargo xtask budgets`: a release build against the page-weight budgets.
+pub fn run_budgets() -> anyhow::Result<()> {
+    run_browser(
+        &BuildOptions {
+            release: true,
+            features: crate::features::FeatureArgs::default(),
+        },
+        BUDGETS,
+    )
+}
+
 /// `cargo xtask e2e`: one build, its browser tests only.
 pub fn run_e2e(opts: &BuildOptions) -> anyhow::Result<()> {
+    run_browser(opts, TESTS)
+}
+
+fn run_browser(opts: &BuildOptions, tests: &str) -> anyhow::Result<()> {
     let declared = crate::features::declared()?;
     let features = opts.features.resolve(&declared)?;
     let chromium = tools::chromium()?;
@@ -283,7 +309,7 @@ pub fn run_e2e(opts: &BuildOptions) -> anyhow::Result<()> {
     let fakes = peers::build_fakes(false)?;
     let maildev = Maildev::start()?;
     let build = if opts.release { "release" } else { "debug" };
-    browser_tests(&staged, &features, build, &chromium, &maildev, &fakes)
+    browser_tests(&staged, &features, build, &chromium, &maildev, &fakes, tests)
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -313,6 +339,7 @@ fn browser_tests(
     chromium: &std::path::Path,
     maildev: &Maildev,
     fakes_binary: &std::path::Path,
+    tests: &str,
 ) -> anyhow::Result<()> {
     let port = util::free_port()?;
     let base = format!("http://127.0.0.1:{port}");
@@ -350,7 +377,7 @@ fn browser_tests(
     let status = Command::new("node")
         .args(["--test", "--test-concurrency=1"])
         // `E2E_TESTS=end2end/tests/chat.test.mjs` runs one file while working on it.
-        .arg(std::env::var("E2E_TESTS").unwrap_or_else(|_| "end2end/tests/".to_owned()))
+        .arg(std::env::var("E2E_TESTS").unwrap_or_else(|_| tests.to_owned()))
         .env("BASE_URL", &base)
         .env("KEEL_FEATURES", &features)
         .env("KEEL_BUILD", build)

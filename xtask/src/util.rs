@@ -66,6 +66,16 @@ pub fn target_dir() -> anyhow::Result<PathBuf> {
     ))
 }
 
+/// Where builds put the site and staged copies: `KEEL_OUT_DIR` if set
+/// (two checkouts sharing one cargo target directory keep their outputs
+/// apart this way), else cargo's target directory.
+pub fn out_dir() -> anyhow::Result<PathBuf> {
+    match std::env::var_os("KEEL_OUT_DIR") {
+        Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
+        _ => target_dir(),
+    }
+}
+
 /// The cargo that runs us.
 pub fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())

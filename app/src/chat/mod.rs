@@ -24,11 +24,14 @@ use leptos::prelude::*;
 use leptos_router::components::Route;
 use leptos_router::path;
 
-/// The chat's route group, mounted by [`crate::App`].
+/// The chat's route group, mounted by [`crate::App`]; the page (with the
+/// Markdown renderer and the highlighter) is the WASM chunk `chat`.
 #[component(transparent)]
 pub fn ChatRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
-    view! { <Route path=path!("/chat") view=|| view! { <Gated><ChatPage /></Gated> } /> }.into_inner()
+    view! { <Route path=path!("/chat") view={leptos_router::Lazy::<ChatView>::new()} /> }.into_inner()
 }
+
+crate::lazy_page!(ChatView, chat, || view! { <Gated><ChatPage /></Gated> });
 
 /// The chat's hookup: the main page's link, its card on the landing page,
 /// its reply stream (behind the session and the gate), and which models

@@ -19,20 +19,37 @@ use leptos::prelude::*;
 
 /// True once the WASM has hydrated the page.
 #[derive(Clone, Copy)]
-pub struct Hydrated(pub ReadSignal<bool>);
+pub struct Hydrated(pub Signal<bool>);
 
-/// Provides [`Hydrated`]; effects run only in the browser, after hydration,
-/// so the flag flips exactly when interactive controls start to work.
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// Set by [`crate::hydrate`] once the whole page, including a page
+    /// chunk it waited for, has hydrated.
+    static HYDRATED: ArcRwSignal<bool> = ArcRwSignal::new(false);
+}
+
+/// Provides [`Hydrated`]: false on the server and until the browser has
+/// hydrated all of the page, so the flag flips exactly when interactive
+/// controls start to work. (Not an effect: effects may run while a lazily
+/// loaded page still waits for its chunk, before its controls hydrate.)
 pub fn provide_hydration_flag() {
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
-    provide_context(Hydrated(hydrated));
+    #[cfg(feature = "hydrate")]
+    let flag = HYDRATED.with(|flag| Signal::from(flag.read_only()));
+    #[cfg(not(feature = "hydrate"))]
+    let flag = Signal::stored(false);
+    provide_context(Hydrated(flag));
+}
+
+/// Marks the page hydrated (see [`provide_hydration_flag`]).
+#[cfg(feature = "hydrate")]
+pub(crate) fn hydration_finished() {
+    HYDRATED.with(|flag| flag.set(true));
 }
 
 /// Whether the page is interactive yet. Controls that need the WASM stay
 /// disabled (and show a pending state) until this turns true.
-pub fn use_hydrated() -> ReadSignal<bool> {
+pub fn use_hydrated() -> Signal<bool> {
     use_context::<Hydrated>()
         .map(|h| h.0)
-        .unwrap_or_else(|| signal(false).0)
+        .unwrap_or_else(|| Signal::stored(false))
 }

@@ -11,8 +11,10 @@ pub use wire::paths::INVITE_ONLY_PATH;
 #[component(transparent)]
 pub fn InviteOnlyRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
     use leptos_router::{components::Route, path};
-    view! { <Route path=path!("/invite-only") view=InviteOnlyPage /> }.into_inner()
+    view! { <Route path=path!("/invite-only") view={leptos_router::Lazy::<InviteOnlyView>::new()} /> }.into_inner()
 }
+
+crate::lazy_page!(InviteOnlyView, invite_only, || view! { <InviteOnlyPage /> });
 
 /// `/invite-only`: in a build without payments, where users without access
 /// land, and what a refused registration points to.

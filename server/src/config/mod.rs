@@ -86,6 +86,12 @@ pub struct SiteConfig {
     /// `hash.txt` beside the server binary; hashed assets are cached for a
     /// year. Default: on when that file exists (`cargo xtask build` writes it).
     pub hash_files: bool,
+    /// The port of the dev tool's live-reload WebSocket, when one runs
+    /// (`LEPTOS_WATCH` set, as `cargo xtask dev` and `cargo leptos watch`
+    /// do; port `LEPTOS_RELOAD_PORT`, default 3001). Pages then load the
+    /// reload script, the CSP lets it connect, and no asset is cached as
+    /// immutable (the dev loop rewrites the stylesheet in place).
+    pub live_reload: Option<u16>,
 }
 
 /// All of Keel's settings.
@@ -200,6 +206,10 @@ impl Config {
                 hash_files: match get("LEPTOS_HASH_FILES") {
                     Some(_) => parse(&get, "LEPTOS_HASH_FILES", "false")?,
                     None => hash_file_beside_binary(),
+                },
+                live_reload: match get("LEPTOS_WATCH") {
+                    Some(_) => Some(parse(&get, "LEPTOS_RELOAD_PORT", "3001")?),
+                    None => None,
                 },
             },
             accounts,
@@ -322,6 +332,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("PUBLIC_URL"), "{err}");
+    }
+
+    #[test]
+    fn live_reload_is_on_only_while_a_dev_tool_watches() {
+        let plain = load(&[("LEPTOS_RELOAD_PORT", "4001"), ("DATABASE_URL", "x")]).unwrap();
+        assert_eq!(plain.site.live_reload, None);
+        let watched = load(&[("LEPTOS_WATCH", "true"), ("DATABASE_URL", "x")]).unwrap();
+        assert_eq!(watched.site.live_reload, Some(3001));
+        let moved = load(&[
+            ("LEPTOS_WATCH", "true"),
+            ("LEPTOS_RELOAD_PORT", "4001"),
+            ("DATABASE_URL", "x"),
+        ])
+        .unwrap();
+        assert_eq!(moved.site.live_reload, Some(4001));
     }
 
     #[test]

@@ -38,7 +38,8 @@ impl CachePolicy {
     pub fn new(site: &SiteConfig) -> Self {
         CachePolicy {
             pkg_prefix: format!("/{}/", site.pkg_dir.trim_matches('/')),
-            hashed: site.hash_files,
+            // While a dev tool watches, it rewrites the stylesheet in place.
+            hashed: site.hash_files && site.live_reload.is_none(),
         }
     }
 
@@ -73,19 +74,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_hashed_pkg_files_are_immutable() {
+    fn only_hashed_pkg_files_are_immutable_and_not_while_a_dev_tool_watches() {
         let site = SiteConfig {
             root: "site".into(),
             pkg_dir: "pkg".into(),
             hash_files: true,
+            live_reload: None,
         };
         let policy = CachePolicy::new(&site);
         assert_eq!(policy.header_for("/pkg/keel.0a1b2c.wasm"), IMMUTABLE);
         assert_eq!(policy.header_for("/favicon.svg"), REVALIDATE);
         let unhashed = CachePolicy::new(&SiteConfig {
             hash_files: false,
-            ..site
+            ..site.clone()
         });
         assert_eq!(unhashed.header_for("/pkg/keel.wasm"), REVALIDATE);
+        let watched = CachePolicy::new(&SiteConfig {
+            live_reload: Some(3001),
+            ..site
+        });
+        assert_eq!(watched.header_for("/pkg/keel.0a1b2c.css"), REVALIDATE);
     }
 }

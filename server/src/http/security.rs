@@ -28,16 +28,23 @@ impl CspNonce {
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityHeaders {
     pub hsts: bool,
+    /// The dev tool's live-reload WebSocket port, when one runs
+    /// (`SiteConfig::live_reload`).
+    pub live_reload: Option<u16>,
 }
 
 /// The Content-Security-Policy for a response whose scripts carry `nonce`.
 /// `'wasm-unsafe-eval'` lets the page compile its WASM and nothing else;
-/// there is no `'unsafe-inline'` anywhere.
-pub fn content_security_policy(nonce: &str) -> String {
+/// there is no `'unsafe-inline'` anywhere. With `live_reload`, pages opened
+/// on this machine may also reach the dev tool's reload WebSocket.
+pub fn content_security_policy(nonce: &str, live_reload: Option<u16>) -> String {
+    let reload = live_reload
+        .map(|port| format!(" ws://127.0.0.1:{port} ws://localhost:{port}"))
+        .unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; font-src 'self'; \
-         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         connect-src 'self'{reload}; object-src 'none'; base-uri 'none'; form-action 'self'; \
          frame-ancestors 'none'"
     )
 }
@@ -46,7 +53,7 @@ pub fn content_security_policy(nonce: &str) -> String {
 /// request's extensions, and sets the headers on whatever comes back.
 pub async fn add_security_headers(State(cfg): State<SecurityHeaders>, mut request: Request, next: Next) -> Response {
     let nonce = CspNonce::generate();
-    let csp = content_security_policy(&nonce.0);
+    let csp = content_security_policy(&nonce.0, cfg.live_reload);
     request.extensions_mut().insert(nonce);
     let mut response = next.run(request).await;
 
@@ -98,11 +105,18 @@ mod tests {
 
     #[test]
     fn the_policy_allows_only_nonced_scripts_and_wasm() {
-        let csp = content_security_policy("abc");
+        let csp = content_security_policy("abc", None);
         assert!(csp.contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval';"));
         for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
             assert!(csp.contains(directive), "{directive}");
         }
         assert!(!csp.contains("unsafe-inline"));
+        assert!(csp.contains("connect-src 'self';"));
+    }
+
+    #[test]
+    fn a_watched_dev_server_lets_pages_reach_the_reload_socket_on_this_machine() {
+        let csp = content_security_policy("abc", Some(3001));
+        assert!(csp.contains("connect-src 'self' ws://127.0.0.1:3001 ws://localhost:3001;"));
     }
 }

@@ -24,22 +24,34 @@ pub use verify::VerifyEmailPage;
 #[component(transparent)]
 pub fn VerifyEmailRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
     use leptos_router::{components::Route, path};
-    view! { <Route path=path!("/verify-email") view=VerifyEmailPage /> }.into_inner()
+    view! { <Route path=path!("/verify-email") view={leptos_router::Lazy::<VerifyEmailView>::new()} /> }.into_inner()
 }
+
+// The pages a mailed link opens load their code on first visit (`crate::chunk`).
+#[cfg(feature = "local_auth")]
+crate::lazy_page!(VerifyEmailView, verify_email, || view! { <VerifyEmailPage /> });
 
 #[cfg(feature = "local_auth")]
 #[component(transparent)]
 pub fn ForgotPasswordRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
     use leptos_router::{components::Route, path};
-    view! { <Route path=path!("/forgot-password") view=ForgotPasswordPage /> }.into_inner()
+    view! { <Route path=path!("/forgot-password") view={leptos_router::Lazy::<ForgotPasswordView>::new()} /> }
+        .into_inner()
 }
+
+#[cfg(feature = "local_auth")]
+crate::lazy_page!(ForgotPasswordView, forgot_password, || view! { <ForgotPasswordPage /> });
 
 #[cfg(feature = "local_auth")]
 #[component(transparent)]
 pub fn ResetPasswordRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
     use leptos_router::{components::Route, path};
-    view! { <Route path=path!("/reset-password") view=ResetPasswordPage /> }.into_inner()
+    view! { <Route path=path!("/reset-password") view={leptos_router::Lazy::<ResetPasswordView>::new()} /> }
+        .into_inner()
 }
+
+#[cfg(feature = "local_auth")]
+crate::lazy_page!(ResetPasswordView, reset_password, || view! { <ResetPasswordPage /> });
 
 use crate::i18n::{Key, use_locale};
 use leptos::prelude::*;

@@ -7,7 +7,6 @@ use crate::components::use_hydrated;
 use crate::error::AppError;
 use crate::i18n::Key;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 #[component]
 pub(super) fn ConversationList(chat: Chat) -> impl IntoView {
@@ -21,7 +20,8 @@ pub(super) fn ConversationList(chat: Chat) -> impl IntoView {
         typed.set_value(n);
         set_timeout(
             move || {
-                if typed.get_value() == n {
+                // (Gone, if the user has left the page meanwhile.)
+                if typed.try_get_value() == Some(n) {
                     chat.load_list();
                 }
             },
@@ -109,7 +109,7 @@ fn ConversationRow(
         let Some((eid, value)) = editing.get_untracked() else {
             return;
         };
-        spawn_local(async move {
+        chat.spawn(async move {
             match rename_conversation(eid.clone(), value).await {
                 Ok(()) => {
                     editing.set(None);
@@ -122,7 +122,7 @@ fn ConversationRow(
     };
     let delete = move || {
         let eid = id.get_value();
-        spawn_local(async move {
+        chat.spawn(async move {
             match delete_conversation(eid.clone()).await {
                 Ok(()) | Err(AppError::NotFound) => {
                     confirming.set(None);

@@ -9,7 +9,6 @@ use crate::chat::conversations::{
 use crate::error::AppError;
 use crate::i18n::Locale;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wire::chat::{ErrorKind, MessageRole, Outcome};
 
 /// How a list or thread is loading.
@@ -95,6 +94,8 @@ pub(super) struct Chat {
     pub(super) list_open: RwSignal<bool>,
     /// Older messages the last reply did not see (the model's context is full).
     pub(super) trimmed: RwSignal<u32>,
+    /// The page's reactive owner: its tasks end with it ([`Chat::spawn`]).
+    owner: StoredValue<Option<Owner>, LocalStorage>,
 }
 
 impl Chat {
@@ -121,6 +122,16 @@ impl Chat {
             thread: NodeRef::new(),
             composer: NodeRef::new(),
             list_open: RwSignal::new(false),
+            owner: StoredValue::new_local(Owner::current()),
+        }
+    }
+
+    /// Runs `task` (a reply's stream, a load) for as long as the page is
+    /// open: leaving the page (a client-side visit elsewhere) cancels it,
+    /// so nothing touches the page's state after it is gone.
+    pub(super) fn spawn(self, task: impl std::future::Future<Output = ()> + 'static) {
+        if let Some(Some(owner)) = self.owner.try_get_value() {
+            owner.with(|| leptos::task::spawn_local_scoped_with_cancellation(task));
         }
     }
 
@@ -140,7 +151,7 @@ impl Chat {
         let generation = self.list_generation.get_value() + 1;
         self.list_generation.set_value(generation);
         let query = self.search.get_untracked();
-        spawn_local(async move {
+        self.spawn(async move {
             let result = list_conversations(query).await;
             if self.list_generation.get_value() != generation {
                 return;
@@ -156,7 +167,7 @@ impl Chat {
     }
 
     pub(super) fn load_models(self) {
-        spawn_local(async move {
+        self.spawn(async move {
             if let Ok(models) = chat_models().await {
                 if self.model.get_untracked().is_empty()
                     && let Some(first) = models.first()
@@ -199,7 +210,7 @@ impl Chat {
         };
         self.pick_conversation_model();
         self.thread_load.set(Load::Loading);
-        spawn_local(async move {
+        self.spawn(async move {
             let result = conversation_messages(id.clone()).await;
             if self.current.get_untracked().as_deref() != Some(id.as_str()) {
                 return;
@@ -236,8 +247,9 @@ impl Chat {
     }
 
     /// Stops the reply being streamed, if any.
+    /// (Also called as the page goes, when its state may be gone already.)
     pub(super) fn stop(self) {
-        if let Some(abort) = self.abort.get_value() {
+        if let Some(Some(abort)) = self.abort.try_get_value() {
             browser::abort(&abort);
         }
     }
@@ -279,7 +291,7 @@ impl Chat {
             model: (!model.is_empty()).then_some(model),
             regenerate,
         };
-        spawn_local(async move {
+        self.spawn(async move {
             let outcome = browser::stream(self, request, &reply).await;
             if self.sends.get_value() == this_send {
                 self.abort.set_value(None);

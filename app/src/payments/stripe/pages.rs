@@ -159,7 +159,8 @@ pub fn PaymentSuccessPage() -> impl IntoView {
     Effect::new(move |_| match progress.get() {
         Some(Ok(CheckoutProgress::Waiting)) => {
             set_timeout(
-                move || polls.update(|n| *n += 1),
+                // (The user may have left the page by then.)
+                move || _ = polls.try_update(|n| *n += 1),
                 std::time::Duration::from_millis(POLL_EVERY_MS),
             );
         }
@@ -167,7 +168,7 @@ pub fn PaymentSuccessPage() -> impl IntoView {
         // A dropped connection: try again a little later.
         Some(Err(AppError::ServerFn(_) | AppError::Internal)) => {
             set_timeout(
-                move || polls.update(|n| *n += 1),
+                move || _ = polls.try_update(|n| *n += 1),
                 std::time::Duration::from_millis(POLL_EVERY_MS * 3),
             );
         }
@@ -240,26 +241,38 @@ pub fn BillingCard(billing: Resource<Result<bool, AppError>>) -> impl IntoView {
     }
 }
 
+// Each page loads its code on first visit (`crate::chunk`).
+
 /// The page users without access land on.
 #[component(transparent)]
 pub fn PaymentRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
-    use crate::components::Gated;
     use leptos_router::{components::Route, path};
-    view! { <Route path=path!("/payment") view=|| view! { <Gated><PaymentPage /></Gated> } /> }.into_inner()
+    view! { <Route path=path!("/payment") view={leptos_router::Lazy::<PaymentView>::new()} /> }.into_inner()
 }
+
+crate::lazy_page!(PaymentView, payment, || {
+    use crate::components::Gated;
+    view! { <Gated><PaymentPage /></Gated> }
+});
 
 /// Where Stripe Checkout returns to.
 #[component(transparent)]
 pub fn PaymentSuccessRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
-    use crate::components::Gated;
     use leptos_router::{components::Route, path};
-    view! { <Route path=path!("/payment/success") view=|| view! { <Gated><PaymentSuccessPage /></Gated> } /> }
+    view! { <Route path=path!("/payment/success") view={leptos_router::Lazy::<PaymentSuccessView>::new()} /> }
         .into_inner()
 }
+
+crate::lazy_page!(PaymentSuccessView, payment_success, || {
+    use crate::components::Gated;
+    view! { <Gated><PaymentSuccessPage /></Gated> }
+});
 
 /// The offers, for everyone.
 #[component(transparent)]
 pub fn PricingRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
     use leptos_router::{components::Route, path};
-    view! { <Route path=path!("/pricing") view=PricingPage /> }.into_inner()
+    view! { <Route path=path!("/pricing") view={leptos_router::Lazy::<PricingView>::new()} /> }.into_inner()
 }
+
+crate::lazy_page!(PricingView, pricing, || view! { <PricingPage /> });

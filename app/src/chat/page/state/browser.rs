@@ -91,21 +91,23 @@ pub fn show_in_address(id: Option<&str>) {
 /// Whether the thread is scrolled (nearly) to its end.
 pub fn near_end(thread: NodeRef<Div>) -> bool {
     thread
-        .get_untracked()
+        .try_get_untracked()
+        .flatten()
         .is_none_or(|el| el.scroll_height() - el.scroll_top() - el.client_height() < 48)
 }
 
-/// Scrolls the thread to its end once the page has been laid out.
+/// Scrolls the thread to its end once the page has been laid out (if
+/// the user is still on it by then).
 pub fn scroll_to_end(thread: NodeRef<Div>) {
     request_animation_frame(move || {
-        if let Some(el) = thread.get_untracked() {
+        if let Some(el) = thread.try_get_untracked().flatten() {
             el.set_scroll_top(el.scroll_height());
         }
     });
 }
 
 pub fn focus(composer: NodeRef<Textarea>) {
-    if let Some(el) = composer.get_untracked() {
+    if let Some(el) = composer.try_get_untracked().flatten() {
         let _ = el.focus();
     }
 }
@@ -120,8 +122,9 @@ pub fn copy(text: String, copied: RwSignal<Option<bool>>) {
                 .is_ok(),
             None => false,
         };
-        copied.set(Some(ok));
-        set_timeout(move || copied.set(None), std::time::Duration::from_millis(1500));
+        // The page may be gone by now (try_: then nothing to show).
+        copied.try_set(Some(ok));
+        set_timeout(move || _ = copied.try_set(None), std::time::Duration::from_millis(1500));
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = (text, copied);

@@ -1,0 +1,206 @@
+//! Pages that live in their own WASM chunk, loaded when first visited.
+//!
+//! [`lazy_page!`](crate::lazy_page) declares a route view whose code the
+//! build splits out of the main WASM (`cargo xtask build` runs the
+//! splitter after `cargo build`): the chat, the account page, payments
+//! and the admin console each come as a chunk of their own, so the
+//! landing page, sign-in and sign-up hydrate from the main chunk alone.
+//!
+//! - On the server the page renders as any other, and the chunk (with the
+//!   chunks it shares with others) is named to Leptos, which adds
+//!   `<link rel="preload">` for it to the page: a direct load of `/chat`
+//!   fetches the chat chunk alongside the main one, with no extra round
+//!   trip.
+//! - In the browser the route waits for its chunk. A chunk that fails to
+//!   load (offline, a deploy removed it) leaves the current page in place
+//!   and shows an alert with a "Try again" button; nothing is lost, and a
+//!   success carries on where it stopped (a failed load is not cached).
+
+/// Declares `$route`, a lazily loaded route view built by `$view` whose
+/// code goes into the WASM chunk `$chunk` (one chunk per name; a name is
+/// a plain identifier, unique in the app):
+///
+/// ```ignore
+/// crate::lazy_page!(ChatView, chat, || view! { <Gated><ChatPage /></Gated> });
+/// // in a route table:
+/// view! { <Route path=path!("/chat") view={leptos_router::Lazy::<ChatView>::new()} /> }
+/// ```
+#[macro_export]
+// rustfmt re-indents the `cfg_attr` inside at every run, so it skips this
+// macro; `#[rustfmt::skip]` itself would make rustc treat the macro as
+// macro-expanded, which a `crate::` path cannot name.
+#[allow(clippy::deprecated_cfg_attr)]
+#[cfg_attr(rustfmt, rustfmt::skip)]
+macro_rules! lazy_page {
+    ($route:ident, $chunk:ident, $view:expr) => {
+        pub use self::$chunk::Page as $route;
+
+        /// The page's code, split into its own chunk in the WASM build.
+        #[doc(hidden)]
+        mod $chunk {
+            #[allow(unused_imports)]
+            use super::*;
+
+            /// A route view loaded from its own WASM chunk (see `crate::chunk`).
+            pub struct Page;
+
+            #[cfg_attr(
+                feature = "hydrate",
+                ::leptos::wasm_split::wasm_split(
+                    $chunk,
+                    wasm_split_path = ::leptos::wasm_split,
+                    fallible,
+                    preload(#[allow(non_snake_case)] preload_page)
+                )
+            )]
+            #[allow(dead_code, improper_ctypes_definitions)]
+            fn page() -> ::std::result::Result<::leptos::prelude::AnyView, ::leptos::wasm_split::SplitLoaderError> {
+                ::std::result::Result::Ok(view())
+            }
+
+            fn view() -> ::leptos::prelude::AnyView {
+                use ::leptos::prelude::IntoAny as _;
+                ($view)().into_any()
+            }
+
+            impl ::leptos_router::LazyRoute for Page {
+                fn data() -> Self {
+                    Page
+                }
+
+                async fn view(_this: Self) -> ::leptos::prelude::AnyView {
+                    #[cfg(feature = "hydrate")]
+                    {
+                        $crate::chunk::load(page).await
+                    }
+                    #[cfg(not(feature = "hydrate"))]
+                    {
+                        $crate::chunk::rendered_on_server(stringify!($chunk));
+                        view()
+                    }
+                }
+
+                async fn preload() {
+                    #[cfg(feature = "hydrate")]
+                    $crate::chunk::preload(preload_page).await;
+                }
+            }
+        }
+    };
+}
+
+/// Names the chunk a server-rendered page needs, so Leptos preloads it
+/// (with the chunks it depends on) from the page's `<head>`.
+#[cfg(not(feature = "hydrate"))]
+pub fn rendered_on_server(chunk: &'static str) {
+    leptos::prefetch_lazy_fn_on_server(chunk);
+}
+
+/// Loads a chunk and builds its page; while the chunk cannot be loaded,
+/// asks the user to try again (see the module's docs).
+#[cfg(feature = "hydrate")]
+pub async fn load<F, Fut>(page: F) -> leptos::prelude::AnyView
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<leptos::prelude::AnyView, leptos::wasm_split::SplitLoaderError>>,
+{
+    loop {
+        match page().await {
+            Ok(view) => return view,
+            Err(error) => {
+                leptos::logging::warn!("a page's code could not be loaded: {error}");
+                retry_prompt().await;
+            }
+        }
+    }
+}
+
+/// Fetches a chunk ahead of use (the router calls it on intent, such as
+/// hovering a link); a failure is left to the visit itself.
+#[cfg(feature = "hydrate")]
+pub async fn preload<F, Fut>(preload: F)
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(), leptos::wasm_split::SplitLoaderError>>,
+{
+    if preload().await.is_err() {
+        leptos::logging::warn!("a page's code could not be preloaded");
+    }
+}
+
+/// Shows an alert with a "Try again" button over the current page, and
+/// returns (removing it) once the user asks to try again.
+#[cfg(feature = "hydrate")]
+async fn retry_prompt() {
+    use crate::i18n::{Key, Locale};
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(body) = document.body() else { return };
+    // The page's language, as the server rendered it (`<html lang>`).
+    let lang = document
+        .document_element()
+        .map(|e| e.get_attribute("lang").unwrap_or_default());
+    let locale = lang.as_deref().and_then(Locale::from_tag).unwrap_or_default();
+
+    let (sender, receiver) = futures_channel_oneshot();
+    let Ok(host) = document.create_element("div") else {
+        return;
+    };
+    if body.append_child(&host).is_err() {
+        return;
+    }
+    let Ok(host) = host.dyn_into::<web_sys::HtmlElement>() else {
+        return;
+    };
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        let mut retry = Some(sender);
+        view! {
+            <div
+                role="alert"
+                data-chunk-error=""
+                class="fixed inset-x-2 bottom-4 z-50 mx-auto flex max-w-lg flex-wrap items-center gap-3 rounded-lg border border-red-300 bg-white p-4 text-sm text-red-900 shadow-lg dark:border-red-700 dark:bg-indigo-900 dark:text-red-100"
+            >
+                <p class="flex-1">{locale.t(Key::ChunkFailed)}</p>
+                <button
+                    type="button"
+                    autofocus
+                    class="rounded-md bg-indigo-700 px-3 py-1.5 font-semibold text-white hover:bg-indigo-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-400"
+                    on:click=move |_| {
+                        if let Some(sender) = retry.take() {
+                            sender.resolve();
+                        }
+                    }
+                >
+                    {locale.t(Key::ChunkRetry)}
+                </button>
+            </div>
+        }
+    });
+    let _ = receiver.await;
+    drop(handle);
+    host.remove();
+}
+
+/// A one-shot signal from the button to the waiting load, on a JS promise
+/// (no extra crate in the WASM).
+#[cfg(feature = "hydrate")]
+fn futures_channel_oneshot() -> (Resolver, wasm_bindgen_futures::JsFuture) {
+    let mut resolve = None;
+    let promise = js_sys::Promise::new(&mut |res, _rej| resolve = Some(res));
+    let resolve = resolve.expect("the Promise executor runs at once");
+    (Resolver(resolve), wasm_bindgen_futures::JsFuture::from(promise))
+}
+
+#[cfg(feature = "hydrate")]
+struct Resolver(js_sys::Function);
+
+#[cfg(feature = "hydrate")]
+impl Resolver {
+    fn resolve(self) {
+        let _ = self.0.call0(&wasm_bindgen::JsValue::UNDEFINED);
+    }
+}
