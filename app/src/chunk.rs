@@ -97,19 +97,26 @@ pub fn rendered_on_server(chunk: &'static str) {
 }
 
 /// Loads a chunk and builds its page; while the chunk cannot be loaded,
-/// asks the user to try again (see the module's docs).
+/// asks the user to try again (see the module's docs). A chunk that still
+/// fails once the user asked again while online is likely gone (a new
+/// release replaced it): the page is then loaded afresh from the server.
 #[cfg(feature = "hydrate")]
 pub async fn load<F, Fut>(page: F) -> leptos::prelude::AnyView
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<leptos::prelude::AnyView, leptos::wasm_split::SplitLoaderError>>,
 {
+    let mut asked = false;
     loop {
         match page().await {
             Ok(view) => return view,
             Err(error) => {
                 leptos::logging::warn!("a page's code could not be loaded: {error}");
+                if asked && online() {
+                    reload();
+                }
                 retry_prompt().await;
+                asked = true;
             }
         }
     }
@@ -128,36 +135,71 @@ where
     }
 }
 
-/// Shows an alert with a "Try again" button over the current page, and
-/// returns (removing it) once the user asks to try again.
+/// Whether the browser believes it is online.
+#[cfg(feature = "hydrate")]
+fn online() -> bool {
+    web_sys::window().is_some_and(|w| w.navigator().on_line())
+}
+
+#[cfg(feature = "hydrate")]
+fn reload() {
+    if let Some(location) = web_sys::window().map(|w| w.location()) {
+        let _ = location.reload();
+    }
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// The prompt on screen, if any: every load that failed meanwhile
+    /// waits for its one "Try again".
+    static PROMPT: std::cell::RefCell<Option<js_sys::Promise>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Shows an alert with a "Try again" button over the current page (or
+/// joins the one already shown), and returns once the user asks to try
+/// again; the alert is then gone and focus back where it was.
 #[cfg(feature = "hydrate")]
 async fn retry_prompt() {
+    let promise = PROMPT.with(|p| p.borrow().clone()).unwrap_or_else(|| {
+        let promise = show_prompt();
+        PROMPT.with(|p| *p.borrow_mut() = Some(promise.clone()));
+        promise
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Mounts the alert and returns a promise that resolves when its button is
+/// pressed (or at once, when there is no page to show it on, after a
+/// pause, so a failing load does not spin).
+#[cfg(feature = "hydrate")]
+fn show_prompt() -> js_sys::Promise {
     use crate::i18n::{Key, Locale};
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
 
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
+    let mut resolve = None;
+    let promise = js_sys::Promise::new(&mut |res, _rej| resolve = Some(res));
+    let resolve = resolve.expect("the Promise executor runs at once");
+    let document = web_sys::window().and_then(|w| w.document());
+    let host = document.as_ref().and_then(|d| {
+        let host = d.create_element("div").ok()?.dyn_into::<web_sys::HtmlElement>().ok()?;
+        d.body()?.append_child(&host).ok()?;
+        Some(host)
+    });
+    let (Some(document), Some(host)) = (document, host) else {
+        let _ = web_sys::window().map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 2_000));
+        PROMPT.with(|p| *p.borrow_mut() = None);
+        return promise;
     };
-    let Some(body) = document.body() else { return };
     // The page's language, as the server rendered it (`<html lang>`).
-    let lang = document
+    let locale = document
         .document_element()
-        .map(|e| e.get_attribute("lang").unwrap_or_default());
-    let locale = lang.as_deref().and_then(Locale::from_tag).unwrap_or_default();
-
-    let (sender, receiver) = futures_channel_oneshot();
-    let Ok(host) = document.create_element("div") else {
-        return;
-    };
-    if body.append_child(&host).is_err() {
-        return;
-    }
-    let Ok(host) = host.dyn_into::<web_sys::HtmlElement>() else {
-        return;
-    };
+        .and_then(|e| e.get_attribute("lang"))
+        .and_then(|lang| Locale::from_tag(&lang))
+        .unwrap_or_default();
+    let previous = document.active_element();
+    let button = NodeRef::<leptos::html::Button>::new();
     let handle = leptos::mount::mount_to(host.clone(), move || {
-        let mut retry = Some(sender);
         view! {
             <div
                 role="alert"
@@ -167,40 +209,36 @@ async fn retry_prompt() {
                 <p class="flex-1">{locale.t(Key::ChunkFailed)}</p>
                 <button
                     type="button"
-                    autofocus
+                    node_ref=button
                     class="rounded-md bg-indigo-700 px-3 py-1.5 font-semibold text-white hover:bg-indigo-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-400"
-                    on:click=move |_| {
-                        if let Some(sender) = retry.take() {
-                            sender.resolve();
-                        }
-                    }
                 >
                     {locale.t(Key::ChunkRetry)}
                 </button>
             </div>
         }
     });
-    let _ = receiver.await;
-    drop(handle);
-    host.remove();
-}
-
-/// A one-shot signal from the button to the waiting load, on a JS promise
-/// (no extra crate in the WASM).
-#[cfg(feature = "hydrate")]
-fn futures_channel_oneshot() -> (Resolver, wasm_bindgen_futures::JsFuture) {
-    let mut resolve = None;
-    let promise = js_sys::Promise::new(&mut |res, _rej| resolve = Some(res));
-    let resolve = resolve.expect("the Promise executor runs at once");
-    (Resolver(resolve), wasm_bindgen_futures::JsFuture::from(promise))
-}
-
-#[cfg(feature = "hydrate")]
-struct Resolver(js_sys::Function);
-
-#[cfg(feature = "hydrate")]
-impl Resolver {
-    fn resolve(self) {
-        let _ = self.0.call0(&wasm_bindgen::JsValue::UNDEFINED);
-    }
+    let Some(el) = button.get_untracked() else {
+        drop(handle);
+        host.remove();
+        PROMPT.with(|p| *p.borrow_mut() = None);
+        let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        return promise;
+    };
+    // Keyboard users land on the button (`autofocus` does not apply to
+    // an element added after the page loaded).
+    let _ = el.focus();
+    let mut handle = Some(handle);
+    let on_click = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        PROMPT.with(|p| *p.borrow_mut() = None);
+        drop(handle.take());
+        host.remove();
+        if let Some(previous) = previous.as_ref().and_then(|e| e.dyn_ref::<web_sys::HtmlElement>()) {
+            let _ = previous.focus();
+        }
+        let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+    });
+    el.set_onclick(Some(on_click.as_ref().unchecked_ref()));
+    // Lives as long as the button (one per failed load, a few bytes).
+    on_click.forget();
+    promise
 }

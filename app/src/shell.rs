@@ -20,7 +20,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <AutoReload options=options.clone() />
+                <AutoReload disable_watch=!live_reload() options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -29,4 +29,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Whether `cargo xtask dev` / `cargo leptos watch` asked for the
+/// live-reload script: `LEPTOS_WATCH=true` exactly, as the server's
+/// configuration reads it (it refuses other values at start), not merely
+/// set, as Leptos' own check would have it.
+fn live_reload() -> bool {
+    std::env::var("LEPTOS_WATCH").is_ok_and(|v| v.trim() == "true")
 }

@@ -113,6 +113,8 @@ test("a chunk that fails to load shows an alert with a retry that works", { skip
   await alert.waitFor();
   assert.equal(await alert.getAttribute("role"), "alert");
   assert.match(await alert.innerText(), /could not be loaded/);
+  // Keyboard users land on the button.
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), "Try again");
   // The page the user was on stays (not a blank page).
   assert.equal(await page.getByRole("button", { name: "Sign in" }).count(), 1);
   await page.unroute(blocked);

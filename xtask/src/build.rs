@@ -48,7 +48,11 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
     tools::npm_packages()?;
 
     let target = util::target_dir()?;
-    let site = util::out_dir()?.join("site");
+    // Built beside the current site, which takes its place only once all
+    // of it is there: a server still running (`cargo xtask dev`) keeps
+    // serving the last good build meanwhile, and after a failed one.
+    let live = util::out_dir()?.join("site");
+    let site = util::out_dir()?.join("site.next");
     let pkg = site.join("pkg");
     let _ = std::fs::remove_dir_all(&site);
     std::fs::create_dir_all(&pkg)?;
@@ -127,6 +131,19 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
     util::copy_dir(Path::new("style/public"), &site)?;
     let names = hash_bundle(&pkg, &bindgen_wasm, &split)?;
     let css = hash_rename(&css_tmp, "css")?;
+    // Release assets are compressed once, at the highest levels, and served
+    // many times; a debug build compresses only what is quick to compress
+    // (not its tens of megabytes of WASM), so `cargo xtask dev` starts fast.
+    precompress_tree(&site, opts.release)?;
+    let old = util::out_dir()?.join("site.old");
+    let _ = std::fs::remove_dir_all(&old);
+    if live.exists() {
+        std::fs::rename(&live, &old).with_context(|| format!("moving {} aside", live.display()))?;
+    }
+    std::fs::rename(&site, &live).with_context(|| format!("moving the new site to {}", live.display()))?;
+    let _ = std::fs::remove_dir_all(&old);
+    let pkg = live.join("pkg");
+    let site = live;
     let hash_file = server.with_file_name("hash.txt");
     std::fs::write(
         &hash_file,
@@ -137,10 +154,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
     )
     .with_context(|| format!("writing {}", hash_file.display()))?;
     let wasm = (pkg.join(format!("{OUTPUT_NAME}.{}.wasm", names.wasm)), names.wasm);
-    // Release assets are compressed once, at the highest levels, and served
-    // many times; a debug build compresses only what is quick to compress
-    // (not its tens of megabytes of WASM), so `cargo xtask dev` starts fast.
-    precompress_tree(&site, opts.release)?;
+    let css = pkg.join(css.0.file_name().context("the stylesheet has no name")?);
 
     println!(
         "\nbuilt in {:.0?}:\n  server {}\n  site   {}\n  wasm   {} ({} B)",
@@ -154,7 +168,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
         server,
         site,
         wasm: wasm.0,
-        css: css.0,
+        css,
     })
 }
 
@@ -238,8 +252,23 @@ fn hash_bundle(pkg: &Path, main_wasm: &Path, split: &Split) -> anyhow::Result<Bu
         let stem = chunk.file_stem().and_then(|s| s.to_str()).context("a chunk's name")?;
         let hashed = format!("{stem}.{}", hex_digest(&bytes, 8));
         std::fs::rename(chunk, chunk.with_file_name(format!("{hashed}.wasm")))?;
-        loader = loader.replace(&format!("{stem}.wasm"), &format!("{hashed}.wasm"));
-        manifest = manifest.replace(&format!("\"{stem}\""), &format!("\"{hashed}\""));
+        // The names as the loader and the manifest quote them: a name is
+        // never part of another's (`chunk_1` / `chunk_11`), and a splitter
+        // that wrote them differently must stop the build, not ship chunks
+        // nobody asks for.
+        let in_loader = format!("\"./{stem}.wasm\"");
+        ensure!(
+            loader.matches(&in_loader).count() == 1,
+            "the split loader names {stem}.wasm {} times, not once",
+            loader.matches(&in_loader).count()
+        );
+        loader = loader.replace(&in_loader, &format!("\"./{hashed}.wasm\""));
+        let in_manifest = format!("\"{stem}\"");
+        ensure!(
+            manifest.contains(&in_manifest),
+            "the split manifest does not name {stem}"
+        );
+        manifest = manifest.replace(&in_manifest, &format!("\"{hashed}\""));
     }
     let js = std::fs::read_to_string(&js_path)?;
     let wasm = std::fs::read(main_wasm)?;
@@ -250,7 +279,14 @@ fn hash_bundle(pkg: &Path, main_wasm: &Path, split: &Split) -> anyhow::Result<Bu
         loader_name.len() == SPLIT_LOADER_PLACEHOLDER.len(),
         "the loader's hashed name keeps its length"
     );
-    let loader = loader.replace(&format!("./{OUTPUT_NAME}.js"), &format!("./{OUTPUT_NAME}.{js_hash}.js"));
+    let main_js = format!("\"./{OUTPUT_NAME}.js\"");
+    ensure!(loader.contains(&main_js), "the split loader does not import {main_js}");
+    let loader = loader.replace(&main_js, &format!("\"./{OUTPUT_NAME}.{js_hash}.js\""));
+    ensure!(
+        js.contains(SPLIT_LOADER_PLACEHOLDER)
+            && memchr::memmem::find(&wasm, SPLIT_LOADER_PLACEHOLDER.as_bytes()).is_some(),
+        "the main JS and WASM do not both name the split loader"
+    );
     let js = js.replace(SPLIT_LOADER_PLACEHOLDER, &loader_name);
     let wasm = replace_bytes(&wasm, SPLIT_LOADER_PLACEHOLDER.as_bytes(), loader_name.as_bytes());
     std::fs::remove_file(&loader_path)?;

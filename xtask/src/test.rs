@@ -223,15 +223,19 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
                 (&debug_minimal, &minimal_features),
                 (&debug_providers, &providers_features),
             ] {
-                for file in [&staged.server, &staged.wasm] {
-                    let bytes = std::fs::read(file)?;
+                // The binary, and the WASM bundle: the main module and
+                // every chunk (a page's strings are in its chunk).
+                let pkg = staged.wasm.parent().context("the WASM has no folder")?;
+                for (name, bytes) in [
+                    (staged.server.display().to_string(), std::fs::read(&staged.server)?),
+                    (format!("{}/*.wasm", pkg.display()), wasm_bundle(pkg)?),
+                ] {
                     for (feature, markers) in MARKERS {
                         let expect = features.contains(*feature);
                         for needle in *markers {
                             ensure!(
                                 contains(&bytes, needle.as_bytes()) == expect,
-                                "{}: `{needle}` ({feature}) {}",
-                                file.display(),
+                                "{name}: `{needle}` ({feature}) {}",
                                 if expect {
                                     "missing"
                                 } else {
@@ -310,6 +314,18 @@ fn run_browser(opts: &BuildOptions, tests: &str) -> anyhow::Result<()> {
     let maildev = Maildev::start()?;
     let build = if opts.release { "release" } else { "debug" };
     browser_tests(&staged, &features, build, &chromium, &maildev, &fakes, tests)
+}
+
+/// Every `.wasm` file in `pkg`, one after the other.
+fn wasm_bundle(pkg: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(pkg)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "wasm") {
+            bytes.extend(std::fs::read(&path)?);
+        }
+    }
+    Ok(bytes)
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -87,7 +87,7 @@ pub struct SiteConfig {
     /// year. Default: on when that file exists (`cargo xtask build` writes it).
     pub hash_files: bool,
     /// The port of the dev tool's live-reload WebSocket, when one runs
-    /// (`LEPTOS_WATCH` set, as `cargo xtask dev` and `cargo leptos watch`
+    /// (`LEPTOS_WATCH=true`, as `cargo xtask dev` and `cargo leptos watch`
     /// do; port `LEPTOS_RELOAD_PORT`, default 3001). Pages then load the
     /// reload script, the CSP lets it connect, and no asset is cached as
     /// immutable (the dev loop rewrites the stylesheet in place).
@@ -207,9 +207,11 @@ impl Config {
                     Some(_) => parse(&get, "LEPTOS_HASH_FILES", "false")?,
                     None => hash_file_beside_binary(),
                 },
-                live_reload: match get("LEPTOS_WATCH") {
-                    Some(_) => Some(parse(&get, "LEPTOS_RELOAD_PORT", "3001")?),
-                    None => None,
+                // `true` or `false` (anything else stops the boot): a stray
+                // value must not turn the dev-only reload script on.
+                live_reload: match parse::<bool>(&get, "LEPTOS_WATCH", "false")? {
+                    true => Some(parse(&get, "LEPTOS_RELOAD_PORT", "3001")?),
+                    false => None,
                 },
             },
             accounts,
@@ -347,6 +349,13 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(moved.site.live_reload, Some(4001));
+        let off = load(&[("LEPTOS_WATCH", "false"), ("DATABASE_URL", "x")]).unwrap();
+        assert_eq!(off.site.live_reload, None);
+        // A stray value is not "on": it stops the boot, naming the setting.
+        let err = load(&[("LEPTOS_WATCH", "0"), ("DATABASE_URL", "x")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("LEPTOS_WATCH"), "{err}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::components::use_hydrated;
 use crate::error::AppError;
 use crate::i18n::Key;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 #[component]
 pub(super) fn ConversationList(chat: Chat) -> impl IntoView {
@@ -109,29 +110,41 @@ fn ConversationRow(
         let Some((eid, value)) = editing.get_untracked() else {
             return;
         };
-        chat.spawn(async move {
-            match rename_conversation(eid.clone(), value).await {
+        // Not cancelled with the page, unlike loads (`Chat::spawn`): a
+        // rename the user asked for goes through even if they leave at
+        // once; what it updates on the page may be gone by then (`try_`).
+        spawn_local(async move {
+            let result = rename_conversation(eid.clone(), value).await;
+            if !chat.is_open() {
+                return;
+            }
+            match result {
                 Ok(()) => {
-                    editing.set(None);
-                    row_error.set(None);
+                    editing.try_set(None);
+                    row_error.try_set(None);
                     chat.load_list();
                 }
-                Err(e) => row_error.set(Some((eid, e.message(locale)))),
+                Err(e) => _ = row_error.try_set(Some((eid, e.message(locale)))),
             }
         });
     };
     let delete = move || {
         let eid = id.get_value();
-        chat.spawn(async move {
-            match delete_conversation(eid.clone()).await {
+        // As a rename: goes through even if the user leaves at once.
+        spawn_local(async move {
+            let result = delete_conversation(eid.clone()).await;
+            if !chat.is_open() {
+                return;
+            }
+            match result {
                 Ok(()) | Err(AppError::NotFound) => {
-                    confirming.set(None);
-                    if chat.current.get_untracked().as_deref() == Some(eid.as_str()) {
+                    confirming.try_set(None);
+                    if chat.current.try_get_untracked().flatten().as_deref() == Some(eid.as_str()) {
                         chat.open(None);
                     }
                     chat.load_list();
                 }
-                Err(e) => row_error.set(Some((eid, e.message(locale)))),
+                Err(e) => _ = row_error.try_set(Some((eid, e.message(locale)))),
             }
         });
     };

@@ -126,6 +126,11 @@ impl Chat {
         }
     }
 
+    /// Whether the page is still open (its state not yet disposed).
+    pub(super) fn is_open(self) -> bool {
+        self.owner.try_with_value(|_| ()).is_some()
+    }
+
     /// Runs `task` (a reply's stream, a load) for as long as the page is
     /// open: leaving the page (a client-side visit elsewhere) cancels it,
     /// so nothing touches the page's state after it is gone.
