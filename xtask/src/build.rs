@@ -58,14 +58,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
     std::fs::create_dir_all(&pkg)?;
 
     step("building the server (ssr)");
-    let mut cargo = Command::new(util::cargo());
-    cargo
-        .args(["build", "--package", "server"])
-        .args(opts.features.cargo_args());
-    if opts.release {
-        cargo.arg("--release");
-    }
-    run(&mut cargo)?;
+    build_server(opts)?;
     let server = target
         .join(if opts.release { "release" } else { "debug" })
         .join("server");
@@ -399,12 +392,16 @@ pub fn gzip_bytes(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
 }
 
 // ---- Partial rebuilds for `cargo xtask dev` (see dev.rs) -------------------
-// Kept apart from `build` above on purpose; the commands mirror its steps.
 
 /// Rebuilds only the server binary, in place (`out.server`), for a change
 /// the WASM does not see.
 pub fn rebuild_server(opts: &BuildOptions) -> anyhow::Result<()> {
     step("rebuilding the server (ssr)");
+    build_server(opts)
+}
+
+/// `cargo build -p server` (ssr) with the build's features and profile.
+fn build_server(opts: &BuildOptions) -> anyhow::Result<()> {
     let mut cargo = Command::new(util::cargo());
     cargo
         .args(["build", "--package", "server"])
