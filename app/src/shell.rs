@@ -35,6 +35,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// live-reload script: `LEPTOS_WATCH=true` exactly, as the server's
 /// configuration reads it (it refuses other values at start), not merely
 /// set, as Leptos' own check would have it.
+/// Read once: the environment does not change while the server runs, and
+/// this is asked at every page render.
 fn live_reload() -> bool {
-    std::env::var("LEPTOS_WATCH").is_ok_and(|v| v.trim() == "true")
+    static WATCH: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *WATCH.get_or_init(|| std::env::var("LEPTOS_WATCH").is_ok_and(|v| v.trim() == "true"))
 }
