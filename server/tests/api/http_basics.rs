@@ -186,3 +186,61 @@ async fn the_language_comes_from_the_cookie_then_accept_language() {
         .unwrap();
     assert!(html(fallback).await.contains("<html lang=\"en\""));
 }
+
+/// A server render may begin on one worker thread and end on another.
+/// Page state kept in thread-local storage, or read outside the render's
+/// arena (a `<Title>` closure, a clean-up), then panics while the render
+/// is torn down — and a panic in a destructor aborts the whole process:
+/// the chat page did this, so one signed-in user reloading it quickly
+/// enough took the service down for everyone. Every page, rendered many
+/// times at once on a multi-threaded runtime, for a visitor and for a
+/// signed-in admin (who may open them all).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_page_rendered_many_times_at_once_leaves_the_server_up() {
+    use crate::support::{make_admin, registered_and_verified};
+    use wire::paths::*;
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let admin = app.browser();
+    let email = crate::helpers::unique_email("renders");
+    registered_and_verified(&app, &admin, &email).await;
+    make_admin(&app, &email).await;
+    let pages = [
+        HOME_PATH,
+        HOLDING_PATH,
+        SIGN_IN_PATH,
+        SIGN_UP_PATH,
+        VERIFY_EMAIL_PATH,
+        FORGOT_PASSWORD_PATH,
+        RESET_PASSWORD_PATH,
+        ACCOUNT_PATH,
+        ADMIN_PATH,
+        INVITE_ONLY_PATH,
+        "/chat",
+        "/pricing",
+        "/payment",
+        "/payment/success",
+        "/no-such-page",
+    ];
+    for browser in [app.browser(), admin] {
+        let mut renders = tokio::task::JoinSet::new();
+        for worker in 0..16 {
+            let browser = browser.clone();
+            renders.spawn(async move {
+                for i in 0..24 {
+                    let page = pages[(worker + i) % pages.len()];
+                    let response = browser.get(page).await;
+                    let status = response.status();
+                    assert!(!status.is_server_error(), "{page}: {status}");
+                    response
+                        .text()
+                        .await
+                        .unwrap_or_else(|e| panic!("{page}: the page broke off: {e}"));
+                }
+            });
+        }
+        while let Some(done) = renders.join_next().await {
+            done.expect("every render answered");
+        }
+    }
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}

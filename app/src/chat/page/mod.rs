@@ -34,6 +34,12 @@ pub fn ChatPage() -> impl IntoView {
         chat.load_models();
         chat.open(chat.current.get_untracked());
     });
+    // Leaving the page stops the reply being streamed. Only in the browser:
+    // nothing streams during a server render, and the render's clean-up may
+    // run on another thread, outside its arena, where reading the page's
+    // state aborts the process (see the `many_chat_pages_rendered_at_once`
+    // test).
+    #[cfg(feature = "hydrate")]
     on_cleanup(move || chat.stop());
     let title = move || {
         let id = chat.current.get()?;
@@ -41,8 +47,17 @@ pub fn ChatPage() -> impl IntoView {
             .with(|list| list.iter().find(|c| c.id == id).map(|c| c.title.clone()))
     };
 
+    // The tab's title follows the open conversation, in the browser. A
+    // server render has loaded no conversation, so its title is the page's;
+    // it must not be a closure over the page's signals there: leptos_meta
+    // reads it after the render, outside the render's arena.
+    #[cfg(feature = "hydrate")]
+    let tab_title = TextProp::from(move || title().unwrap_or_else(|| locale.t(Key::ChatTitle).to_owned()));
+    #[cfg(not(feature = "hydrate"))]
+    let tab_title = TextProp::from(locale.t(Key::ChatTitle));
+
     view! {
-        <Title text=move || title().unwrap_or_else(|| locale.t(Key::ChatTitle).to_owned()) />
+        <Title text=tab_title />
         <div class="mx-auto flex h-[calc(100dvh-4.5rem)] min-h-[28rem] w-full max-w-6xl" data-testid="chat">
             <ConversationList chat />
             <section class="flex min-w-0 flex-1 flex-col">

@@ -85,7 +85,7 @@ pub(super) struct Chat {
     /// after `done`) leaves a newer send's state alone.
     sends: StoredValue<u64>,
     /// The reply being streamed, to stop it.
-    pub(super) abort: StoredValue<Option<browser::Abort>, LocalStorage>,
+    pub(super) abort: StoredValue<Option<browser::Abort>, browser::AbortStorage>,
     /// Follow the reply as it grows (off once the user scrolls up).
     pub(super) stick: RwSignal<bool>,
     pub(super) thread: NodeRef<leptos::html::Div>,
@@ -95,7 +95,9 @@ pub(super) struct Chat {
     /// Older messages the last reply did not see (the model's context is full).
     pub(super) trimmed: RwSignal<u32>,
     /// The page's reactive owner: its tasks end with it ([`Chat::spawn`]).
-    owner: StoredValue<Option<Owner>, LocalStorage>,
+    /// Weak (the page's own state must not keep the page alive) and
+    /// thread-safe: a server render may be dropped on another thread.
+    owner: StoredValue<Option<WeakOwner>>,
 }
 
 impl Chat {
@@ -117,12 +119,12 @@ impl Chat {
             trimmed: RwSignal::new(0),
             sending: RwSignal::new(false),
             sends: StoredValue::new(0),
-            abort: StoredValue::new_local(None),
+            abort: StoredValue::new_with_storage(None),
             stick: RwSignal::new(true),
             thread: NodeRef::new(),
             composer: NodeRef::new(),
             list_open: RwSignal::new(false),
-            owner: StoredValue::new_local(Owner::current()),
+            owner: StoredValue::new(Owner::current().map(|o| o.downgrade())),
         }
     }
 
@@ -135,7 +137,7 @@ impl Chat {
     /// open: leaving the page (a client-side visit elsewhere) cancels it,
     /// so nothing touches the page's state after it is gone.
     pub(super) fn spawn(self, task: impl std::future::Future<Output = ()> + 'static) {
-        if let Some(Some(owner)) = self.owner.try_get_value() {
+        if let Some(owner) = self.owner.try_get_value().flatten().and_then(|o| o.upgrade()) {
             owner.with(|| leptos::task::spawn_local_scoped_with_cancellation(task));
         }
     }

@@ -12,6 +12,14 @@ pub type Abort = web_sys::AbortController;
 #[cfg(not(feature = "hydrate"))]
 pub type Abort = ();
 
+/// Where [`Abort`] is kept: on the browser's one thread; on the server in
+/// thread-safe storage, since a render may end on another thread than it
+/// began (thread-local storage then aborts the process when dropped).
+#[cfg(feature = "hydrate")]
+pub type AbortStorage = LocalStorage;
+#[cfg(not(feature = "hydrate"))]
+pub type AbortStorage = SyncStorage;
+
 #[cfg(feature = "hydrate")]
 pub fn abort(abort: &Abort) {
     abort.abort();
