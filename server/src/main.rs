@@ -3,6 +3,12 @@
 
 use std::process::ExitCode;
 
+/// mimalloc rather than glibc's malloc: rendering a page allocates a lot
+/// of small, short-lived objects, and a quarter of the server's time under
+/// load went to glibc's allocator (`cargo xtask bench`, README "Render cost").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -412,6 +412,25 @@ fn build_server(opts: &BuildOptions) -> anyhow::Result<()> {
     run(&mut cargo)
 }
 
+/// Builds the bench's yardstick, a bare Leptos page (`xtask/baseline`), in
+/// release, in the same cargo invocation as the release server with
+/// `features`: both resolve Leptos' features together, so the framework
+/// compiles once (the server's own build is then up to date).
+pub fn bench_baseline(features: &crate::features::FeatureArgs) -> anyhow::Result<PathBuf> {
+    step("building the bare Leptos page the render bench compares with");
+    run(Command::new(util::cargo())
+        .args([
+            "build",
+            "--release",
+            "--package",
+            "server",
+            "--package",
+            "bench-baseline",
+        ])
+        .args(features.cargo_args()))?;
+    Ok(util::target_dir()?.join("release").join("bench-baseline"))
+}
+
 /// Re-runs Tailwind into the built stylesheet's file, keeping its name
 /// (`out.css`): open tabs swap it in by that name, and pages rendered later
 /// keep asking for it. Its hash then no longer matches its content, so the

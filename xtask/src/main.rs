@@ -46,7 +46,9 @@ commands:
   budgets
         build release and check the page-weight budgets in a browser (the
         main WASM chunk, each page's first load; end2end/budgets/)
-  bench build release and print sizes, start-up time, memory and throughput
+  bench [render]
+        build release and print sizes, start-up time, memory and throughput;
+        `render` only measures the page render cost against a bare Leptos page
   cfg-spread
         list, per product feature, the files outside its own folders that
         mention its cfg (the feature registry keeps this short)";
@@ -90,10 +92,11 @@ fn run() -> anyhow::Result<()> {
             no_args(&args)?;
             test::run_budgets()
         }
-        "bench" => {
-            no_args(&args)?;
-            bench::run()
-        }
+        "bench" => match args.as_slice() {
+            [] => bench::run(),
+            [only] if only == "render" => bench::run_render(),
+            _ => anyhow::bail!("`bench` takes no arguments or `render`, not {args:?}\n\n{USAGE}"),
+        },
         "cfg-spread" => {
             no_args(&args)?;
             for (feature, files) in layers::cfg_spread(layers::PRODUCT_FEATURES)? {

@@ -1,14 +1,15 @@
-//! `cargo xtask bench`: release builds, then sizes, start-up, memory and
-//! throughput of the landing page, sign-ins, Stripe webhooks and (with the
+//! `cargo xtask bench`: release builds, then sizes, start-up, memory,
+//! render cost against a bare Leptos page (landing and chat pages), sign-ins, Stripe webhooks and (with the
 //! `chat` feature) concurrent chat streams. Prints numbers; asserts nothing
 //! about speed.
 
 mod chat_streams;
-mod landing_page;
+mod render;
 mod sign_ins;
 mod sizes;
 mod startup;
 mod webhooks;
+mod wrk;
 
 use crate::build::{self, BuildOptions};
 use crate::features::{self, FeatureArgs};
@@ -28,6 +29,7 @@ pub fn run() -> anyhow::Result<()> {
         features: FeatureArgs::default(),
     })?;
     let default = Staged::from_build(&default_out, "bench-default")?;
+    let baseline = build::bench_baseline(&FeatureArgs::default())?;
     // The chat bench streams from the fake model APIs: built up front, so a
     // failing build stops the bench before it measures anything.
     let chat = FeatureArgs::default().resolve(&features::declared()?)?.contains("chat");
@@ -36,7 +38,7 @@ pub fn run() -> anyhow::Result<()> {
     let mut report = vec!["\nKeel benchmark (release builds)".to_owned()];
     report.extend(sizes::measure(&[&minimal, &default], &default_out.css, &default)?);
     report.push(startup::measure(&default)?);
-    report.extend(landing_page::measure(&default, &wrk)?);
+    report.extend(render::measure(&default, &baseline, &wrk, chat)?);
     report.extend(sign_ins::measure(&default, &wrk)?);
     report.extend(webhooks::measure(&default)?);
     match &fakes {
@@ -45,6 +47,23 @@ pub fn run() -> anyhow::Result<()> {
     }
 
     for line in report {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// `cargo xtask bench render`: only the render cost (one release build).
+pub fn run_render() -> anyhow::Result<()> {
+    let wrk = tools::wrk()?;
+    let features = FeatureArgs::default();
+    let chat = features.resolve(&features::declared()?)?.contains("chat");
+    let out = build::build(&BuildOptions {
+        release: true,
+        features: features.clone(),
+    })?;
+    let staged = Staged::from_build(&out, "bench-render")?;
+    let baseline = build::bench_baseline(&features)?;
+    for line in render::measure(&staged, &baseline, &wrk, chat)? {
         println!("{line}");
     }
     Ok(())
