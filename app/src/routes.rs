@@ -9,7 +9,7 @@ use crate::features::{
 use crate::i18n::{Key, provide_locale};
 use crate::pages::{HoldingPage, LandingPage, NotFound};
 use leptos::prelude::*;
-use leptos_meta::{Title, provide_meta_context};
+use leptos_meta::{Meta, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -28,6 +28,8 @@ pub fn App() -> impl IntoView {
                 format!("{page} · {}", crate::brand::PRODUCT_NAME)
             }
         } />
+        // Search engines' summary of every page (Lighthouse's SEO audit).
+        <Meta name="description" content=locale.t(Key::MetaDescription) />
         <Router>
             <ViewerScope>
                 <a

