@@ -46,6 +46,16 @@ export async function openPage(browser, options = {}) {
   return { context, page, problems };
 }
 
+/** Ids that more than one element of the page carries (a label then
+ * focuses the wrong input, and `aria-describedby` points at the wrong text). */
+export async function duplicateIds(page) {
+  return page.$$eval("[id]", (els) => {
+    const seen = new Map();
+    for (const el of els) seen.set(el.id, (seen.get(el.id) ?? 0) + 1);
+    return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+  });
+}
+
 /** Waits until the WASM has hydrated: controls that need it become enabled. */
 export async function waitForHydration(page) {
   await page.waitForSelector('[data-testid="theme-toggle"]:not([disabled])', { timeout: 30_000 });

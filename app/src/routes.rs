@@ -19,6 +19,25 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let locale = provide_locale();
     crate::components::provide_hydration_flag();
+    // The skip link moves focus into the main content. Following `#main`
+    // alone would only change the URL once the router handles the click;
+    // before hydration the browser follows it and, `<main>` being
+    // focusable (`tabindex="-1"`), focuses it too.
+    let skip_to_main = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let main = document()
+                .get_element_by_id("main")
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(main) = main {
+                ev.prevent_default();
+                let _ = main.focus();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
 
     view! {
         <Title formatter=|page: String| {
@@ -34,13 +53,14 @@ pub fn App() -> impl IntoView {
             <ViewerScope>
                 <a
                     href="#main"
+                    on:click=skip_to_main
                     class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-amber-400 focus:px-3 focus:py-2 focus:text-indigo-950"
                 >
                     {locale.t(Key::SkipToContent)}
                 </a>
                 <div class="flex min-h-screen flex-col">
                     <Header />
-                    <main id="main" class="flex-1">
+                    <main id="main" tabindex="-1" class="flex-1 focus:outline-none">
                         <Routes fallback=NotFound>
                             <Route path=path!("/") view=LandingPage />
                             <Route path=path!("/home") view={leptos_router::Lazy::<HoldingView>::new()} />

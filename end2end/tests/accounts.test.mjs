@@ -9,6 +9,7 @@ import {
   FEATURES,
   PASSWORD,
   consentAs,
+  duplicateIds,
   fillSignUp,
   launch,
   linkIn,
@@ -64,6 +65,24 @@ async function inviteFromAdminPage(email) {
   await context.close();
   return linkIn(await mailTo(email, (m) => m.subject.includes("invited")), "/signup");
 }
+
+test("on the admin page each form's labels focus that form's own fields", { skip: !LOCAL }, async () => {
+  const { context, page, problems } = await openPage(browser);
+  await asAdmin(page);
+  await page.goto(BASE_URL + "/admin");
+  await waitForHydration(page);
+  assert.deepEqual(await duplicateIds(page), [], "no two elements share an id");
+  for (const form of ["invite-form", "grant-form"]) {
+    await page.getByTestId(form).locator("label", { hasText: /^Email$/ }).click();
+    assert.equal(
+      await page.evaluate((f) => document.activeElement?.closest(`[data-testid="${f}"]`) !== null, form),
+      true,
+      `the ${form}'s Email label focuses its own input`,
+    );
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
 
 test("the sign-in page shows exactly the sign-in methods of this build", async () => {
   const { context, page, problems } = await openPage(browser);

@@ -2,7 +2,7 @@
 // language, 404 and a 360 px wide screen.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE_URL, launch, openPage, waitForHydration } from "../lib.mjs";
+import { BASE_URL, duplicateIds, launch, openPage, waitForHydration } from "../lib.mjs";
 
 let browser;
 before(async () => {
@@ -120,5 +120,26 @@ test("the page fits a 360 px wide phone without sideways scrolling", async () =>
   await waitForHydration(page);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 360, `page is ${width}px wide`);
+  await context.close();
+});
+
+test("the skip link moves focus to the main content", async () => {
+  const { context, page, problems } = await openPage(browser);
+  for (const path of ["/", "/signin"]) {
+    await page.goto(BASE_URL + path);
+    await waitForHydration(page);
+    assert.deepEqual(await duplicateIds(page), [], `${path}: ids are unique`);
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("href")), "#main", `${path}: Tab reaches the skip link first`);
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "main", `${path}: Enter focuses the main content`);
+    // The next Tab continues inside the main content, not in the header.
+    await page.keyboard.press("Tab");
+    assert.ok(
+      await page.evaluate(() => document.getElementById("main").contains(document.activeElement)),
+      `${path}: the next Tab stays in the main content`,
+    );
+  }
+  assert.deepEqual(problems, []);
   await context.close();
 });

@@ -41,7 +41,7 @@ pub fn AdminPage() -> impl IntoView {
                         <FormError message=create_state.form_error() />
                     </div>
                     <div class="sm:col-span-3">
-                        <TextField label=Key::EmailLabel name="email" kind="email" error=create_state.field_error(Field::Email) />
+                        <TextField label=Key::EmailLabel name="email" scope="invite" kind="email" error=create_state.field_error(Field::Email) />
                     </div>
                     <TextField
                         label=Key::AccessDaysLabel
@@ -117,16 +117,17 @@ pub fn AdminPage() -> impl IntoView {
             <section class="card flex flex-col gap-4">
                 <h2 class="text-lg font-semibold">{locale.t(Key::GrantSection)}</h2>
                 <Notice message=granted />
-                <ActionForm action=grant attr:class="grid gap-4 sm:grid-cols-3">
+                <ActionForm action=grant attr:class="grid gap-4 sm:grid-cols-3" attr:data-testid="grant-form">
                     <div class="sm:col-span-3">
                         <FormError message=grant_state.form_error() />
                     </div>
                     <div class="sm:col-span-2">
-                        <TextField label=Key::EmailLabel name="email" kind="email" error=grant_state.field_error(Field::Email) />
+                        <TextField label=Key::EmailLabel name="email" scope="grant" kind="email" error=grant_state.field_error(Field::Email) />
                     </div>
                     <TextField
                         label=Key::AccessDaysLabel
                         name="days"
+                        scope="grant"
                         kind="number"
                         value=Some("30".to_owned())
                         error=grant_state.field_error(Field::Days)

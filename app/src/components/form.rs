@@ -67,6 +67,11 @@ pub type Check = fn(&str) -> Option<Key>;
 pub fn TextField(
     label: Key,
     name: &'static str,
+    /// Tells this field apart from a same-named one in another form on the
+    /// page: its id becomes `field-{scope}-{name}` (ids must be unique, or
+    /// one form's label focuses the other's input).
+    #[prop(optional)]
+    scope: Option<&'static str>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     /// The value the field starts with (rendered by the server).
@@ -80,7 +85,7 @@ pub fn TextField(
     #[prop(optional)] max_chars: Option<usize>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let id = format!("field-{name}");
+    let id = field_id(scope, name);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let (local, set_local) = signal(None::<Key>);
@@ -137,6 +142,14 @@ pub fn TextField(
                 {shown}
             </p>
         </div>
+    }
+}
+
+/// A field's element id: `field-{name}`, or `field-{scope}-{name}`.
+fn field_id(scope: Option<&str>, name: &str) -> String {
+    match scope {
+        Some(scope) => format!("field-{scope}-{name}"),
+        None => format!("field-{name}"),
     }
 }
 
