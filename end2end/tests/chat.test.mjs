@@ -247,3 +247,21 @@ test("the chat works on a 360 px wide phone", { skip: !ENABLED }, async () => {
   assert.deepEqual(unexpected(problems), []);
   await context.close();
 });
+
+test("the demo model tells users it is a demo and shows code, a table and a list when asked", { skip: !ENABLED }, async () => {
+  const { context, page, problems } = await member();
+  await page.getByTestId("model-picker").selectOption("demo");
+  await send(page, "Please show code, a table and a list.\nThis second line is quoted too.");
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('[data-testid="message-assistant"]')].at(-1)?.dataset.state === "completed",
+  );
+  const reply = lastReply(page);
+  await reply.getByText("This is a demo model; replies are examples.").waitFor();
+  assert.ok((await reply.locator("blockquote").innerText()).includes("This second line is quoted too."), "the whole message is quoted");
+  await reply.locator("pre code .tok-keyword", { hasText: "fn" }).first().waitFor();
+  assert.equal(await reply.locator("table th").first().innerText(), "Plan");
+  assert.ok((await reply.locator("ul li").count()) >= 3 && (await reply.locator("ol li").count()) === 3);
+  assert.equal(await reply.getByText(/API_KEY|CHAT_MODELS/).count(), 0, "no operator instructions in front of users");
+  assert.deepEqual(unexpected(problems), []);
+  await context.close();
+});

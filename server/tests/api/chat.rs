@@ -343,7 +343,7 @@ async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: Tes
         );
         let text = texts(&events);
         if model == "demo" {
-            assert!(text.starts_with("This is the **demo model**"), "{text}");
+            assert!(text.starts_with(domain::chat::provider::demo::NOTICE), "{text}");
         } else {
             assert_eq!(text, "You said: tell me about keels", "{model}");
         }
