@@ -37,8 +37,8 @@ pub fn ChatPage() -> impl IntoView {
     // Leaving the page stops the reply being streamed. Only in the browser:
     // nothing streams during a server render, and the render's clean-up may
     // run on another thread, outside its arena, where reading the page's
-    // state aborts the process (see the `many_chat_pages_rendered_at_once`
-    // test).
+    // state aborts the process (see the test
+    // `every_page_rendered_many_times_at_once_leaves_the_server_up`).
     #[cfg(feature = "hydrate")]
     on_cleanup(move || chat.stop());
     let title = move || {
