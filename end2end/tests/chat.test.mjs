@@ -235,7 +235,7 @@ test("the chat works on a 360 px wide phone", { skip: !ENABLED }, async () => {
   assert.ok((await overflow()) <= 0, "no sideways scrolling");
   assert.ok(!(await page.getByTestId("conversation-list").isVisible()), "the list folds away");
   await page.getByTestId("model-picker").selectOption("demo");
-  await send(page, "hello from a phone with a long message that has to wrap nicely on a narrow screen");
+  await send(page, "hello from a phone with a wordy message that has to wrap nicely on a narrow screen");
   await page.waitForFunction(
     () => document.querySelector('[data-testid="message-assistant"]')?.dataset.state === "completed",
   );
