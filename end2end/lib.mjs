@@ -3,6 +3,7 @@
 // CHROMIUM_PATH. playwright-core drives Debian's Chromium; no browser is
 // ever downloaded.
 import { chromium } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
 
 export const BASE_URL = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 export const FEATURES = new Set((process.env.KEEL_FEATURES ?? "").split(",").filter(Boolean));
@@ -32,10 +33,20 @@ export function unexpected(problems) {
   return problems.filter((p) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(p));
 }
 
-/** A fresh context and page that record every console error, page error and CSP violation. */
+/** A fresh context and page that record every console error, page error and
+ * CSP violation. Closing the context checks the page it ends on with axe-core
+ * (see `checkAccessibility`). */
 export async function openPage(browser, options = {}) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
+  const close = context.close.bind(context);
+  context.close = async (...args) => {
+    try {
+      await checkAccessibility(page);
+    } finally {
+      await close(...args);
+    }
+  };
   const problems = [];
   page.on("console", (msg) => {
     if (msg.type() === "error" || /Content Security Policy/i.test(msg.text())) {
@@ -44,6 +55,45 @@ export async function openPage(browser, options = {}) {
   });
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
   return { context, page, problems };
+}
+
+// --- Accessibility -------------------------------------------------------------
+
+/** axe-core runs in the release build's browser tests (or with KEEL_AXE=1):
+ * the markup is the same in every build, and each check costs a second. */
+const AXE = process.env.KEEL_AXE === "1" || (process.env.KEEL_AXE !== "0" && BUILD === "release");
+/** Paths already checked by this test file. */
+const axeChecked = new Set();
+
+/** Checks the page a test ends on with axe-core, in both themes and at 360
+ * and 1280 px: any serious or critical violation fails the test. Each path
+ * is checked once per test file, in the state the first test leaves it. */
+export async function checkAccessibility(page) {
+  if (!AXE || page.isClosed()) return;
+  const url = new URL(page.url());
+  if (url.origin !== new URL(BASE_URL).origin) return;
+  const key = url.origin + url.pathname;
+  if (axeChecked.has(key)) return;
+  axeChecked.add(key);
+  await page.waitForLoadState("load");
+  const size = page.viewportSize() ?? { width: 1280, height: 800 };
+  const found = [];
+  for (const colorScheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme });
+    for (const width of [360, 1280]) {
+      await page.setViewportSize({ width, height: size.height });
+      // Transitions (colours, the drawer) settle before axe reads contrast.
+      await page.waitForTimeout(250);
+      const results = await new AxeBuilder({ page }).analyze();
+      for (const v of results.violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+        const where = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ");
+        found.push(`${v.id} (${v.impact}, ${colorScheme}, ${width} px): ${v.help}; ${where}`);
+      }
+    }
+  }
+  if (found.length) {
+    throw new Error(`axe-core on ${url.pathname}:\n  ${[...new Set(found)].join("\n  ")}`);
+  }
 }
 
 /** Ids that more than one element of the page carries (a label then
@@ -102,6 +152,63 @@ export function serverCli(args) {
   return execFileSync(process.env.KEEL_SERVER_BIN, args, { env, encoding: "utf8" });
 }
 
+/** Starts another server on a free port with a fresh SQLite database, with
+ * the main server's settings minus those whose names start with one of
+ * `without` (`["GOOGLE_", "STRIPE_"]`: an instance where those are compiled
+ * in but not configured) plus `extra`. Returns its base URL and `stop()`. */
+export async function startInstance({ without = [], extra = {} } = {}) {
+  const { spawn } = await import("node:child_process");
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const net = await import("node:net");
+  const port = await new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const dir = mkdtempSync(join(tmpdir(), "keel-instance-"));
+  const base = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, ...JSON.parse(process.env.KEEL_CLI_ENV ?? "{}") };
+  for (const name of Object.keys(env)) {
+    if (without.some((prefix) => name.startsWith(prefix))) delete env[name];
+  }
+  Object.assign(env, {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: base,
+    DATABASE_URL: `sqlite://${join(dir, "keel.db")}?mode=rwc`,
+    LEPTOS_SITE_ROOT: process.env.KEEL_SITE_ROOT,
+    ...extra,
+  });
+  const child = spawn(process.env.KEEL_SERVER_BIN, [], { env, cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(base + "/readyz")).ok) break;
+    } catch {}
+    if (i > 300 || child.exitCode !== null) {
+      child.kill("SIGKILL");
+      throw new Error(`the instance on ${base} did not start:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", resolve);
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
 /** Fills and submits the sign-up form; does not wait for the result. */
 export async function fillSignUp(page, { name = "Ada Lovelace", email, password = PASSWORD }) {
   await page.getByLabel("Name").fill(name);
@@ -112,8 +219,8 @@ export async function fillSignUp(page, { name = "Ada Lovelace", email, password 
 }
 
 /** Registers through the UI and confirms the address from the delivered mail; returns the page the user lands on. */
-export async function registerAndVerify(page, email, name = "Ada Lovelace") {
-  await page.goto(BASE_URL + "/signup");
+export async function registerAndVerify(page, email, name = "Ada Lovelace", base = BASE_URL) {
+  await page.goto(base + "/signup");
   await waitForHydration(page);
   await fillSignUp(page, { name, email });
   await page.waitForURL("**/verify-email");

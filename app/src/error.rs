@@ -35,6 +35,12 @@ pub enum AppError {
     /// An emailed link (verification, reset, invite) is unknown, used or expired.
     #[error("link invalid or expired")]
     LinkExpired,
+    /// An invite link replaced by a newer invitation to the same address.
+    #[error("invite superseded")]
+    InviteSuperseded,
+    /// No account uses this email (an admin granting access).
+    #[error("no account with that email")]
+    NoAccount { email: String },
     /// The request needs a signed-in user.
     #[error("not signed in")]
     NotSignedIn,
@@ -113,10 +119,10 @@ impl AppError {
     /// The HTTP status the server answers with.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Invalid { .. } | AppError::LinkExpired => 400,
+            AppError::Invalid { .. } | AppError::LinkExpired | AppError::InviteSuperseded => 400,
             AppError::InvalidCredentials | AppError::NotSignedIn => 401,
             AppError::AccessRequired | AppError::EmailNotVerified | AppError::Forbidden | AppError::InviteOnly => 403,
-            AppError::NotFound => 404,
+            AppError::NotFound | AppError::NoAccount { .. } => 404,
             AppError::EmailTaken { .. } | AppError::LastSignInMethod => 409,
             #[cfg(feature = "stripe_payment")]
             AppError::AlreadySubscribed => 409,
@@ -154,6 +160,8 @@ impl AppError {
             }
             AppError::InviteOnly => t(Key::ErrInviteOnly),
             AppError::LinkExpired => t(Key::ErrLinkExpired),
+            AppError::InviteSuperseded => t(Key::ErrInviteSuperseded),
+            AppError::NoAccount { email } => locale.t(Key::ErrNoAccount).replace("{email}", email),
             AppError::NotSignedIn => t(Key::ErrNotSignedIn),
             AppError::AccessRequired => t(Key::ErrAccessRequired),
             AppError::EmailNotVerified => t(Key::ErrEmailNotVerified),
@@ -197,6 +205,8 @@ impl From<domain::DomainError> for AppError {
             D::Busy { retry_after_secs } => AppError::Busy { retry_after_secs },
             D::InviteOnly => AppError::InviteOnly,
             D::LinkExpired => AppError::LinkExpired,
+            D::InviteSuperseded => AppError::InviteSuperseded,
+            D::NoAccount { email } => AppError::NoAccount { email },
             D::NotSignedIn => AppError::NotSignedIn,
             D::AccessRequired => AppError::AccessRequired,
             D::EmailNotVerified => AppError::EmailNotVerified,

@@ -90,9 +90,13 @@ pub fn main_nav() -> Nav {
     })
 }
 
-/// The landing page's cards of this build's features.
-pub fn pitches() -> impl Iterator<Item = (Key, Key)> {
-    ALL.iter().filter_map(|f| f.pitch)
+/// The landing page's cards of this build's features that this instance
+/// offers (payments without a Stripe key promise nothing).
+pub fn pitches(setup: &crate::components::Setup) -> Vec<(Key, Key)> {
+    ALL.iter()
+        .filter(|f| setup.offers(f.name))
+        .filter_map(|f| f.pitch)
+        .collect()
 }
 
 /// The account page's cards of this build's features, made now (with

@@ -88,6 +88,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn ViewerScope(children: Children) -> impl IntoView {
     crate::components::viewer::provide_viewer();
+    crate::components::setup::provide_setup();
     children()
 }
 

@@ -30,6 +30,13 @@ pub enum DomainError {
     /// An emailed link (verification, reset, invite) is unknown, used or expired.
     #[error("link invalid or expired")]
     LinkExpired,
+    /// An invite link whose invite was replaced by a newer one for the
+    /// same address (revoked, or expired and sent again).
+    #[error("invite superseded")]
+    InviteSuperseded,
+    /// No account uses this email (an admin granting access).
+    #[error("no account with that email")]
+    NoAccount { email: String },
     /// The operation needs a signed-in user.
     #[error("not signed in")]
     NotSignedIn,

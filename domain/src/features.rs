@@ -71,6 +71,28 @@ impl Features {
         })
     }
 
+    /// The compiled-in features this instance cannot offer because they
+    /// are not configured (Google sign-in without its client id, payments
+    /// without a Stripe key), by their Cargo feature's name. The pages
+    /// show only what works.
+    pub fn unconfigured(&self) -> Vec<&'static str> {
+        #[allow(unused_mut)]
+        let mut off = Vec::new();
+        #[cfg(feature = "google_auth")]
+        if self.google.is_none() {
+            off.push("google_auth");
+        }
+        #[cfg(feature = "github_auth")]
+        if self.github.is_none() {
+            off.push("github_auth");
+        }
+        #[cfg(feature = "stripe_payment")]
+        if self.stripe.is_none() {
+            off.push("stripe_payment");
+        }
+        off
+    }
+
     /// Each feature's part of the janitor's round: what it cleaned up,
     /// named for the log, and how many rows.
     #[allow(unused_variables, unused_mut)]

@@ -11,6 +11,7 @@ use crate::mail::{Mailer, templates};
 use crate::secret::{hash_token, new_token};
 use crate::services::Services;
 use chrono::{DateTime, Utc};
+use entity::user_invite_links;
 use entity::user_invites::{self, Column};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -20,14 +21,18 @@ use uuid::Uuid;
 use wire::access::AccessReason;
 use wire::email::Email;
 use wire::i18n::Locale;
-use wire::invites::{InviteOffer, InviteStatus, InviteView};
+use wire::invites::{InviteList, InviteOffer, InviteSent, InviteStatus, InviteView};
 
-/// What [`create`] made: the row, and the token of its sign-up link (only
-/// its hash is stored).
+/// What [`create`] did: the invite, the token of the link it mailed (only
+/// hashes are stored), and whether it sent an open invite again.
 #[derive(Debug)]
 pub struct Created {
     pub invite: user_invites::Model,
     pub link: String,
+    /// The address already had an open invite: it got a new link to that
+    /// invite (its terms extended to the later dates), and its earlier
+    /// links keep working.
+    pub resent: bool,
 }
 
 /// What a new invite is.
@@ -40,8 +45,11 @@ pub struct NewInvite {
     pub locale: Locale,
 }
 
-/// Invites an address: replaces any open invite for it, stores the new one
-/// and queues the invite email, all in one transaction.
+/// Invites an address and queues the invite email, in one transaction.
+/// When the address already has an open invite, that invite is sent again:
+/// a new link to it, its dates moved to the later of the two, and the
+/// links already mailed keep working (an admin pressing "Send" twice must
+/// not break the link the guest already has).
 #[tracing::instrument(skip_all, fields(actor = %actor.label()))]
 pub async fn create(services: &Services, actor: &Actor, new: NewInvite) -> Result<Created> {
     let created_by = actor.require_admin()?;
@@ -56,32 +64,66 @@ pub async fn create(services: &Services, actor: &Actor, new: NewInvite) -> Resul
     let token = new_token();
     let link = services.link(&format!("{}?invite={token}", wire::paths::SIGN_UP_PATH));
     let txn = crate::services::begin_write(&services.db).await?;
-    user_invites::Entity::update_many()
-        .col_expr(Column::RevokedAt, Expr::value(Some(now)))
+    let existing = user_invites::Entity::find()
         .filter(Column::Email.eq(email.as_str()))
         .filter(open(now))
-        .exec(&txn)
+        .order_by_desc(Column::CreatedAt)
+        .one(&txn)
         .await?;
-    let invite = user_invites::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        email: Set(email.as_str().to_owned()),
-        token_hash: Set(hash_token(&token)),
-        created_by: Set(created_by),
-        created_at: Set(now),
-        expires_at: Set(expires_at),
-        access_until: Set(access_until),
-        redeemed_at: Set(None),
-        redeemed_by: Set(None),
-        revoked_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    let mail = templates::invite(locale, email, &link, access_until.timestamp(), expires_at.timestamp());
+    let (invite, resent) = match existing {
+        Some(open_invite) => {
+            let access_until = access_until.max(open_invite.access_until);
+            let expires_at = expires_at.max(open_invite.expires_at);
+            user_invites::Entity::update_many()
+                .col_expr(Column::AccessUntil, Expr::value(access_until))
+                .col_expr(Column::ExpiresAt, Expr::value(expires_at))
+                .filter(Column::Id.eq(open_invite.id))
+                .exec(&txn)
+                .await?;
+            user_invite_links::ActiveModel {
+                token_hash: Set(hash_token(&token)),
+                invite_id: Set(open_invite.id),
+                created_at: Set(now),
+            }
+            .insert(&txn)
+            .await?;
+            let invite = user_invites::Model {
+                access_until,
+                expires_at,
+                ..open_invite
+            };
+            (invite, true)
+        }
+        None => {
+            let invite = user_invites::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                email: Set(email.as_str().to_owned()),
+                token_hash: Set(hash_token(&token)),
+                created_by: Set(created_by),
+                created_at: Set(now),
+                expires_at: Set(expires_at),
+                access_until: Set(access_until),
+                redeemed_at: Set(None),
+                redeemed_by: Set(None),
+                revoked_at: Set(None),
+            }
+            .insert(&txn)
+            .await?;
+            (invite, false)
+        }
+    };
+    let mail = templates::invite(
+        locale,
+        email,
+        &link,
+        invite.access_until.timestamp(),
+        invite.expires_at.timestamp(),
+    );
     Mailer::enqueue(&txn, mail).await?;
     txn.commit().await?;
     services.mailer.wake();
-    tracing::info!(invite = %invite.id, "invite created");
-    Ok(Created { invite, link })
+    tracing::info!(invite = %invite.id, resent, "invite sent");
+    Ok(Created { invite, link, resent })
 }
 
 /// The newest invites first.
@@ -103,7 +145,7 @@ pub async fn create_for_days(
     access_days: Option<i64>,
     valid_days: Option<i64>,
     locale: Locale,
-) -> Result<InviteView> {
+) -> Result<InviteSent> {
     actor.require_admin()?;
     let now = Utc::now();
     let defaults = services.settings.invites;
@@ -120,7 +162,10 @@ pub async fn create_for_days(
         locale,
     };
     let created = create(services, actor, new).await?;
-    Ok(view(&created.invite, now))
+    Ok(InviteSent {
+        invite: view(&created.invite, now),
+        resent: created.resent,
+    })
 }
 
 /// A number of days an admin gives (access, an invite's validity): 1 to
@@ -149,16 +194,24 @@ pub async fn revoke_listed(services: &Services, actor: &Actor, id: &str) -> Resu
     }
 }
 
-/// The newest invites, as the admin page lists them.
+/// The newest invites, as the admin page lists them, with the defaults
+/// an empty field stands for.
 #[tracing::instrument(skip_all, fields(actor = %actor.label()))]
-pub async fn list_views(services: &Services, actor: &Actor, limit: u64) -> Result<Vec<InviteView>> {
+pub async fn list_views(services: &Services, actor: &Actor, limit: u64) -> Result<InviteList> {
     actor.require_admin()?;
     let now = Utc::now();
-    Ok(list(&services.db, limit).await?.iter().map(|i| view(i, now)).collect())
+    let hours = |d: std::time::Duration| i64::try_from(d.as_secs() / 3600).unwrap_or(i64::MAX);
+    Ok(InviteList {
+        invites: list(&services.db, limit).await?.iter().map(|i| view(i, now)).collect(),
+        access_for_hours: hours(services.settings.invites.access_for),
+        valid_for_hours: hours(services.settings.invites.valid_for),
+    })
 }
 
 /// What the sign-up page shows about the invite in its link: the open
-/// invite behind `token`, or `LinkExpired`.
+/// invite behind `token`; `InviteSuperseded` when that invite is closed
+/// but a newer one for the same address is open (its link is in a later
+/// email); else `LinkExpired`.
 #[tracing::instrument(skip_all, fields(actor = %actor.label()))]
 pub async fn preview(services: &Services, actor: &Actor, token: &str) -> Result<InviteOffer> {
     services
@@ -170,6 +223,9 @@ pub async fn preview(services: &Services, actor: &Actor, token: &str) -> Result<
             email: invite.email,
             access_until: invite.access_until.timestamp(),
         }),
+        Some(invite) if invite.redeemed_at.is_none() && newer_open(&services.db, &invite, now).await? => {
+            Err(DomainError::InviteSuperseded)
+        }
         _ => Err(DomainError::LinkExpired),
     }
 }
@@ -215,12 +271,36 @@ pub async fn for_email<C: ConnectionTrait>(db: &C, email: &Email) -> Result<Vec<
         .await
 }
 
-/// The invite whose link carries `token`.
+/// The invite whose link carries `token`: its first link, or one mailed
+/// when it was sent again.
 pub async fn find_by_token<C: ConnectionTrait>(db: &C, token: &str) -> Result<Option<user_invites::Model>, DbErr> {
-    user_invites::Entity::find()
-        .filter(Column::TokenHash.eq(hash_token(token)))
+    let hash = hash_token(token);
+    if let Some(invite) = user_invites::Entity::find()
+        .filter(Column::TokenHash.eq(&hash))
         .one(db)
-        .await
+        .await?
+    {
+        return Ok(Some(invite));
+    }
+    match user_invite_links::Entity::find_by_id(hash).one(db).await? {
+        Some(link) => user_invites::Entity::find_by_id(link.invite_id).one(db).await,
+        None => Ok(None),
+    }
+}
+
+/// Whether an open invite for `invite`'s address was made after it.
+async fn newer_open<C: ConnectionTrait>(
+    db: &C,
+    invite: &user_invites::Model,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    Ok(user_invites::Entity::find()
+        .filter(Column::Email.eq(invite.email.as_str()))
+        .filter(Column::CreatedAt.gt(invite.created_at))
+        .filter(open(now))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// Whether an open invite exists for `email`.

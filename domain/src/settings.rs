@@ -22,6 +22,9 @@ pub struct Settings {
     pub allow_account_linking: bool,
     /// Verified emails that are made admins when they sign in.
     pub admin_emails: Vec<Email>,
+    /// Where users are told to write (asking for an invitation, help with
+    /// access); `None`: no contact is shown (`SUPPORT_EMAIL`).
+    pub support_email: Option<Email>,
     pub invites: InviteSettings,
     pub limits: LimitSettings,
     /// Proxies whose `X-Forwarded-For` is believed.

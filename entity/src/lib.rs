@@ -16,6 +16,7 @@ pub mod stripe_payments;
 pub mod stripe_subscriptions;
 pub mod trusted_devices;
 pub mod user_identities;
+pub mod user_invite_links;
 pub mod user_invites;
 pub mod users;
 
@@ -35,6 +36,7 @@ pub mod prelude {
     pub use crate::stripe_subscriptions::Entity as StripeSubscriptions;
     pub use crate::trusted_devices::Entity as TrustedDevices;
     pub use crate::user_identities::Entity as UserIdentities;
+    pub use crate::user_invite_links::Entity as UserInviteLinks;
     pub use crate::user_invites::Entity as UserInvites;
     pub use crate::users::Entity as Users;
 }

@@ -402,6 +402,7 @@ fn browser_tests(
         .env("FAKES_URL", &fakes.url)
         .env("KEEL_ADMIN_EMAIL", &admin)
         .env("KEEL_SERVER_BIN", &staged.server)
+        .env("KEEL_SITE_ROOT", &staged.site)
         .env("KEEL_CLI_ENV", serde_json::Value::Object(cli_env).to_string())
         .status()
         .context("running node --test")?;

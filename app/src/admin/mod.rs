@@ -6,8 +6,9 @@ mod page;
 pub use page::AdminPage;
 
 use crate::error::{AppError, Field};
-use crate::invites::InviteView;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+pub use wire::invites::{InviteList, InviteSent};
 
 /// Most invites the page lists.
 pub const INVITES_LISTED: u64 = 200;
@@ -19,17 +20,27 @@ use {
     domain::invites,
 };
 
+/// An access grant as the admin page confirms it: whose, and until when
+/// (Unix seconds).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessGranted {
+    pub email: String,
+    pub until: i64,
+}
+
+/// The newest invites, and the defaults an empty field stands for.
 #[server(endpoint = "admin/invites")]
-pub async fn list_invites() -> Result<Vec<InviteView>, AppError> {
+pub async fn list_invites() -> Result<InviteList, AppError> {
     let (services, actor) = context()?;
     finish(invites::list_views(&services, &actor, INVITES_LISTED).await)
 }
 
 /// Invites `email` with access for `access_days`, redeemable for
 /// `valid_days` (empty: `INVITE_ACCESS_FOR` / `INVITE_VALID_FOR`); sends the
-/// invite email.
+/// invite email. An address with an open invite gets it again, with a new
+/// link (the earlier ones keep working).
 #[server(endpoint = "admin/invites/create")]
-pub async fn create_invite(email: String, access_days: String, valid_days: String) -> Result<InviteView, AppError> {
+pub async fn create_invite(email: String, access_days: String, valid_days: String) -> Result<InviteSent, AppError> {
     let (services, actor) = context()?;
     let email = finish(domain::accounts::rules::parse_email(&email))?;
     let access = finish(optional_days(&access_days))?;
@@ -45,14 +56,18 @@ pub async fn revoke_invite(id: String) -> Result<(), AppError> {
     finish(invites::revoke_listed(&services, &actor, &id).await)
 }
 
-/// Grants an existing account access for `days`; returns when it ends.
+/// Grants an existing account access for `days`; returns whose and when
+/// it ends (`NoAccount` when no account uses the address).
 #[server(endpoint = "admin/access/grant")]
-pub async fn grant_access(email: String, days: String) -> Result<i64, AppError> {
+pub async fn grant_access(email: String, days: String) -> Result<AccessGranted, AppError> {
     let (services, actor) = context()?;
     let email = finish(domain::accounts::rules::parse_email(&email))?;
     let days = finish(parse_days(&days))?;
     let ends = finish(domain::access::grant_access(&services, &actor, &email, days).await)?;
-    Ok(ends.timestamp())
+    Ok(AccessGranted {
+        email: email.as_str().to_owned(),
+        until: ends.timestamp(),
+    })
 }
 
 /// Parses a whole number of days, 1 to [`MAX_DAYS`].

@@ -1,9 +1,9 @@
-use super::{CreateInvite, GrantAccess, RevokeInvite, list_invites};
+use super::{AccessGranted, CreateInvite, GrantAccess, InviteList, RevokeInvite, list_invites};
 use crate::access::format_date;
 use crate::components::form::{FormError, FormState, Notice, Submit, TextField};
-use crate::error::Field;
-use crate::i18n::{Key, use_locale};
-use crate::invites::InviteStatus;
+use crate::error::{AppError, Field};
+use crate::i18n::{Key, Locale, use_locale};
+use crate::invites::{InviteStatus, InviteView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -22,13 +22,53 @@ pub fn AdminPage() -> impl IntoView {
     let grant_state = FormState::of(grant);
     let revoke_state = FormState::of(revoke);
     let created = Signal::derive(move || match create.value().get() {
-        Some(Ok(invite)) => Some(locale.t(Key::InviteSent).replace("{email}", &invite.email)),
+        Some(Ok(sent)) => Some(
+            locale
+                .t(if sent.resent {
+                    Key::InviteResent
+                } else {
+                    Key::InviteSent
+                })
+                .replace("{email}", &sent.invite.email),
+        ),
         _ => None,
     });
     let granted = Signal::derive(move || match grant.value().get() {
-        Some(Ok(until)) => Some(locale.t(Key::AccessGranted).replace("{date}", &format_date(until))),
+        Some(Ok(AccessGranted { email, until })) => Some(
+            locale
+                .t(Key::AccessGranted)
+                .replace("{email}", &email)
+                .replace("{date}", &format_date(until)),
+        ),
         _ => None,
     });
+    // A sent form starts empty again (a second click must not send twice).
+    let invite_form = NodeRef::<leptos::html::Form>::new();
+    let grant_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if create_state.succeeded().get()
+            && let Some(form) = invite_form.get()
+        {
+            form.reset();
+        }
+    });
+    Effect::new(move |_| {
+        if grant_state.succeeded().get()
+            && let Some(form) = grant_form.get()
+        {
+            form.reset();
+        }
+    });
+    // The hint of an empty days field says what the default is.
+    let defaults = move |hours: fn(&InviteList) -> i64| {
+        Signal::derive(move || {
+            invites
+                .get()
+                .and_then(Result::ok)
+                .map(|list| default_hint(locale, hours(&list)))
+                .unwrap_or_default()
+        })
+    };
     view! {
         <Title text=locale.t(Key::AdminTitle) />
         <section class="mx-auto flex w-full max-w-4xl flex-col gap-6 px-4 py-10">
@@ -36,7 +76,9 @@ pub fn AdminPage() -> impl IntoView {
             <section class="card flex flex-col gap-4">
                 <h2 class="text-lg font-semibold">{locale.t(Key::InviteSection)}</h2>
                 <Notice message=created />
-                <ActionForm action=create attr:class="grid gap-4 sm:grid-cols-3" attr:data-testid="invite-form">
+                // The form's hints name the defaults the list answer carries.
+                <Transition fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
+                <ActionForm action=create node_ref=invite_form attr:class="grid gap-4 sm:grid-cols-3" attr:data-testid="invite-form">
                     <div class="sm:col-span-3">
                         <FormError message=create_state.form_error() />
                     </div>
@@ -48,7 +90,7 @@ pub fn AdminPage() -> impl IntoView {
                         name="access_days"
                         kind="number"
                         required=false
-                        hint=Key::DaysDefaultHint
+                        hint_text=defaults(|l| l.access_for_hours)
                         error=create_state.field_error(Field::Days)
                     />
                     <TextField
@@ -56,70 +98,26 @@ pub fn AdminPage() -> impl IntoView {
                         name="valid_days"
                         kind="number"
                         required=false
-                        hint=Key::DaysDefaultHint
+                        hint_text=defaults(|l| l.valid_for_hours)
                     />
                     <div class="flex items-end">
                         <Submit label=Key::SendInvite pending_label=Key::Sending pending=create_state.pending />
                     </div>
                 </ActionForm>
                 <FormError message=revoke_state.form_error() />
-                <Transition fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
-                    <div class="overflow-x-auto">
-                        <table class="w-full text-left text-sm" data-testid="invites">
-                            <thead>
-                                <tr>
-                                    <th class="py-2 pr-3">{locale.t(Key::EmailLabel)}</th>
-                                    <th class="py-2 pr-3">{locale.t(Key::InviteStatusLabel)}</th>
-                                    <th class="py-2 pr-3">{locale.t(Key::InviteAccessUntil)}</th>
-                                    <th class="py-2 pr-3">{locale.t(Key::InviteExpires)}</th>
-                                    <th class="py-2"></th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {move || {
-                                    invites
-                                        .get()
-                                        .and_then(|r| r.ok())
-                                        .unwrap_or_default()
-                                        .into_iter()
-                                        .map(|invite| {
-                                            let status = match invite.status {
-                                                InviteStatus::Pending => Key::InvitePending,
-                                                InviteStatus::Redeemed => Key::InviteRedeemed,
-                                                InviteStatus::Expired => Key::InviteExpired,
-                                                InviteStatus::Revoked => Key::InviteRevoked,
-                                            };
-                                            let can_revoke = matches!(invite.status, InviteStatus::Pending | InviteStatus::Redeemed);
-                                            view! {
-                                                <tr class="border-t border-indigo-100 dark:border-indigo-800">
-                                                    <td class="py-2 pr-3 break-all">{invite.email.clone()}</td>
-                                                    <td class="py-2 pr-3">{locale.t(status)}</td>
-                                                    <td class="py-2 pr-3">{format_date(invite.access_until)}</td>
-                                                    <td class="py-2 pr-3">{format_date(invite.expires_at)}</td>
-                                                    <td class="py-2 text-right">
-                                                        {can_revoke.then(|| view! {
-                                                            <ActionForm action=revoke>
-                                                                <input type="hidden" name="id" value=invite.id.clone() />
-                                                                <button type="submit" class="btn-secondary">{locale.t(Key::Revoke)}</button>
-                                                            </ActionForm>
-                                                        })}
-                                                    </td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()
-                                }}
-                            </tbody>
-                        </table>
-                    </div>
+                    {move || {
+                        let list = invites.get().and_then(Result::ok).unwrap_or_default().invites;
+                        invite_table(locale, list, revoke)
+                    }}
                 </Transition>
             </section>
             <section class="card flex flex-col gap-4">
                 <h2 class="text-lg font-semibold">{locale.t(Key::GrantSection)}</h2>
                 <Notice message=granted />
-                <ActionForm action=grant attr:class="grid gap-4 sm:grid-cols-3" attr:data-testid="grant-form">
+                <ActionForm action=grant node_ref=grant_form attr:class="grid gap-4 sm:grid-cols-3" attr:data-testid="grant-form">
                     <div class="sm:col-span-3">
                         <FormError message=grant_state.form_error() />
+                        <InviteInstead grant=grant create=create />
                     </div>
                     <div class="sm:col-span-2">
                         <TextField label=Key::EmailLabel name="email" scope="grant" kind="email" error=grant_state.field_error(Field::Email) />
@@ -139,4 +137,111 @@ pub fn AdminPage() -> impl IntoView {
             </section>
         </section>
     }
+}
+
+/// "Empty: the default, 30 days." (or hours, when the setting is not whole days).
+fn default_hint(locale: Locale, hours: i64) -> String {
+    if hours >= 48 && hours % 24 == 0 {
+        locale.t(Key::DefaultDays).replace("{count}", &(hours / 24).to_string())
+    } else {
+        locale.t(Key::DefaultHours).replace("{count}", &hours.to_string())
+    }
+}
+
+/// After "no account uses this address": a button that invites it instead.
+#[component]
+fn InviteInstead(grant: ServerAction<GrantAccess>, create: ServerAction<CreateInvite>) -> impl IntoView {
+    let locale = use_locale();
+    move || match grant.value().get() {
+        Some(Err(AppError::NoAccount { email })) => {
+            let label = locale.t(Key::InviteThisAddress).replace("{email}", &email);
+            let invite = move |_| {
+                create.dispatch(CreateInvite {
+                    email: email.clone(),
+                    access_days: String::new(),
+                    valid_days: String::new(),
+                });
+            };
+            Some(view! {
+                <button type="button" class="btn-secondary mt-2" on:click=invite data-testid="invite-instead">
+                    {label}
+                </button>
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The invites: a table on wide screens, one card per invite on a phone
+/// (the email on its own line, the action in reach).
+fn invite_table(locale: Locale, invites: Vec<InviteView>, revoke: ServerAction<RevokeInvite>) -> impl IntoView {
+    if invites.is_empty() {
+        return view! { <p class="text-indigo-800 dark:text-indigo-200" data-testid="no-invites">{locale.t(Key::NoInvitesYet)}</p> }
+            .into_any();
+    }
+    let rows = invites
+        .into_iter()
+        .map(|invite| {
+            let status = match invite.status {
+                InviteStatus::Pending => Key::InvitePending,
+                InviteStatus::Redeemed => Key::InviteRedeemed,
+                InviteStatus::Expired => Key::InviteExpired,
+                InviteStatus::Revoked => Key::InviteRevoked,
+            };
+            // A pending invite is revoked; a redeemed one has become the
+            // guest's access, which is what the button then ends.
+            let action = match invite.status {
+                InviteStatus::Pending => Some((Key::Revoke, Key::RevokeInviteFor)),
+                InviteStatus::Redeemed => Some((Key::EndAccess, Key::EndAccessFor)),
+                InviteStatus::Expired | InviteStatus::Revoked => None,
+            };
+            let (local, domain) = invite.email.split_once('@').unwrap_or((invite.email.as_str(), ""));
+            let email = view! { <span>{local.to_owned()}</span><wbr /><span>"@"{domain.to_owned()}</span> };
+            view! {
+                <tr class="flex flex-wrap items-center gap-x-4 gap-y-1 border-t border-indigo-100 py-3 sm:table-row sm:py-0 dark:border-indigo-800">
+                    <td class="w-full [overflow-wrap:anywhere] font-medium sm:w-auto sm:py-2 sm:pr-3 sm:font-normal">{email}</td>
+                    <td class="sm:py-2 sm:pr-3">{locale.t(status)}</td>
+                    <td class="text-sm sm:py-2 sm:pr-3 sm:text-base">
+                        <span class="sm:sr-only">{locale.t(Key::InviteAccessUntil)} ": "</span>
+                        {format_date(invite.access_until)}
+                    </td>
+                    <td class="text-sm sm:py-2 sm:pr-3 sm:text-base">
+                        <span class="sm:sr-only">{locale.t(Key::InviteExpires)} ": "</span>
+                        {format_date(invite.expires_at)}
+                    </td>
+                    <td class="w-full sm:w-auto sm:py-2 sm:text-right">
+                        {action.map(|(label, name)| view! {
+                            <ActionForm action=revoke>
+                                <input type="hidden" name="id" value=invite.id.clone() />
+                                <button
+                                    type="submit"
+                                    class="btn-secondary"
+                                    aria-label=locale.t(name).replace("{email}", &invite.email)
+                                >
+                                    {locale.t(label)}
+                                </button>
+                            </ActionForm>
+                        })}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="block w-full text-left text-sm sm:table" data-testid="invites">
+            <thead class="sr-only sm:not-sr-only sm:table-header-group">
+                <tr>
+                    <th class="py-2 pr-3">{locale.t(Key::EmailLabel)}</th>
+                    <th class="py-2 pr-3">{locale.t(Key::InviteStatusLabel)}</th>
+                    <th class="py-2 pr-3">{locale.t(Key::InviteAccessUntil)}</th>
+                    <th class="py-2 pr-3">{locale.t(Key::InviteExpires)}</th>
+                    <th class="py-2">
+                        <span class="sr-only">{locale.t(Key::ActionsLabel)}</span>
+                    </th>
+                </tr>
+            </thead>
+            <tbody class="block sm:table-row-group">{rows}</tbody>
+        </table>
+    }
+    .into_any()
 }

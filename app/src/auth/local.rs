@@ -92,15 +92,18 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 }
 
 /// Sets a new password from a reset link and ends every session of the
-/// account; returns the sign-in page.
+/// account; returns the sign-in page (or, for the account's first
+/// password, signs this browser in and returns the main page).
 #[server(endpoint = "auth/reset-password")]
 pub async fn reset_password(token: String, password: String) -> Result<String, AppError> {
     let (services, actor) = context()?;
-    let to = finish(ops::reset_password(&services, &actor, &token, password).await)?;
-    if actor.session().is_some() {
-        set_cookie(cookies::clear_session(&services));
+    let set = finish(ops::reset_password(&services, &actor, &token, password).await)?;
+    match &set.session {
+        Some(session) => set_cookie(cookies::session(&services, session)),
+        None if actor.session().is_some() => set_cookie(cookies::clear_session(&services)),
+        None => {}
     }
-    Ok(go(to))
+    Ok(go(set.to))
 }
 
 /// Changes the signed-in user's password; other sessions end.

@@ -32,8 +32,9 @@ pub fn failure_message(failure: OAuthFailure, methods: &[String]) -> String {
     }
 }
 
-/// One button per compiled-in provider ("Continue with Google"). Plain
-/// links (`rel="external"`): the browser leaves for the provider.
+/// One button per configured provider ("Continue with Google"); a provider
+/// compiled in but not configured shows none. Plain links
+/// (`rel="external"`): the browser leaves for the provider.
 #[component]
 pub fn ProviderButtons(
     #[prop(into)] next: Signal<Option<String>>,
@@ -41,29 +42,46 @@ pub fn ProviderButtons(
     #[prop(into)] remember: Signal<bool>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let providers: Vec<(&'static str, Key, &'static str)> = vec![
+    let setup = crate::components::use_setup();
+    let providers: Vec<(&'static str, Key, &'static str)> = [
         #[cfg(feature = "google_auth")]
-        (wire::auth::GOOGLE_START_PATH, Key::ContinueWithGoogle, "oauth-google"),
+        (
+            "google_auth",
+            wire::auth::GOOGLE_START_PATH,
+            Key::ContinueWithGoogle,
+            "oauth-google",
+        ),
         #[cfg(feature = "github_auth")]
-        (wire::auth::GITHUB_START_PATH, Key::ContinueWithGitHub, "oauth-github"),
-    ];
-    view! {
-        <div class="flex flex-col gap-2">
-            {providers
-                .into_iter()
-                .map(|(path, label, testid)| {
-                    let href = move || {
-                        start_url(path, next.get().as_deref(), invite.get().as_deref(), remember.get(), false)
-                    };
-                    view! {
-                        <a href=href rel="external" class="btn-secondary w-full" data-testid=testid>
-                            {locale.t(label)}
-                        </a>
-                    }
-                })
-                .collect_view()}
-        </div>
-    }
+        (
+            "github_auth",
+            wire::auth::GITHUB_START_PATH,
+            Key::ContinueWithGitHub,
+            "oauth-github",
+        ),
+    ]
+    .into_iter()
+    .filter(|(feature, ..)| setup.offers(feature))
+    .map(|(_, path, label, testid)| (path, label, testid))
+    .collect();
+    (!providers.is_empty()).then(|| {
+        view! {
+            <div class="flex flex-col gap-2">
+                {providers
+                    .into_iter()
+                    .map(|(path, label, testid)| {
+                        let href = move || {
+                            start_url(path, next.get().as_deref(), invite.get().as_deref(), remember.get(), false)
+                        };
+                        view! {
+                            <a href=href rel="external" class="btn-secondary w-full" data-testid=testid>
+                                {locale.t(label)}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+    })
 }
 
 /// Google sign-in's hookup: its two routes, and a warning at start-up when

@@ -79,6 +79,9 @@ pub fn TextField(
     value: Option<String>,
     #[prop(optional)] readonly: bool,
     #[prop(optional)] hint: Option<Key>,
+    /// A hint made at run time (instead of `hint`).
+    #[prop(optional, into)]
+    hint_text: Option<Signal<String>>,
     #[prop(optional)] check: Option<Check>,
     #[prop(optional, into)] error: Signal<Option<String>>,
     #[prop(default = true)] required: bool,
@@ -101,7 +104,7 @@ pub fn TextField(
         let hint_id = hint_id.clone();
         move || {
             let mut ids = Vec::new();
-            if hint.is_some() {
+            if hint.is_some() || hint_text.is_some() {
                 ids.push(hint_id.clone());
             }
             if shown().is_some() {
@@ -137,7 +140,10 @@ pub fn TextField(
                     }
                 }
             />
-            {hint.map(|h| view! { <p id=hint_id class="text-sm text-indigo-700 dark:text-indigo-300">{locale.t(h)}</p> })}
+            {hint
+                .map(|h| Signal::stored(locale.t(h).to_owned()))
+                .or(hint_text)
+                .map(|h| view! { <p id=hint_id class="text-sm text-indigo-700 dark:text-indigo-300">{h}</p> })}
             <p id=error_id class="field-error" role="alert" aria-live="polite">
                 {shown}
             </p>
@@ -185,10 +191,17 @@ pub fn Submit(
     pending_label: Key,
     #[prop(into)] pending: Signal<bool>,
     #[prop(optional)] danger: bool,
+    /// A secondary action (sign out): the outlined style.
+    #[prop(optional)]
+    secondary: bool,
 ) -> impl IntoView {
     let locale = use_locale();
     let hydrated = use_hydrated();
-    let class = if danger { "btn-danger" } else { "btn-primary" };
+    let class = match (danger, secondary) {
+        (true, _) => "btn-danger",
+        (false, true) => "btn-secondary",
+        (false, false) => "btn-primary",
+    };
     view! {
         <button
             type="submit"

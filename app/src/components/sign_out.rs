@@ -11,7 +11,7 @@ pub fn SignOutButton() -> impl IntoView {
     follow_on_success(state.value);
     view! {
         <ActionForm action=action attr:data-testid="sign-out-form">
-            <Submit label=Key::SignOut pending_label=Key::SigningOut pending=state.pending />
+            <Submit label=Key::SignOut pending_label=Key::SigningOut pending=state.pending secondary=true />
         </ActionForm>
     }
 }

@@ -31,6 +31,21 @@ impl ViewerState {
         self.0.with(Option::is_some)
     }
 
+    /// The viewer, untracked.
+    pub fn get_untracked(self) -> Option<Viewer> {
+        self.0.get_untracked()
+    }
+
+    /// The user renamed themselves: every part of the page that shows the
+    /// name (the header) follows at once.
+    pub fn renamed(self, display_name: String) {
+        self.0.update(|v| {
+            if let Some(v) = v {
+                v.display_name = display_name;
+            }
+        });
+    }
+
     /// Reads the viewer by reference, tracked.
     pub fn with<R>(self, f: impl FnOnce(Option<&Viewer>) -> R) -> R {
         self.0.with(|v| f(v.as_ref()))

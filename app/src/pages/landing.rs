@@ -10,7 +10,7 @@ pub fn LandingPage() -> impl IntoView {
     let locale = use_locale();
     // Accounts, each feature's own card (the registry's), then speed.
     let features: Vec<(Key, Key)> = std::iter::once((Key::FeatureAccountsTitle, Key::FeatureAccountsBody))
-        .chain(crate::features::pitches())
+        .chain(crate::features::pitches(&crate::components::use_setup()))
         .chain([(Key::FeatureFastTitle, Key::FeatureFastBody)])
         .collect();
 

@@ -88,14 +88,17 @@ pub async fn revoke_reference<C: ConnectionTrait>(
 }
 
 /// Grants the account with `email` access for `days` from now; returns
-/// when it ends. An admin (or the operator) acts.
+/// when it ends (`NoAccount` when no account uses the address). An admin
+/// (or the operator) acts.
 #[tracing::instrument(skip_all, fields(actor = %actor.label()))]
 pub async fn grant_access(services: &Services, actor: &Actor, email: &Email, days: i64) -> Result<DateTime<Utc>> {
     let admin = actor.require_admin()?;
     let days = crate::invites::check_days(days)?;
     let user = crate::accounts::users::find_by_email(&services.db, email)
         .await?
-        .ok_or(DomainError::NotFound)?;
+        .ok_or_else(|| DomainError::NoAccount {
+            email: email.as_str().to_owned(),
+        })?;
     let now = Utc::now();
     let ends = now + chrono::Duration::days(days);
     grant(

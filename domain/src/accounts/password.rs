@@ -364,10 +364,22 @@ async fn queue_reset(services: &Services, email: &Email, locale: Locale) -> Resu
     Ok(())
 }
 
+/// What setting a password from a link did: where to go next, and the
+/// session it started (for an account's first password).
+#[derive(Debug)]
+pub struct PasswordSet {
+    pub to: String,
+    pub session: Option<NewSession>,
+}
+
 /// Sets a new password from a reset link and ends every session of the
-/// account (the caller's too); returns where to go (the sign-in page).
+/// account (the caller's too). A reset sends the user to sign in again
+/// with the new password; an account's *first* password (an admin made
+/// by `server admin create`, an account that only had a provider) signs
+/// this browser in, as registering would: whoever holds the link could
+/// sign in with the password they just chose anyway.
 #[tracing::instrument(skip_all, fields(actor = %actor.label()))]
-pub async fn reset_password(services: &Services, actor: &Actor, token: &str, password: String) -> Result<String> {
+pub async fn reset_password(services: &Services, actor: &Actor, token: &str, password: String) -> Result<PasswordSet> {
     services
         .limit_ip("email", actor.client().ip, services.settings.limits.email_per_ip)
         .await?;
@@ -384,6 +396,7 @@ pub async fn reset_password(services: &Services, actor: &Actor, token: &str, pas
     let email = Email::parse(&user.email).map_err(DomainError::internal)?;
     let password = NewPassword::parse(password, &email, Field::Password)?;
     let hash = services.features.hasher.hash(password.into_secret()).await?;
+    let first_password = user.password_hash.is_none();
 
     let txn = crate::services::begin_write(&services.db).await?;
     tokens::consume(&txn, token, Purpose::ResetPassword, now)
@@ -399,8 +412,27 @@ pub async fn reset_password(services: &Services, actor: &Actor, token: &str, pas
     let user = rules::prove(&txn, services, user, Proof::Reset, now).await?;
     let ended = sessions::end_all(&txn, user.id, None).await?;
     txn.commit().await?;
-    tracing::info!(user = %user.id, sessions_ended = ended, "password reset");
-    Ok(format!("{}?reset=1", routes::SIGN_IN_PATH))
+    tracing::info!(user = %user.id, sessions_ended = ended, first_password, "password reset");
+    if first_password {
+        let signed_in = sessions::sign_in(
+            services,
+            None,
+            &user,
+            wire::auth::PASSWORD_METHOD,
+            false,
+            &actor.client(),
+            None,
+        )
+        .await?;
+        return Ok(PasswordSet {
+            to: signed_in.next,
+            session: Some(signed_in.session),
+        });
+    }
+    Ok(PasswordSet {
+        to: format!("{}?reset=1", routes::SIGN_IN_PATH),
+        session: None,
+    })
 }
 
 /// Changes the signed-in user's password: this session gets a new id, the

@@ -124,6 +124,7 @@ fn settings(dir: &tempfile::TempDir) -> Settings {
         },
         allow_account_linking: false,
         admin_emails: Vec::new(),
+        support_email: None,
         invites: InviteSettings {
             valid_for: Duration::from_secs(7 * 86_400),
             access_for: Duration::from_secs(30 * 86_400),

@@ -40,6 +40,18 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
+    /// The Cargo feature that compiles it in.
+    pub const fn feature(self) -> &'static str {
+        match self {
+            #[cfg(feature = "local_auth")]
+            Self::EmailPassword => "local_auth",
+            #[cfg(feature = "google_auth")]
+            Self::Google => "google_auth",
+            #[cfg(feature = "github_auth")]
+            Self::GitHub => "github_auth",
+        }
+    }
+
     /// The stable identifier stored with an account's identity.
     pub const fn id(self) -> &'static str {
         match self {

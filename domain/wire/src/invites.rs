@@ -38,6 +38,24 @@ pub struct InviteView {
     pub status: InviteStatus,
 }
 
+/// The admin page's invites: the newest, and the defaults an empty
+/// field stands for (`INVITE_ACCESS_FOR`, `INVITE_VALID_FOR`), in hours.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteList {
+    pub invites: Vec<InviteView>,
+    pub access_for_hours: i64,
+    pub valid_for_hours: i64,
+}
+
+/// What sending an invite did: the invite, and whether the address
+/// already had an open one that was sent again (its earlier links keep
+/// working).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteSent {
+    pub invite: InviteView,
+    pub resent: bool,
+}
+
 /// What the sign-up page shows about the invite in its link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InviteOffer {

@@ -223,7 +223,7 @@ pub async fn execute(command: Command, services: &Services) -> anyhow::Result<()
             let ends = domain::access::grant_access(services, &operator, &email, days)
                 .await
                 .map_err(|e| match e {
-                    domain::DomainError::NotFound => anyhow::anyhow!("no account has the email {email}"),
+                    domain::DomainError::NoAccount { .. } => anyhow::anyhow!("no account has the email {email}"),
                     other => anyhow::anyhow!("{other}"),
                 })?;
             println!("{email} has access until {ends}");
@@ -249,7 +249,13 @@ async fn admin_create(services: &Services, operator: &Actor, email: &Email) -> a
     }
     println!("{email} is an admin");
     match made.set_password_link {
-        Some(link) => println!("set its password within an hour at: {link}"),
+        Some(link) => {
+            println!("set its password within an hour at: {link}");
+            println!(
+                "{}",
+                public_url_note(&services.settings.public_url, std::env::var_os("PUBLIC_URL").is_some())
+            );
+        }
         None if made.user.email_verified_at.is_none() => println!(
             "sign in with Google or GitHub using {}: the first sign-in that proves the address claims the account",
             made.user.email
@@ -259,9 +265,33 @@ async fn admin_create(services: &Services, operator: &Actor, email: &Email) -> a
     Ok(())
 }
 
+/// Which address a printed link uses, so an operator whose server
+/// answers elsewhere is not left with a link to nowhere.
+fn public_url_note(public_url: &str, set: bool) -> String {
+    if set {
+        format!("(the link starts with PUBLIC_URL, {public_url}: open it where the site answers at that address)")
+    } else {
+        format!(
+            "(the link starts with {public_url}, the default because PUBLIC_URL is not set: if the site answers elsewhere, \
+             open the same path there, and set PUBLIC_URL to the site's address so links in emails work)"
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_printed_link_says_which_address_it_uses() {
+        let unset = public_url_note("http://localhost:3000", false);
+        assert!(
+            unset.contains("PUBLIC_URL is not set") && unset.contains("http://localhost:3000"),
+            "{unset}"
+        );
+        let set = public_url_note("https://chat.example.com", true);
+        assert!(set.contains("PUBLIC_URL, https://chat.example.com"), "{set}");
+    }
 
     #[test]
     fn invite_create_takes_days_or_exact_times() {

@@ -18,6 +18,7 @@ pub(super) fn settings(get: &impl Fn(&str) -> Option<String>, public_url: &str) 
         session: session(get)?,
         allow_account_linking: parse(get, "ALLOW_ACCOUNT_LINKING", "false")?,
         admin_emails: emails(get, "ADMIN_EMAILS")?,
+        support_email: optional_email(get, "SUPPORT_EMAIL")?,
         invites: InviteSettings {
             valid_for: duration(get, "INVITE_VALID_FOR", "14d")?,
             access_for: duration(get, "INVITE_ACCESS_FOR", "30d")?,
@@ -142,6 +143,16 @@ fn emails(get: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<V
         .collect()
 }
 
+/// One email address, or `None` when the setting is unset or empty.
+fn optional_email(get: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<Option<Email>, ConfigError> {
+    match get(name).as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(e) => Email::parse(e)
+            .map(Some)
+            .map_err(|err| invalid(name, e, &err.to_string())),
+    }
+}
+
 fn trusted_proxies(get: &impl Fn(&str) -> Option<String>) -> Result<Vec<ipnet::IpNet>, ConfigError> {
     get("TRUSTED_PROXIES")
         .unwrap_or_default()
@@ -210,5 +221,20 @@ mod tests {
         let get = |n: &str| (n == "RATE_LIMIT_SIGN_IN_PER_IP").then(|| "ten/1m".to_owned());
         let err = rate(&get, "RATE_LIMIT_SIGN_IN_PER_IP", "1/1m").unwrap_err().to_string();
         assert!(err.contains("RATE_LIMIT_SIGN_IN_PER_IP"), "{err}");
+    }
+
+    #[test]
+    fn the_support_email_is_one_address_or_none() {
+        assert_eq!(optional_email(&|_: &str| None, "SUPPORT_EMAIL").unwrap(), None);
+        let get = |n: &str| (n == "SUPPORT_EMAIL").then(|| " help@example.com ".to_owned());
+        assert_eq!(
+            optional_email(&get, "SUPPORT_EMAIL")
+                .unwrap()
+                .map(|e| e.as_str().to_owned()),
+            Some("help@example.com".to_owned())
+        );
+        let get = |n: &str| (n == "SUPPORT_EMAIL").then(|| "a@example.com, b@example.com".to_owned());
+        let err = optional_email(&get, "SUPPORT_EMAIL").unwrap_err().to_string();
+        assert!(err.contains("SUPPORT_EMAIL"), "{err}");
     }
 }

@@ -49,7 +49,7 @@ async fn an_invited_email_goes_straight_to_the_main_route(app: TestApp) {
         )
         .await;
     let invite = expect_json(invite, 200).await;
-    assert_eq!(invite["status"], "Pending");
+    assert_eq!(invite["invite"]["status"], "Pending");
 
     let mail = app.mail.first_to(&guest).await;
     let token = mail.token_in("/signup");

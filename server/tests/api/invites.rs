@@ -100,9 +100,14 @@ async fn revoking_an_invite_ends_the_access_it_granted() {
     );
 
     let listed = expect_json(admin.call("/api/admin/invites", &[]).await, 200).await;
-    assert_eq!(listed[0]["email"], email.as_str());
-    assert_eq!(listed[0]["status"], "Redeemed");
-    let id = invite["id"].as_str().unwrap();
+    assert_eq!(listed["invites"][0]["email"], email.as_str());
+    assert_eq!(listed["invites"][0]["status"], "Redeemed");
+    assert_eq!(
+        listed["access_for_hours"],
+        30 * 24,
+        "the default an empty field stands for"
+    );
+    let id = invite["invite"]["id"].as_str().unwrap();
     expect_json(admin.call("/api/admin/invites/revoke", &[("id", id)]).await, 200).await;
     let r = b.get(main_path()).await;
     assert_eq!(location(&r), no_access_path(), "access is computed on every request");
@@ -119,21 +124,81 @@ async fn revoking_an_invite_ends_the_access_it_granted() {
 }
 
 #[tokio::test]
+async fn sending_an_invite_again_keeps_the_first_link_working() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let admin = admin(&app).await;
+    let email = unique_email("twice");
+    let form = [("email", email.as_str()), ("access_days", "30"), ("valid_days", "14")];
+    let first = expect_json(admin.call("/api/admin/invites/create", &form).await, 200).await;
+    assert_eq!(first["resent"], false);
+    let first_token = app.mail.first_to(&email).await.token_in("/signup");
+    let longer = [("email", email.as_str()), ("access_days", "60"), ("valid_days", "14")];
+    let second = expect_json(admin.call("/api/admin/invites/create", &longer).await, 200).await;
+    assert_eq!(second["resent"], true, "the page says it was sent again");
+    assert_eq!(second["invite"]["id"], first["invite"]["id"], "the same invite");
+    assert_eq!(second["invite"]["status"], "Pending");
+    assert!(
+        second["invite"]["access_until"].as_i64() > first["invite"]["access_until"].as_i64(),
+        "the later terms win"
+    );
+    let listed = expect_json(admin.call("/api/admin/invites", &[]).await, 200).await;
+    let rows: Vec<_> = listed["invites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["email"] == email.as_str())
+        .collect();
+    assert_eq!(rows.len(), 1, "one invite, not a revoked one and a new one: {rows:?}");
+
+    // The first email's link still admits the guest.
+    let offer = expect_json(
+        app.browser().call("/api/auth/invite", &[("token", &first_token)]).await,
+        200,
+    )
+    .await;
+    assert_eq!(offer["email"], email.as_str());
+    let b = app.browser();
+    assert_eq!(
+        expect_json(register(&b, &email, &[("invite", &first_token)]).await, 200).await,
+        main_path()
+    );
+}
+
+#[tokio::test]
+async fn a_replaced_invite_link_says_a_newer_invitation_was_sent() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let admin = admin(&app).await;
+    let email = unique_email("replaced");
+    let form = [("email", email.as_str()), ("access_days", "30"), ("valid_days", "14")];
+    let first = expect_json(admin.call("/api/admin/invites/create", &form).await, 200).await;
+    let old_token = app.mail.first_to(&email).await.token_in("/signup");
+    let id = first["invite"]["id"].as_str().unwrap();
+    expect_json(admin.call("/api/admin/invites/revoke", &[("id", id)]).await, 200).await;
+    let gone = app.browser().call("/api/auth/invite", &[("token", &old_token)]).await;
+    assert_eq!(expect_json(gone, 400).await, "LinkExpired", "revoked, nothing newer");
+    let second = expect_json(admin.call("/api/admin/invites/create", &form).await, 200).await;
+    assert_eq!(second["resent"], false, "the revoked invite is not reopened");
+    let superseded = app.browser().call("/api/auth/invite", &[("token", &old_token)]).await;
+    assert_eq!(expect_json(superseded, 400).await, "InviteSuperseded");
+}
+
+#[tokio::test]
 async fn an_admin_grant_gives_access_for_the_given_days() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let admin = admin(&app).await;
     let email = unique_email("granted");
     let b = app.browser();
     registered_and_verified(&app, &b, &email).await;
-    let until = expect_json(
+    let granted = expect_json(
         admin
             .call("/api/admin/access/grant", &[("email", &email), ("days", "5")])
             .await,
         200,
     )
     .await;
+    assert_eq!(granted["email"], email.as_str(), "the answer names the account");
     let expected = chrono::Utc::now().timestamp() + 5 * 86_400;
-    assert!((until.as_i64().unwrap() - expected).abs() < 60);
+    assert!((granted["until"].as_i64().unwrap() - expected).abs() < 60);
     let me = expect_json(b.call("/api/session/viewer", &[]).await, 200).await;
     assert_eq!(me["access"]["reason"], "AdminGrant");
     assert_eq!(b.get(main_path()).await.status(), 200);
@@ -143,7 +208,11 @@ async fn an_admin_grant_gives_access_for_the_given_days() {
             &[("email", "nobody@example.com"), ("days", "5")],
         )
         .await;
-    assert_eq!(expect_json(nobody, 404).await, "NotFound");
+    assert_eq!(
+        expect_json(nobody, 404).await,
+        serde_json::json!({ "NoAccount": { "email": "nobody@example.com" } }),
+        "the refusal says which address has no account"
+    );
     let bad = admin
         .call("/api/admin/access/grant", &[("email", &email), ("days", "0")])
         .await;

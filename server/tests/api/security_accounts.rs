@@ -280,6 +280,39 @@ async fn admin_create_on_an_address_someone_else_registered_shuts_them_out() {
 }
 
 #[tokio::test]
+async fn a_new_admin_who_sets_their_first_password_is_signed_in() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let email = unique_email("founder");
+    let made = domain::accounts::admin::create_admin(
+        &app.services,
+        &domain::Actor::Operator,
+        &wire::email::Email::parse(&email).unwrap(),
+    )
+    .await
+    .unwrap();
+    let link = made
+        .set_password_link
+        .expect("a new admin gets a link to set a password");
+    let token = link.split_once("token=").unwrap().1;
+    let b = app.browser();
+    let to = b
+        .call(
+            "/api/auth/reset-password",
+            &[("token", token), ("password", "the founder's own passphrase")],
+        )
+        .await;
+    assert_eq!(
+        expect_json(to, 200).await,
+        wire::features::main_path(),
+        "in, not back to sign-in"
+    );
+    let me = viewer(&b).await;
+    assert_eq!(me["email"], email.as_str());
+    assert_eq!(me["is_admin"], true);
+    assert_eq!(b.get("/admin").await.status(), 200);
+}
+
+#[tokio::test]
 async fn the_admin_console_needs_a_verified_address_too() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let email = unique_email("flagged");

@@ -31,6 +31,9 @@ pub fn AccountPage() -> impl IntoView {
                 .replace("{provider}", locale.t(method.name_key())),
         )
     });
+    // The sections are made once per sign-in, not again when the viewer
+    // changes (a rename), which would throw away their forms' state.
+    let signed_in = Memo::new(move |_| viewer.signed_in());
     view! {
         <Title text=locale.t(Key::AccountTitle) />
         <section class="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-10">
@@ -40,7 +43,7 @@ pub fn AccountPage() -> impl IntoView {
             </div>
             <Notice message=linked_notice />
             <FormError message=oauth_error() />
-            {move || match viewer.get() {
+            {move || match signed_in.get().then(|| viewer.get_untracked()).flatten() {
                 Some(v) => sections(v, overview, cards.clone()).into_any(),
                 None => view! { <p>{locale.t(Key::ErrNotSignedIn)}</p> }.into_any(),
             }}
@@ -56,7 +59,7 @@ fn sections(
     let verified = viewer.email_verified;
     let profile = profile(viewer.clone());
     let access = access(viewer.access.clone());
-    let password = password(viewer.clone());
+    let password = password(viewer.clone(), overview);
     let delete = delete(viewer);
     view! {
         {profile}
@@ -85,6 +88,13 @@ fn profile(viewer: Viewer) -> impl IntoView {
     let action = ServerAction::<UpdateProfile>::new();
     let state = FormState::of(action);
     let saved = Signal::derive(move || state.succeeded().get().then(|| locale.t(Key::Saved).to_owned()));
+    // The header shows the new name without a reload.
+    let current = use_viewer();
+    Effect::new(move |_| {
+        if let Some(Ok(name)) = action.value().get() {
+            current.renamed(name);
+        }
+    });
     let name = viewer.display_name.clone();
     let verified = if viewer.email_verified {
         Key::EmailVerifiedBadge
@@ -157,7 +167,7 @@ fn access(access: AccessState) -> impl IntoView {
 }
 
 #[cfg(feature = "local_auth")]
-fn password(viewer: Viewer) -> impl IntoView {
+fn password(viewer: Viewer, overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoView {
     use super::check_new_password;
     use crate::auth::local::ChangePassword;
     use leptos_router::components::A;
@@ -179,10 +189,21 @@ fn password(viewer: Viewer) -> impl IntoView {
             .get()
             .then(|| locale.t(Key::PasswordChanged).to_owned())
     });
+    // Changed: the fields empty again, and the device list without the
+    // sessions the change signed out.
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if state.succeeded().get() {
+            if let Some(form) = form.get() {
+                form.reset();
+            }
+            overview.refetch();
+        }
+    });
     view! {
         <Card title=Key::PasswordSection>
             <Notice message=saved />
-            <ActionForm action=action attr:class="flex flex-col gap-4" attr:data-testid="change-password-form">
+            <ActionForm action=action node_ref=form attr:class="flex flex-col gap-4" attr:data-testid="change-password-form">
                 <FormError message=state.form_error() />
                 <TextField
                     label=Key::CurrentPasswordLabel
@@ -210,21 +231,26 @@ fn password(viewer: Viewer) -> impl IntoView {
 }
 
 #[cfg(not(feature = "local_auth"))]
-fn password(_viewer: Viewer) -> impl IntoView {}
+fn password(_viewer: Viewer, _overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoView {}
 
 #[cfg(not(any(feature = "google_auth", feature = "github_auth")))]
 fn providers(_overview: Resource<Result<AccountDetails, AppError>>, _verified: bool) -> impl IntoView {}
 
-/// Linked providers. An account whose address is not verified links
-/// nothing (the server refuses it too): it says why instead.
+/// Linked providers, of those this instance has configured (none: no
+/// card). An account whose address is not verified links nothing (the
+/// server refuses it too): it says why instead.
 #[cfg(any(feature = "google_auth", feature = "github_auth"))]
 fn providers(overview: Resource<Result<AccountDetails, AppError>>, verified: bool) -> impl IntoView {
     let locale = use_locale();
+    let setup = crate::components::use_setup();
     let oauth: Vec<AuthMethod> = crate::auth::methods()
         .iter()
         .copied()
-        .filter(|m| m.is_oauth())
+        .filter(|m| m.is_oauth() && setup.offers(m.feature()))
         .collect();
+    if oauth.is_empty() {
+        return ().into_any();
+    }
     let unlink = ServerAction::<crate::auth::account::UnlinkIdentity>::new();
     let state = FormState::of(unlink);
     Effect::new(move |_| {
@@ -251,6 +277,7 @@ fn providers(overview: Resource<Result<AccountDetails, AppError>>, verified: boo
             </Transition>
         </Card>
     }
+    .into_any()
 }
 
 #[cfg(any(feature = "google_auth", feature = "github_auth"))]

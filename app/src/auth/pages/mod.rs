@@ -70,18 +70,21 @@ fn AuthCard(title: Key, children: Children) -> impl IntoView {
     }
 }
 
-/// "or", between the password form and the provider buttons (when a build has both).
+/// "or", between the password form and the provider buttons (when a build
+/// has both and a provider is configured).
 fn divider() -> impl IntoView {
     #[cfg(all(feature = "local_auth", any(feature = "google_auth", feature = "github_auth")))]
     {
         let locale = use_locale();
-        view! {
-            <div class="flex items-center gap-3 text-sm text-indigo-700 dark:text-indigo-300" role="separator">
-                <span class="h-px flex-1 bg-indigo-200 dark:bg-indigo-700"></span>
-                {locale.t(Key::Or)}
-                <span class="h-px flex-1 bg-indigo-200 dark:bg-indigo-700"></span>
-            </div>
-        }
+        crate::components::use_setup().offers_a_provider().then(|| {
+            view! {
+                <div class="flex items-center gap-3 text-sm text-indigo-700 dark:text-indigo-300" role="separator">
+                    <span class="h-px flex-1 bg-indigo-200 dark:bg-indigo-700"></span>
+                    {locale.t(Key::Or)}
+                    <span class="h-px flex-1 bg-indigo-200 dark:bg-indigo-700"></span>
+                </div>
+            }
+        })
     }
 }
 

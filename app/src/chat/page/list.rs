@@ -182,8 +182,8 @@ fn ConversationRow(
                             <button
                                 type="button"
                                 class="rounded px-1.5 py-1 text-sm text-indigo-800 hover:bg-amber-200 dark:text-indigo-200 dark:hover:bg-indigo-700"
-                                title=locale.t(Key::ChatRename)
-                                aria-label=locale.t(Key::ChatRename)
+                                title=locale.t(Key::ChatRenameNamed).replace("{title}", &title)
+                                aria-label=locale.t(Key::ChatRenameNamed).replace("{title}", &title)
                                 on:click=start_edit.clone()
                             >
                                 "✎"
@@ -191,8 +191,8 @@ fn ConversationRow(
                             <button
                                 type="button"
                                 class="rounded px-1.5 py-1 text-sm text-indigo-800 hover:bg-red-200 dark:text-indigo-200 dark:hover:bg-red-900"
-                                title=locale.t(Key::ChatDelete)
-                                aria-label=locale.t(Key::ChatDelete)
+                                title=locale.t(Key::ChatDeleteNamed).replace("{title}", &title)
+                                aria-label=locale.t(Key::ChatDeleteNamed).replace("{title}", &title)
                                 on:click=move |_| {
                                     editing.set(None);
                                     row_error.set(None);

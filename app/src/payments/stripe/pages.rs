@@ -8,9 +8,10 @@ use super::{
 use super::{Offer, OfferKind};
 use crate::components::form::{FormError, FormState, Notice, Submit, follow_on_success, navigate_hard};
 use crate::components::viewer::use_viewer;
-use crate::components::{AccessNotice, SignOutButton};
+use crate::components::{AccessNotice, SignOutButton, use_setup};
 use crate::error::AppError;
 use crate::i18n::{Key, Locale, use_locale};
+use crate::pages::{AllSet, AskForInvite, InviteOnly};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use wire::paths as routes;
@@ -61,7 +62,13 @@ fn Offers() -> impl IntoView {
                         </ul>
                     }
                     .into_any(),
-                    Ok(_) => view! { <p class="alert-info" data-testid="payments-off">{locale.t(Key::PaymentsOff)}</p> }.into_any(),
+                    Ok(_) => view! {
+                        <div class="alert-info flex flex-col gap-2" data-testid="payments-off">
+                            <p>{locale.t(Key::PaymentsOff)}</p>
+                            <AskForInvite />
+                        </div>
+                    }
+                    .into_any(),
                     Err(e) => view! { <p role="alert" class="alert-error">{e.message(locale)}</p> }.into_any(),
                 }
             })}
@@ -115,9 +122,27 @@ pub fn PricingPage() -> impl IntoView {
 }
 
 /// `/payment`: where a signed-in user without access lands. It says why
-/// (never had access, or it ended on a date) and offers the plans.
+/// (never had access, or it ended on a date) and offers the plans; with
+/// payments not configured it is the invite-only page, and a user who has
+/// access is told so and sent on.
 #[component]
 pub fn PaymentPage() -> impl IntoView {
+    let viewer = use_viewer();
+    let payments = use_setup().offers("stripe_payment");
+    move || {
+        if viewer.with(|v| v.is_some_and(|v| v.access.granted)) {
+            view! { <AllSet /> }.into_any()
+        } else if payments {
+            view! { <Plans /> }.into_any()
+        } else {
+            view! { <InviteOnly /> }.into_any()
+        }
+    }
+}
+
+/// The payment page's plans, for a user without access.
+#[component]
+fn Plans() -> impl IntoView {
     let locale = use_locale();
     let cancelled = query("cancelled");
     let cancelled_notice = Signal::derive(move || cancelled.get().map(|_| locale.t(Key::CheckoutCancelled).to_owned()));
