@@ -70,12 +70,14 @@ const axeChecked = new Set();
  * is checked once per test file, in the state the first test leaves it. */
 export async function checkAccessibility(page) {
   if (!AXE || page.isClosed()) return;
+  if (new URL(page.url()).origin !== new URL(BASE_URL).origin) return;
+  // A test may end as a navigation starts: check the page it arrives at.
+  await page.waitForLoadState("load");
+  await waitForHydration(page);
   const url = new URL(page.url());
-  if (url.origin !== new URL(BASE_URL).origin) return;
   const key = url.origin + url.pathname;
   if (axeChecked.has(key)) return;
   axeChecked.add(key);
-  await page.waitForLoadState("load");
   const size = page.viewportSize() ?? { width: 1280, height: 800 };
   const found = [];
   for (const colorScheme of ["light", "dark"]) {

@@ -58,9 +58,18 @@ pub fn App() -> impl IntoView {
                 >
                     {locale.t(Key::SkipToContent)}
                 </a>
-                <div class="flex min-h-screen flex-col">
+                // A page that fills the screen (the chat: it scrolls inside
+                // itself) marks its root `data-fill-screen`: the page is then
+                // exactly the viewport's height (`dvh`: above a phone's
+                // on-screen keyboard) and has no footer. Pure CSS, so the
+                // server's HTML is already laid out so.
+                <div class="group/app flex min-h-screen flex-col has-[[data-fill-screen]]:h-dvh has-[[data-fill-screen]]:min-h-0">
                     <Header />
-                    <main id="main" tabindex="-1" class="flex-1 focus:outline-none">
+                    <main
+                        id="main"
+                        tabindex="-1"
+                        class="flex-1 focus:outline-none has-[[data-fill-screen]]:flex has-[[data-fill-screen]]:min-h-0 has-[[data-fill-screen]]:flex-col"
+                    >
                         <Routes fallback=NotFound>
                             <Route path=path!("/") view=LandingPage />
                             <Route path=path!("/home") view={leptos_router::Lazy::<HoldingView>::new()} />

@@ -16,7 +16,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <html lang=locale.code() data-theme=theme>
             <head>
                 <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // `resizes-content`: a phone's on-screen keyboard shrinks the
+                // layout (and `dvh`), so the chat's composer stays above it.
+                <meta name="viewport" content="width=device-width, initial-scale=1, interactive-widget=resizes-content" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HashedStylesheet options=options.clone() id="leptos" />

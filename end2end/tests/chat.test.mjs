@@ -38,7 +38,7 @@ async function member(options = {}) {
 
 /** Types `text` into the composer and sends it with Enter. */
 async function send(page, text) {
-  const box = page.getByLabel("Message");
+  const box = page.getByRole("textbox", { name: "Message" });
   await box.fill(text);
   await box.press("Enter");
 }
@@ -54,7 +54,7 @@ test("a reply streams in progressively, Stop keeps what arrived, and a reload sh
   await picker.selectOption("fake-gpt");
 
   // Shift+Enter is a new line, not a send.
-  const box = page.getByLabel("Message");
+  const box = page.getByRole("textbox", { name: "Message" });
   await box.fill("first line");
   await box.press("Shift+Enter");
   await box.pressSequentially("[words 400] second line");
@@ -104,7 +104,7 @@ test("a reply streams in progressively, Stop keeps what arrived, and a reload sh
   assert.ok(saved.startsWith(shown.trim()), `the saved reply is what was shown: ${saved.length} vs ${shown.length}`);
   assert.ok(saved.trim().split(/\s+/).length < 400);
   const list = page.getByTestId("conversation-list");
-  await list.getByRole("button", { name: "first line [words 400] second line" }).waitFor();
+  await list.getByRole("button", { name: "first line [words 400] second line", exact: true }).waitFor();
   assert.deepEqual(unexpected(problems), []);
   await context.close();
 });
@@ -193,7 +193,7 @@ test("conversations can be renamed, searched by title and deleted; a too-long me
     );
   }
   const list = page.getByTestId("conversation-list");
-  await list.getByRole("button", { name: "about keels" }).waitFor();
+  await list.getByRole("button", { name: "about keels", exact: true }).waitFor();
 
   const row = list.getByTestId("conversation").filter({ hasText: "about keels" });
   await row.getByRole("button", { name: "Rename" }).click();
@@ -201,49 +201,143 @@ test("conversations can be renamed, searched by title and deleted; a too-long me
   const title = list.getByLabel("Conversation title");
   await title.fill("Hull shapes");
   await title.press("Enter");
-  await list.getByRole("button", { name: "Hull shapes" }).waitFor();
+  await list.getByRole("button", { name: "Hull shapes", exact: true }).waitFor();
 
   await page.getByTestId("chat-search").fill("HULL");
-  await list.getByRole("button", { name: "about sails" }).waitFor({ state: "detached" });
-  await list.getByRole("button", { name: "Hull shapes" }).waitFor();
+  await list.getByRole("button", { name: "about sails", exact: true }).waitFor({ state: "detached" });
+  await list.getByRole("button", { name: "Hull shapes", exact: true }).waitFor();
   await page.getByTestId("chat-search").fill("nothing like this");
   await list.getByText("No conversation titles match.").waitFor();
   await page.getByTestId("chat-search").fill("");
-  await list.getByRole("button", { name: "about sails" }).waitFor();
+  await list.getByRole("button", { name: "about sails", exact: true }).waitFor();
 
   const sails = list.getByTestId("conversation").filter({ hasText: "about sails" });
   await sails.getByRole("button", { name: "Delete" }).click();
   await sails.getByText("Delete this conversation and its messages?").waitFor();
   await sails.getByRole("button", { name: "Delete" }).last().click();
-  await list.getByRole("button", { name: "about sails" }).waitFor({ state: "detached" });
+  await list.getByRole("button", { name: "about sails", exact: true }).waitFor({ state: "detached" });
   await page.getByTestId("chat-empty").waitFor();
   await page.reload();
   await waitForHydration(page);
-  await list.getByRole("button", { name: "Hull shapes" }).waitFor();
-  assert.equal(await list.getByRole("button", { name: "about sails" }).count(), 0, "deleted for good");
+  await list.getByRole("button", { name: "Hull shapes", exact: true }).waitFor();
+  assert.equal(await list.getByRole("button", { name: "about sails", exact: true }).count(), 0, "deleted for good");
 
-  await page.getByLabel("Message").fill("x".repeat(16001));
+  await page.getByRole("textbox", { name: "Message" }).fill("x".repeat(16001));
   await page.getByText("A message can be at most 16,000 characters").waitFor();
   assert.ok(await page.getByTestId("send").isDisabled());
   assert.deepEqual(unexpected(problems), []);
   await context.close();
 });
 
-test("the chat works on a 360 px wide phone", { skip: !ENABLED }, async () => {
-  const { context, page, problems } = await member({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
-  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok((await overflow()) <= 0, "no sideways scrolling");
+const PHONE = { viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true };
+
+/** Whether `locator` is wholly inside the viewport and not under `cover`. */
+async function inView(page, locator, cover) {
+  const box = await locator.boundingBox();
+  const coverBox = cover ? await cover.boundingBox() : null;
+  const size = page.viewportSize();
+  return (
+    box !== null &&
+    box.x >= 0 &&
+    box.y >= 0 &&
+    box.x + box.width <= size.width &&
+    box.y + box.height <= (coverBox ? coverBox.y : size.height)
+  );
+}
+
+test("the chat fits a 360 px phone with the composer and the last reply's actions visible", { skip: !ENABLED }, async () => {
+  const { context, page, problems } = await member(PHONE);
+  const overflow = () =>
+    page.evaluate(() => ({
+      x: document.documentElement.scrollWidth - window.innerWidth,
+      y: document.documentElement.scrollHeight - window.innerHeight,
+    }));
+  assert.deepEqual(await overflow(), { x: 0, y: 0 }, "the page itself does not scroll: the thread does");
+  assert.equal(await page.locator("footer").isVisible(), false, "no footer under the chat");
   assert.ok(!(await page.getByTestId("conversation-list").isVisible()), "the list folds away");
+  // The title has its own line; the picker shows its whole label.
+  const title = await page.getByTestId("chat-title").boundingBox();
+  assert.ok(title.width >= 300, `the title is not squeezed: ${title.width}px`);
+  const picker = page.getByTestId("model-picker");
+  await picker.selectOption("demo");
+  assert.ok(await inView(page, picker), "the model picker is on screen");
+  assert.ok(
+    await picker.evaluate((el) => {
+      const probe = document.createElement("span");
+      probe.style.cssText = getComputedStyle(el).font ? `font: ${getComputedStyle(el).font}; position: absolute; white-space: nowrap` : "";
+      probe.textContent = el.selectedOptions[0].textContent;
+      document.body.append(probe);
+      const fits = probe.getBoundingClientRect().width + 24 <= el.clientWidth;
+      probe.remove();
+      return fits;
+    }),
+    "the picker's label is not cut",
+  );
+  const composer = page.getByTestId("composer");
+  assert.ok(await inView(page, composer), "the composer is on screen");
+  assert.ok(await inView(page, page.getByTestId("char-count")), "the character counter is whole");
+  const placeholder = await page.getByRole("textbox", { name: "Message" }).evaluate((el) => {
+    const probe = document.createElement("span");
+    probe.style.cssText = `font: ${getComputedStyle(el).font}; position: absolute; white-space: nowrap`;
+    probe.textContent = el.placeholder;
+    document.body.append(probe);
+    const width = probe.getBoundingClientRect().width;
+    probe.remove();
+    return { width, room: el.clientWidth - 24 };
+  });
+  assert.ok(placeholder.width <= placeholder.room, `the placeholder fits: ${JSON.stringify(placeholder)}`);
+
+  for (const [i, text] of ["hello from a phone with a wordy message that has to wrap nicely on a narrow screen", "and a second one", "and a third"].entries()) {
+    await send(page, text);
+    await page.waitForFunction(
+      (n) => [...document.querySelectorAll('[data-testid="message-assistant"]')].filter((m) => m.dataset.state === "completed").length === n,
+      i + 1,
+    );
+  }
+  const reply = lastReply(page);
+  await reply.getByRole("button", { name: "Regenerate" }).waitFor();
+  await page.waitForTimeout(200);
+  assert.ok(await inView(page, reply.getByRole("button", { name: "Copy" }), composer), "Copy is above the composer");
+  assert.ok(await inView(page, reply.getByRole("button", { name: "Regenerate" }), composer), "Regenerate is above the composer");
+  assert.deepEqual(await overflow(), { x: 0, y: 0 }, "still no page scroll with replies");
+  assert.deepEqual(unexpected(problems), []);
+  await context.close();
+});
+
+test("on a phone the conversations drawer closes on Escape, a tap beside it and its close button, and gives focus back", { skip: !ENABLED }, async () => {
+  const { context, page, problems } = await member(PHONE);
   await page.getByTestId("model-picker").selectOption("demo");
-  await send(page, "hello from a phone with a wordy message that has to wrap nicely on a narrow screen");
+  await send(page, "hello from a phone");
   await page.waitForFunction(
     () => document.querySelector('[data-testid="message-assistant"]')?.dataset.state === "completed",
   );
-  assert.ok((await overflow()) <= 0, "no sideways scrolling with a reply");
-  await page.getByRole("button", { name: "Conversations" }).click();
-  await page.getByTestId("conversation-list").getByRole("button", { name: /hello from a phone/ }).click();
-  assert.ok(!(await page.getByTestId("conversation-list").isVisible()), "choosing one closes the list");
-  await page.getByLabel("Message").waitFor();
+  const list = page.getByTestId("conversation-list");
+  const opener = page.getByTestId("open-conversations");
+  const focused = () => page.evaluate(() => document.activeElement?.dataset.testid ?? null);
+
+  await opener.click();
+  await list.waitFor();
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === "close-conversations");
+  assert.ok(await inView(page, list), "the drawer is on screen");
+  assert.equal(await list.getAttribute("role"), "dialog");
+  await page.keyboard.press("Escape");
+  await list.waitFor({ state: "hidden" });
+  assert.equal(await focused(), "open-conversations", "Escape gives focus back to the button");
+
+  await opener.click();
+  await list.waitFor();
+  await page.getByTestId("drawer-backdrop").click({ position: { x: 340, y: 400 } });
+  await list.waitFor({ state: "hidden" });
+
+  await opener.click();
+  await page.getByTestId("close-conversations").click();
+  await list.waitFor({ state: "hidden" });
+  assert.equal(await focused(), "open-conversations");
+
+  await opener.click();
+  await list.getByRole("button", { name: /hello from a phone/ }).first().click();
+  await list.waitFor({ state: "hidden" });
+  await page.getByRole("textbox", { name: "Message" }).waitFor();
   assert.deepEqual(unexpected(problems), []);
   await context.close();
 });

@@ -90,7 +90,7 @@ test("visiting the chat from the landing page loads its chunk once, and it works
   for (let visit = 0; visit < 2; visit++) {
     await tab.getByRole("link", { name: "Chat", exact: true }).first().click();
     await tab.waitForURL("**/chat");
-    const box = tab.getByLabel("Message");
+    const box = tab.getByRole("textbox", { name: "Message" });
     await box.fill(`hello from visit ${visit}`);
     await box.press("Enter");
     await tab.getByTestId("message-assistant").last().waitFor();

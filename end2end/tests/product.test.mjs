@@ -330,7 +330,7 @@ for (const colorScheme of ["light", "dark"]) {
     const { context, page, problems } = await openPage(browser, { colorScheme });
     await asAdmin(page);
     await waitForHydration(page);
-    const composer = page.getByLabel("Message");
+    const composer = page.getByRole("textbox", { name: "Message" });
     await composer.fill("Hello there");
     await composer.press("Enter");
     await page.getByRole("button", { name: "Copy" }).waitFor();

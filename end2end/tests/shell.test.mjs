@@ -123,6 +123,28 @@ test("the page fits a 360 px wide phone without sideways scrolling", async () =>
   await context.close();
 });
 
+test("on a phone the header's links fold into a menu that Escape closes", async () => {
+  const { context, page, problems } = await openPage(browser, { viewport: { width: 360, height: 740 } });
+  await page.goto(BASE_URL + "/");
+  await waitForHydration(page);
+  const signIn = page.getByTestId("sign-in-link");
+  assert.equal(await signIn.isVisible(), false, "folded away");
+  const menu = page.getByTestId("menu-button");
+  const header = await page.locator("header").boundingBox();
+  assert.ok(header.height <= 64, `one row: ${header.height}px`);
+  await menu.click();
+  await signIn.waitFor();
+  assert.equal(await menu.getAttribute("aria-expanded"), "true");
+  await page.keyboard.press("Escape");
+  await signIn.waitFor({ state: "hidden" });
+  await menu.click();
+  await signIn.click();
+  await page.waitForURL("**/signin");
+  await signIn.waitFor({ state: "hidden" });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("the skip link moves focus to the main content", async () => {
   const { context, page, problems } = await openPage(browser);
   for (const path of ["/", "/signin"]) {

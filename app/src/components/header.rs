@@ -7,25 +7,63 @@ use leptos_router::components::A;
 use wire::paths::{ACCOUNT_PATH, ADMIN_PATH, HOME_PATH, SIGN_IN_PATH, SIGN_UP_PATH};
 
 /// The top bar: brand, navigation, the user's menu (or sign-in links),
-/// language and theme controls.
+/// language and theme controls. On a phone the links and the language
+/// collapse behind a menu button (brand, theme and menu stay in one row).
 #[component]
 pub fn Header() -> impl IntoView {
     let locale = use_locale();
+    let open = RwSignal::new(false);
+    // Following a link (or going back) closes the menu.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
+    let menu_class = move || {
+        if open.get() {
+            "order-last flex w-full flex-col items-start gap-3 pb-1 text-sm md:order-none md:w-auto md:flex-1 md:flex-row md:items-center md:pb-0"
+        } else {
+            "hidden flex-1 items-center gap-3 text-sm md:flex"
+        }
+    };
     view! {
         <header class="border-b border-indigo-200 bg-white/80 backdrop-blur dark:border-indigo-800 dark:bg-indigo-900/80">
-            <nav class="mx-auto flex max-w-5xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
+            <nav
+                class="mx-auto flex max-w-5xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3"
+                aria-label=locale.t(Key::NavLabel)
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" && open.get_untracked() {
+                        open.set(false);
+                    }
+                }
+            >
                 <A href=HOME_PATH attr:class="flex items-center gap-2 rounded text-lg font-bold focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-400">
                     <img src="/favicon.svg" alt="" width="28" height="28" />
                     <span>{PRODUCT_NAME}</span>
                 </A>
-                <div class="flex flex-1 flex-wrap items-center gap-3 text-sm">
-                    <A href=HOME_PATH attr:class="nav-link">{locale.t(Key::NavHome)}</A>
-                    {nav_main_link(locale)}
+                <div id="site-menu" class=menu_class data-testid="site-menu">
+                    <div class="flex flex-col items-start gap-3 md:flex-1 md:flex-row md:flex-wrap md:items-center">
+                        <A href=HOME_PATH attr:class="nav-link">{locale.t(Key::NavHome)}</A>
+                        {nav_main_link(locale)}
+                    </div>
+                    <div class="flex flex-col items-start gap-3 md:flex-row md:flex-wrap md:items-center md:gap-2">
+                        <UserMenu />
+                        <LocaleSwitcher />
+                    </div>
                 </div>
-                <div class="flex flex-wrap items-center gap-2 text-sm">
-                    <UserMenu />
-                    <LocaleSwitcher />
+                <div class="ml-auto flex items-center gap-2 md:ml-0">
                     <ThemeToggle />
+                    <button
+                        type="button"
+                        class="btn-icon md:hidden"
+                        aria-controls="site-menu"
+                        aria-expanded=move || open.get().to_string()
+                        aria-label=locale.t(Key::NavMenu)
+                        data-testid="menu-button"
+                        on:click=move |_| open.update(|o| *o = !*o)
+                    >
+                        <span aria-hidden="true">{move || if open.get() { "✕" } else { "☰" }}</span>
+                    </button>
                 </div>
             </nav>
         </header>

@@ -58,7 +58,7 @@ pub(super) fn Composer(chat: Chat) -> impl IntoView {
                     <textarea
                         id="chat-message"
                         node_ref=chat.composer
-                        class="input max-h-60 min-h-[2.75rem] flex-1 resize-y"
+                        class="input max-h-[40dvh] min-h-[2.75rem] min-w-0 flex-1 resize-y"
                         rows="2"
                         placeholder=locale.t(Key::ChatPlaceholder)
                         aria-invalid=move || over().to_string()
@@ -97,7 +97,9 @@ pub(super) fn Composer(chat: Chat) -> impl IntoView {
                         {move || locale.t(Key::ChatHistoryTrimmed).replace("{count}", &chat.trimmed.get().to_string())}
                     </p>
                 </Show>
-                <div class="flex flex-wrap justify-between gap-2 text-xs">
+                <div class="flex flex-wrap justify-between gap-x-3 gap-y-1 text-xs">
+                    // (Phones send with their keyboard's own key.)
+                    <p class="hidden text-indigo-800 md:block dark:text-indigo-200">{locale.t(Key::ChatKeysHint)}</p>
                     <p id="chat-refusal" class="field-error" role="alert">
                         {move || {
                             if over() {

@@ -9,10 +9,30 @@ use crate::i18n::Key;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+/// The conversation list: a column beside the thread on wide screens, a
+/// drawer on a phone (opened by `opener`; closed by its close button,
+/// Escape or a tap beside it, and focus goes back to `opener`).
 #[component]
-pub(super) fn ConversationList(chat: Chat) -> impl IntoView {
+pub(super) fn ConversationList(chat: Chat, opener: NodeRef<leptos::html::Button>) -> impl IntoView {
     let locale = chat.locale;
     let hydrated = use_hydrated();
+    let closer = NodeRef::<leptos::html::Button>::new();
+    let close = move || {
+        chat.list_open.set(false);
+        if let Some(button) = opener.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    // Opened: focus moves into the drawer.
+    Effect::new(move |_| {
+        if chat.list_open.get() {
+            request_animation_frame(move || {
+                if let Some(button) = closer.get_untracked() {
+                    let _ = button.focus();
+                }
+            });
+        }
+    });
     // Search as the user types, once they pause.
     let typed = StoredValue::new(0u64);
     let on_search = move |ev| {
@@ -34,16 +54,47 @@ pub(super) fn ConversationList(chat: Chat) -> impl IntoView {
     let row_error = RwSignal::new(None::<(String, String)>);
 
     view! {
+        <Show when=move || chat.list_open.get()>
+            <div
+                class="fixed inset-0 z-30 bg-indigo-950/50 md:hidden"
+                aria-hidden="true"
+                data-testid="drawer-backdrop"
+                on:click=move |_| close()
+            ></div>
+        </Show>
         <aside
+            id="conversation-list"
             class=move || {
                 if chat.list_open.get() {
-                    "fixed inset-x-0 bottom-0 top-[4.5rem] z-30 flex flex-col gap-2 overflow-y-auto bg-indigo-50 p-3 dark:bg-indigo-950 md:static md:w-72 md:border-r md:border-indigo-200 md:dark:border-indigo-800"
+                    "fixed inset-y-0 left-0 z-40 flex w-[85vw] max-w-xs flex-col gap-2 overflow-y-auto bg-indigo-50 p-3 shadow-xl dark:bg-indigo-950 md:static md:z-auto md:w-72 md:max-w-none md:border-r md:border-indigo-200 md:shadow-none md:dark:border-indigo-800"
                 } else {
                     "hidden w-72 flex-col gap-2 overflow-y-auto border-r border-indigo-200 p-3 dark:border-indigo-800 md:flex"
                 }
             }
+            role=move || chat.list_open.get().then_some("dialog")
+            aria-modal=move || chat.list_open.get().then_some("true")
+            aria-label=locale.t(Key::ChatConversations)
             data-testid="conversation-list"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" && chat.list_open.get_untracked() {
+                    ev.stop_propagation();
+                    close();
+                }
+            }
         >
+            <div class="flex items-center justify-between md:hidden">
+                <h2 class="font-semibold">{locale.t(Key::ChatConversations)}</h2>
+                <button
+                    type="button"
+                    node_ref=closer
+                    class="btn-icon"
+                    aria-label=locale.t(Key::ChatCloseConversations)
+                    data-testid="close-conversations"
+                    on:click=move |_| close()
+                >
+                    <span aria-hidden="true">"✕"</span>
+                </button>
+            </div>
             <button
                 type="button"
                 class="btn-primary w-full"

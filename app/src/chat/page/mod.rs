@@ -56,24 +56,41 @@ pub fn ChatPage() -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let tab_title = TextProp::from(locale.t(Key::ChatTitle));
 
+    // The conversations drawer (phones): the button that opens it gets
+    // focus back when it closes.
+    let opener = NodeRef::<leptos::html::Button>::new();
+
     view! {
         <Title text=tab_title />
-        <div class="mx-auto flex h-[calc(100dvh-4.5rem)] min-h-[28rem] w-full max-w-6xl" data-testid="chat">
-            <ConversationList chat />
+        // Fills the screen below the header (no footer, no page scroll):
+        // the thread scrolls inside itself, the composer stays in view.
+        <div class="mx-auto flex min-h-0 w-full max-w-6xl flex-1" data-testid="chat" data-fill-screen="">
+            <ConversationList chat opener />
             <section class="flex min-w-0 flex-1 flex-col">
-                <div class="flex items-center gap-2 border-b border-indigo-200 px-3 py-2 dark:border-indigo-800">
+                <div class="flex flex-wrap items-center gap-2 border-b border-indigo-200 px-3 py-2 dark:border-indigo-800">
                     <button
                         type="button"
+                        node_ref=opener
                         class="btn-secondary px-3 py-1 text-sm md:hidden"
+                        aria-controls="conversation-list"
                         aria-expanded=move || chat.list_open.get().to_string()
-                        on:click=move |_| chat.list_open.update(|o| *o = !*o)
+                        data-testid="open-conversations"
+                        on:click=move |_| chat.list_open.set(true)
                     >
                         {locale.t(Key::ChatConversations)}
                     </button>
-                    <h1 class="min-w-0 flex-1 truncate font-semibold" data-testid="chat-title">
+                    // On a phone the title has a line of its own (below the
+                    // buttons); a long one is cut, and the full text is its tooltip.
+                    <h1
+                        class="order-last w-full min-w-0 truncate font-semibold md:order-none md:w-auto md:flex-1"
+                        data-testid="chat-title"
+                        title=move || title().unwrap_or_else(|| locale.t(Key::ChatNew).to_owned())
+                    >
                         {move || title().unwrap_or_else(|| locale.t(Key::ChatNew).to_owned())}
                     </h1>
-                    <ModelPicker chat />
+                    <div class="ml-auto min-w-0">
+                        <ModelPicker chat />
+                    </div>
                 </div>
                 <Thread chat />
                 <Composer chat />

@@ -17,8 +17,11 @@ fn failure_text(locale: Locale, kind: ErrorKind) -> &'static str {
 pub(super) fn Thread(chat: Chat) -> impl IntoView {
     let locale = chat.locale;
     // Follow a growing reply while the user is at the bottom.
+    // When a reply ends its actions (Copy, Regenerate) appear under it:
+    // scroll them into view too, so they never hide behind the composer.
     Effect::new(move |_| {
         let grown = chat.messages.with(|all| all.last().map(|m| m.text.with(String::len)));
+        chat.sending.track();
         if grown.is_some() && chat.stick.get_untracked() {
             browser::scroll_to_end(chat.thread);
         }
@@ -29,7 +32,10 @@ pub(super) fn Thread(chat: Chat) -> impl IntoView {
         <div class="relative min-h-0 flex-1">
             <div
                 node_ref=chat.thread
-                class="h-full overflow-y-auto px-3 py-4"
+                // `relative`: screen-reader-only labels inside are placed
+                // (and clipped) here, not below the page where they would
+                // make the whole page scroll.
+                class="relative h-full overflow-y-auto px-3 py-4"
                 data-testid="thread"
                 on:scroll=move |_| chat.stick.set(browser::near_end(chat.thread))
             >
