@@ -93,6 +93,24 @@ impl Features {
         off
     }
 
+    /// What an admin should set up, by code: each compiled-in feature
+    /// that is not configured (its Cargo feature's name), and `chat_demo`
+    /// when the chat has only the offline demo model.
+    pub fn setup_notes(&self) -> Vec<&'static str> {
+        #[allow(unused_mut)]
+        let mut notes = self.unconfigured();
+        #[cfg(feature = "chat")]
+        if self
+            .chat
+            .settings
+            .enabled()
+            .all(|m| m.id == crate::chat::provider::demo::MODEL_ID)
+        {
+            notes.push("chat_demo");
+        }
+        notes
+    }
+
     /// Each feature's part of the janitor's round: what it cleaned up,
     /// named for the log, and how many rows.
     #[allow(unused_variables, unused_mut)]

@@ -229,6 +229,30 @@ test("conversations can be renamed, searched by title and deleted; a too-long me
   await context.close();
 });
 
+test("searching finds a conversation by something said in it, with the match highlighted", { skip: !ENABLED }, async () => {
+  const { context, page, problems } = await member();
+  await page.getByTestId("model-picker").selectOption("demo");
+  for (const [i, text] of ["Tell me about hull shapes", "Why would a dinghy need a centreboard?"].entries()) {
+    if (i > 0) await page.getByTestId("new-chat").click();
+    await send(page, text);
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('[data-testid="message-assistant"]')].at(-1)?.dataset.state === "completed",
+    );
+  }
+  const list = page.getByTestId("conversation-list");
+  await list.getByTestId("conversation").nth(1).waitFor();
+  await page.getByTestId("chat-search").fill("dinghy centre");
+  await list.getByTestId("search-snippet").first().waitFor();
+  assert.equal(await list.getByTestId("conversation").count(), 1, "only the conversation that said it");
+  const marks = await list.getByTestId("search-snippet").locator("mark").allTextContents();
+  assert.ok(marks.some((m) => /^dinghy$/i.test(m)) && marks.some((m) => /^centreboard$/i.test(m)), `highlighted: ${marks}`);
+  await page.getByTestId("chat-search").fill("");
+  await list.getByTestId("conversation").nth(1).waitFor();
+  assert.equal(await list.getByTestId("search-snippet").count(), 0, "no snippets without a search");
+  assert.deepEqual(unexpected(problems), []);
+  await context.close();
+});
+
 const PHONE = { viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true };
 
 /** Whether `locator` is wholly inside the viewport and not under `cover`. */

@@ -253,13 +253,22 @@ test(
   { skip: !LOCAL },
   async () => {
     const admin = uniqueEmail("admin");
-    const instance = await startInstance({ extra: { ADMIN_EMAILS: admin } });
+    const instance = await startInstance({ without: ["GOOGLE_", "GITHUB_", "STRIPE_"], extra: { ADMIN_EMAILS: admin } });
     try {
       const { context, page, problems } = await openPage(browser);
       await asAdmin(page, instance.base, admin);
       await page.goto(instance.base + "/admin");
       await waitForHydration(page);
       await page.getByTestId("no-invites").getByText("No invites yet.", { exact: false }).waitFor();
+      // What is left to set up is told to the admin, not to users.
+      const expected = [
+        [GOOGLE, "Google sign-in is built in but not configured: set GOOGLE_CLIENT_ID"],
+        [GITHUB, "GitHub sign-in is built in but not configured: set GITHUB_CLIENT_ID"],
+        [PAYMENTS, "Payments are built in but not configured: set STRIPE_SECRET_KEY"],
+      ];
+      for (const [on, text] of expected) {
+        assert.equal(await page.getByText(text, { exact: false }).count(), on ? 1 : 0, text);
+      }
       await page.getByText("Empty: the default, 30 days.").waitFor();
       await page.getByText("Empty: the default, 14 days.").waitFor();
 

@@ -10,6 +10,7 @@ mod m20261125_000003_chat;
 mod m20261204_000001_hardening;
 mod m20261204_000002_rate_limits;
 mod m20261205_000001_invite_links;
+mod m20261205_000002_chat_search;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_hardening::Migration),
             Box::new(m20261204_000002_rate_limits::Migration),
             Box::new(m20261205_000001_invite_links::Migration),
+            Box::new(m20261205_000002_chat_search::Migration),
         ]
     }
 }

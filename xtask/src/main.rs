@@ -46,11 +46,13 @@ commands:
   budgets
         build release and check the page-weight budgets in a browser (the
         main WASM chunk, each page's first load; end2end/budgets/)
-  bench [render|quality]
+  bench [render|quality|search]
         build release and print sizes, start-up time, memory, throughput,
         Lighthouse and axe-core results; `render` only measures the page
         render cost against a bare Leptos page, `quality` only runs
-        Lighthouse (mobile) and axe-core
+        Lighthouse (mobile) and axe-core, `search` only times the
+        conversation search on 100,000 messages per user (SQLite and
+        PostgreSQL)
   cfg-spread
         list, per product feature, the files outside its own folders that
         mention its cfg (the feature registry keeps this short)";
@@ -98,7 +100,8 @@ fn run() -> anyhow::Result<()> {
             [] => bench::run(),
             [only] if only == "render" => bench::run_render(),
             [only] if only == "quality" => bench::run_quality(),
-            _ => anyhow::bail!("`bench` takes no arguments, `render` or `quality`, not {args:?}\n\n{USAGE}"),
+            [only] if only == "search" => bench::run_search(),
+            _ => anyhow::bail!("`bench` takes no arguments, `render`, `quality` or `search`, not {args:?}\n\n{USAGE}"),
         },
         "cfg-spread" => {
             no_args(&args)?;

@@ -49,6 +49,15 @@ pub async fn create_invite(email: String, access_days: String, valid_days: Strin
     finish(invites::create_for_days(&services, &actor, email, access, valid, locale).await)
 }
 
+/// What this instance still needs set up, by code (see
+/// `domain::features::Features::setup_notes`).
+#[server(endpoint = "admin/setup")]
+pub async fn setup_notes() -> Result<Vec<String>, AppError> {
+    let (services, actor) = context()?;
+    finish(actor.require_admin())?;
+    Ok(services.features.setup_notes().into_iter().map(str::to_owned).collect())
+}
+
 /// Revokes an invite (and the access it granted).
 #[server(endpoint = "admin/invites/revoke")]
 pub async fn revoke_invite(id: String) -> Result<(), AppError> {

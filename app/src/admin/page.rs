@@ -1,4 +1,4 @@
-use super::{AccessGranted, CreateInvite, GrantAccess, InviteList, RevokeInvite, list_invites};
+use super::{AccessGranted, CreateInvite, GrantAccess, InviteList, RevokeInvite, list_invites, setup_notes};
 use crate::access::format_date;
 use crate::components::form::{FormError, FormState, Notice, Submit, TextField};
 use crate::error::{AppError, Field};
@@ -73,6 +73,7 @@ pub fn AdminPage() -> impl IntoView {
         <Title text=locale.t(Key::AdminTitle) />
         <section class="mx-auto flex w-full max-w-4xl flex-col gap-6 px-4 py-10">
             <h1 class="text-2xl font-bold">{locale.t(Key::AdminTitle)}</h1>
+            <SetupNotes />
             <section class="card flex flex-col gap-4">
                 <h2 class="text-lg font-semibold">{locale.t(Key::InviteSection)}</h2>
                 <Notice message=created />
@@ -137,6 +138,38 @@ pub fn AdminPage() -> impl IntoView {
             </section>
         </section>
     }
+}
+
+/// What this instance still needs set up (users never see these).
+#[component]
+fn SetupNotes() -> impl IntoView {
+    let locale = use_locale();
+    let notes = Resource::new(|| (), |_| setup_notes());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let notes: Vec<Key> = notes.await.unwrap_or_default().iter().filter_map(|n| setup_key(n)).collect();
+                (!notes.is_empty()).then(|| view! {
+                    <section class="alert-info flex flex-col gap-2" data-testid="setup-notes">
+                        <h2 class="font-semibold">{locale.t(Key::SetupTitle)}</h2>
+                        <ul class="list-disc pl-5 text-sm">
+                            {notes.into_iter().map(|k| view! { <li>{locale.t(k)}</li> }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+fn setup_key(code: &str) -> Option<Key> {
+    Some(match code {
+        "google_auth" => Key::SetupGoogle,
+        "github_auth" => Key::SetupGitHub,
+        "stripe_payment" => Key::SetupStripe,
+        "chat_demo" => Key::SetupChatDemo,
+        _ => return None,
+    })
 }
 
 /// "Empty: the default, 30 days." (or hours, when the setting is not whole days).

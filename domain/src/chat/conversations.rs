@@ -45,7 +45,9 @@ pub fn clean_title(title: &str) -> Result<String> {
     Ok(title)
 }
 
-/// The user's conversations, newest first; `query` filters by title.
+/// The user's conversations, newest first. A `query` finds those whose
+/// title contains it or whose messages contain its words (full text, see
+/// [`super::search`]); a message match carries a snippet of the message.
 #[tracing::instrument(skip_all, fields(actor = %actor.label()))]
 pub async fn list(services: &Services, actor: &Actor, query: &str) -> Result<Vec<ConversationSummary>> {
     let user = member(actor)?;
@@ -53,29 +55,34 @@ pub async fn list(services: &Services, actor: &Actor, query: &str) -> Result<Vec
         .filter(conversations::Column::UserId.eq(user))
         .order_by_desc(conversations::Column::UpdatedAt);
     let query = query.trim().to_lowercase();
-    let rows = if query.is_empty() {
-        select.limit(LIST_LIMIT).all(&services.db).await?
-    } else {
-        // Matched here rather than in SQL: SQLite's `lower()` (and
-        // PostgreSQL's under the C locale) folds ASCII only, and titles
-        // are in every language. One user's titles are a small read.
-        select
-            .all(&services.db)
-            .await?
-            .into_iter()
-            .filter(|c| c.title.to_lowercase().contains(&query))
-            .take(usize::try_from(LIST_LIMIT).unwrap_or(usize::MAX))
-            .collect()
-    };
+    let limit = usize::try_from(LIST_LIMIT).unwrap_or(usize::MAX);
+    if query.is_empty() {
+        let rows = select.limit(LIST_LIMIT).all(&services.db).await?;
+        return Ok(rows.into_iter().map(|c| summary(c, None)).collect());
+    }
+    let mut snippets = super::search::matching_messages(&services.db, user, &wire::chat::search_terms(&query)).await?;
+    // Titles are matched here rather than in SQL: SQLite's `lower()` (and
+    // PostgreSQL's under the C locale) folds ASCII only, and titles are in
+    // every language. One user's titles are a small read.
+    let rows = select.all(&services.db).await?;
     Ok(rows
         .into_iter()
-        .map(|c| ConversationSummary {
-            id: c.id.to_string(),
-            title: c.title,
-            model: c.model,
-            updated_at: c.updated_at.timestamp(),
+        .filter_map(|c| {
+            let snippet = snippets.remove(&c.id);
+            (snippet.is_some() || c.title.to_lowercase().contains(&query)).then(|| summary(c, snippet))
         })
+        .take(limit)
         .collect())
+}
+
+fn summary(c: conversations::Model, snippet: Option<String>) -> ConversationSummary {
+    ConversationSummary {
+        id: c.id.to_string(),
+        title: c.title,
+        model: c.model,
+        updated_at: c.updated_at.timestamp(),
+        snippet,
+    }
 }
 
 /// A conversation's messages, oldest first.

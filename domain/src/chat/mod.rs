@@ -9,5 +9,6 @@ pub mod conversations;
 pub mod janitor;
 pub mod provider;
 pub mod reply;
+pub mod search;
 pub mod settings;
 pub mod stream;

@@ -144,6 +144,49 @@ pub struct ConversationSummary {
     pub model: String,
     /// Unix seconds of the last message.
     pub updated_at: i64,
+    /// In a search: the words around a match in one of its messages, the
+    /// matched words between [`MATCH_START`] and [`MATCH_END`].
+    #[serde(default)]
+    pub snippet: Option<String>,
+}
+
+/// Marks where a search match starts in a snippet (a private-use character:
+/// it never comes from a keyboard, and the page renders text, not HTML).
+pub const MATCH_START: char = '\u{E000}';
+/// Marks where a search match ends in a snippet.
+pub const MATCH_END: char = '\u{E001}';
+
+/// A snippet's pieces: `(text, matched)`, in order.
+pub fn snippet_parts(snippet: &str) -> Vec<(String, bool)> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut matched = false;
+    for c in snippet.chars() {
+        if c == MATCH_START || c == MATCH_END {
+            if !current.is_empty() {
+                parts.push((std::mem::take(&mut current), matched));
+            }
+            matched = c == MATCH_START;
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.is_empty() {
+        parts.push((current, matched));
+    }
+    parts
+}
+
+/// The words of a search, as a full-text query can use them: letters and
+/// digits only (every other character separates words, so nothing a user
+/// types is query syntax), at most 8 words of at most 64 characters.
+pub fn search_terms(query: &str) -> Vec<String> {
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().take(64).collect::<String>().to_lowercase())
+        .take(8)
+        .collect()
 }
 
 /// One message as the thread shows it.
@@ -185,6 +228,31 @@ impl ErrorKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_terms_are_words_never_query_syntax() {
+        assert_eq!(
+            search_terms(r#"  Keel "OR" hull* NEAR(a b) -x "#),
+            ["keel", "or", "hull", "near", "a", "b", "x"]
+        );
+        assert_eq!(search_terms("Киль, ЛОДКА!"), ["киль", "лодка"]);
+        assert!(search_terms(" '\"*():^ ").is_empty());
+        assert_eq!(search_terms(&"w ".repeat(20)).len(), 8);
+    }
+
+    #[test]
+    fn snippets_split_into_matched_and_plain_text() {
+        let s = format!("a {MATCH_START}keel{MATCH_END} is {MATCH_START}long{MATCH_END}");
+        assert_eq!(
+            snippet_parts(&s),
+            [
+                ("a ".to_owned(), false),
+                ("keel".to_owned(), true),
+                (" is ".to_owned(), false),
+                ("long".to_owned(), true)
+            ]
+        );
+    }
 
     #[test]
     fn events_round_trip_through_their_sse_name_and_data() {

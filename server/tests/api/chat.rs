@@ -397,7 +397,7 @@ async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: Tes
     .await;
     assert_eq!(list.as_array().unwrap().len(), 4, "the search ignores case");
     assert_eq!(list[0]["title"], "tell me about keels");
-    let none = expect_json(b.call("/api/chat/conversations", &[("query", "keels%")]).await, 200).await;
+    let none = expect_json(b.call("/api/chat/conversations", &[("query", "kee%ls")]).await, 200).await;
     assert_eq!(none, json!([]), "`%` is a character, not a wildcard");
     exchange(&b, json!({"text": "Привет, расскажи про кили", "model": "demo"})).await;
     let found = expect_json(b.call("/api/chat/conversations", &[("query", "ПРИВЕТ")]).await, 200).await;
@@ -409,6 +409,67 @@ async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: Tes
     assert_eq!(found[0]["title"], "Привет, расскажи про кили");
 }
 crate::on_each_database!(a_reply_streams_from_each_provider_and_is_saved_with_its_usage);
+
+async fn search(b: &Browser, query: &str) -> Vec<Value> {
+    let found = expect_json(b.call("/api/chat/conversations", &[("query", query)]).await, 200).await;
+    found.as_array().unwrap().clone()
+}
+
+/// Search finds a conversation by what was said in it, its owner's only,
+/// with the matched words marked; nothing a user types is query syntax.
+async fn a_search_finds_words_said_in_a_conversation_for_its_owner_only(app: TestApp) {
+    let b = member(&app).await;
+    exchange(&b, json!({"text": "Tell me about hull shapes", "model": "demo"})).await;
+    exchange(
+        &b,
+        json!({"text": "Why would a dinghy need a Centreboard?", "model": "demo"}),
+    )
+    .await;
+    let found = search(&b, "centreboard").await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["title"], "Why would a dinghy need a Centreboard?");
+    let snippet = found[0]["snippet"].as_str().expect("a message match carries a snippet");
+    let marked = format!("{}Centreboard{}", wire::chat::MATCH_START, wire::chat::MATCH_END);
+    assert!(snippet.contains(&marked), "the match is marked: {snippet:?}");
+    assert_eq!(
+        search(&b, "dinghy centre").await.len(),
+        1,
+        "every word, the last as a prefix"
+    );
+    assert_eq!(search(&b, "dinghy hull").await.len(), 0, "all words in one message");
+    let titles_only = search(&b, "hull shapes").await;
+    assert_eq!(titles_only.len(), 1);
+    for attack in [
+        r#"centreboard"*("#,
+        "centreboard OR",
+        "NEAR(centreboard",
+        "centreboard' OR '1'='1",
+        "\"\"\"",
+    ] {
+        let r = b.call("/api/chat/conversations", &[("query", attack)]).await;
+        assert_eq!(r.status(), 200, "{attack}: a search never fails on what is typed");
+    }
+    assert_eq!(search(&b, r#"centreboard"*("#).await.len(), 1);
+
+    let other = member(&app).await;
+    assert_eq!(
+        search(&other, "centreboard").await.len(),
+        0,
+        "another user's words are not found"
+    );
+    exchange(&other, json!({"text": "A centreboard of my own", "model": "demo"})).await;
+    assert_eq!(search(&other, "centreboard").await.len(), 1);
+    assert_eq!(search(&b, "centreboard").await.len(), 1, "still only the owner's own");
+
+    let id = found[0]["id"].as_str().unwrap();
+    expect_json(b.call("/api/chat/delete", &[("id", id)]).await, 200).await;
+    assert_eq!(
+        search(&b, "centreboard").await.len(),
+        0,
+        "a deleted conversation is not found"
+    );
+}
+crate::on_each_database!(a_search_finds_words_said_in_a_conversation_for_its_owner_only);
 
 #[tokio::test]
 async fn the_conversation_so_far_goes_to_the_model() {

@@ -7,6 +7,7 @@
 mod chat_streams;
 mod quality;
 mod render;
+mod search;
 mod sign_ins;
 mod sizes;
 mod startup;
@@ -49,6 +50,7 @@ pub fn run() -> anyhow::Result<()> {
         Some(fakes) => report.extend(chat_streams::measure(&default, fakes)?),
         None => report.push("chat streams     skipped: the default build has no `chat` feature".to_owned()),
     }
+    report.extend(search::measure()?);
 
     for line in report {
         println!("{line}");
@@ -83,6 +85,14 @@ pub fn run_quality() -> anyhow::Result<()> {
     })?;
     let staged = Staged::from_build(&out, "bench-quality")?;
     for line in quality::measure(&staged, &product_features)? {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// `cargo xtask bench search`: only the conversation search (SQLite and PostgreSQL).
+pub fn run_search() -> anyhow::Result<()> {
+    for line in search::measure()? {
         println!("{line}");
     }
     Ok(())

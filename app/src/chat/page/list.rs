@@ -128,7 +128,7 @@ pub(super) fn ConversationList(chat: Chat, opener: NodeRef<leptos::html::Button>
                 Load::Ready => ().into_any(),
             }}
             <ul class="flex flex-col gap-1">
-                <For each=move || chat.conversations.get() key=|c| (c.id.clone(), c.title.clone()) let:c>
+                <For each=move || chat.conversations.get() key=|c| (c.id.clone(), c.title.clone(), c.snippet.clone()) let:c>
                     <ConversationRow chat c editing confirming row_error />
                 </For>
             </ul>
@@ -208,6 +208,19 @@ fn ConversationRow(
         }
     };
 
+    // In a search: the words around the match in one of its messages.
+    let snippet = c.snippet.as_deref().map(|s| {
+        wire::chat::snippet_parts(s)
+            .into_iter()
+            .map(|(text, matched)| {
+                if matched {
+                    view! { <mark class="rounded-sm bg-amber-200 px-0.5 text-indigo-950 dark:bg-amber-300">{text}</mark> }.into_any()
+                } else {
+                    text.into_any()
+                }
+            })
+            .collect_view()
+    });
     view! {
         <li class="group flex flex-col gap-1" data-testid="conversation">
             <Show
@@ -313,6 +326,9 @@ fn ConversationRow(
                 </div>
             </Show>
             <p class="field-error px-1" role="alert">{error}</p>
+            {snippet.map(|parts| view! {
+                <p class="line-clamp-2 px-2 text-xs text-indigo-800 dark:text-indigo-200" data-testid="search-snippet">{parts}</p>
+            })}
         </li>
     }
 }
