@@ -60,11 +60,12 @@ pub async fn list(services: &Services, actor: &Actor, query: &str) -> Result<Vec
         let rows = select.limit(LIST_LIMIT).all(&services.db).await?;
         return Ok(rows.into_iter().map(|c| summary(c, None)).collect());
     }
-    let mut snippets = super::search::matching_messages(&services.db, user, &wire::chat::search_terms(&query)).await?;
     // Titles are matched here rather than in SQL: SQLite's `lower()` (and
     // PostgreSQL's under the C locale) folds ASCII only, and titles are in
     // every language. One user's titles are a small read.
     let rows = select.all(&services.db).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
+    let mut snippets = super::search::matching_messages(&services.db, &ids, &wire::chat::search_terms(&query)).await?;
     Ok(rows
         .into_iter()
         .filter_map(|c| {
