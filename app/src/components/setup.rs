@@ -48,8 +48,9 @@ pub fn use_setup() -> Setup {
 fn setup_of_this_server() -> Setup {
     #[cfg(feature = "ssr")]
     {
-        use_context::<domain::services::Services>()
-            .map(|services| Setup {
+        crate::server::context()
+            .ok()
+            .map(|(services, _)| Setup {
                 unconfigured: services
                     .features
                     .unconfigured()
