@@ -42,16 +42,11 @@ async fn access_follows_the_grants_in_time() {
     assert!(!after.granted);
     assert_eq!(after.ended_at, Some(ends.timestamp()), "it remembers when access ended");
 
-    // Nobody with that address: nothing granted.
+    // Nobody with that address: nothing granted, and the refusal names it.
+    let nobody = unique_email("nobody");
     assert!(matches!(
-        access::grant_access(
-            &world.services,
-            &Actor::Operator,
-            &Email::parse(&unique_email("nobody")).unwrap(),
-            3
-        )
-        .await,
-        Err(DomainError::NotFound)
+        access::grant_access(&world.services, &Actor::Operator, &Email::parse(&nobody).unwrap(), 3).await,
+        Err(DomainError::NoAccount { email }) if email == nobody
     ));
 }
 
