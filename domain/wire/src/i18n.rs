@@ -105,6 +105,7 @@ mod tests {
             "PasswordSection",
             "BillingSection",
             "OfferPass",
+            "NavMenu",
         ];
         let same: Vec<_> = Key::ALL
             .iter()
