@@ -70,30 +70,41 @@ pub async fn create(services: &Services, actor: &Actor, new: NewInvite) -> Resul
         .order_by_desc(Column::CreatedAt)
         .one(&txn)
         .await?;
-    let (invite, resent) = match existing {
+    // Sent again: the open invite's dates move to the later ones and it
+    // gets one more link, only while it is still open (a revoke or a
+    // redemption committed meanwhile makes this a new invite instead).
+    let resent = match existing {
         Some(open_invite) => {
             let access_until = access_until.max(open_invite.access_until);
             let expires_at = expires_at.max(open_invite.expires_at);
-            user_invites::Entity::update_many()
+            let extended = user_invites::Entity::update_many()
                 .col_expr(Column::AccessUntil, Expr::value(access_until))
                 .col_expr(Column::ExpiresAt, Expr::value(expires_at))
                 .filter(Column::Id.eq(open_invite.id))
+                .filter(open(now))
                 .exec(&txn)
                 .await?;
-            user_invite_links::ActiveModel {
-                token_hash: Set(hash_token(&token)),
-                invite_id: Set(open_invite.id),
-                created_at: Set(now),
+            if extended.rows_affected == 1 {
+                user_invite_links::ActiveModel {
+                    token_hash: Set(hash_token(&token)),
+                    invite_id: Set(open_invite.id),
+                    created_at: Set(now),
+                }
+                .insert(&txn)
+                .await?;
+                Some(user_invites::Model {
+                    access_until,
+                    expires_at,
+                    ..open_invite
+                })
+            } else {
+                None
             }
-            .insert(&txn)
-            .await?;
-            let invite = user_invites::Model {
-                access_until,
-                expires_at,
-                ..open_invite
-            };
-            (invite, true)
         }
+        None => None,
+    };
+    let (invite, resent) = match resent {
+        Some(invite) => (invite, true),
         None => {
             let invite = user_invites::ActiveModel {
                 id: Set(Uuid::new_v4()),
@@ -351,6 +362,12 @@ pub async fn redeem_open_for<C: ConnectionTrait>(
         if claimed.rows_affected != 1 {
             continue;
         }
+        // Its dates as claimed (sending it again may have moved them since
+        // it was read).
+        let invite = user_invites::Entity::find_by_id(invite.id)
+            .one(db)
+            .await?
+            .unwrap_or(invite);
         access::grant(
             db,
             NewGrant {

@@ -347,6 +347,9 @@ for (const colorScheme of ["light", "dark"]) {
     await page.getByRole("button", { name: `Rename “${title}”` }).first().waitFor();
     await page.getByRole("button", { name: `Delete “${title}”` }).first().waitFor();
 
+    // When the exchange ends (its title included) the composer takes focus:
+    // let that happen before touring the page.
+    await page.waitForFunction(() => document.activeElement?.id === "chat-message", null, { timeout: 15_000 });
     await page.locator("body").click({ position: { x: 1, y: 1 } });
     const bare = [];
     const seen = new Set();

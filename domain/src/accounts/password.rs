@@ -414,9 +414,10 @@ pub async fn reset_password(services: &Services, actor: &Actor, token: &str, pas
     txn.commit().await?;
     tracing::info!(user = %user.id, sessions_ended = ended, first_password, "password reset");
     if first_password {
+        // (A session this browser had, for whichever account, ends too.)
         let signed_in = sessions::sign_in(
             services,
-            None,
+            actor.session().map(|s| s.as_ref()),
             &user,
             wire::auth::PASSWORD_METHOD,
             false,

@@ -67,7 +67,13 @@ pub async fn matching_messages<C: ConnectionTrait>(
             if found.len() == MATCHES {
                 return Ok(found);
             }
-            found.insert(conversation, snippet(&content, terms));
+            // The index names a message; its text must say the words too.
+            // (SQLite's index points at row numbers, which a VACUUM or a
+            // dump and restore renumbers: a stale index must never show one
+            // user a conversation for words another user wrote.)
+            if let Some(snippet) = snippet(&content, terms) {
+                found.insert(conversation, snippet);
+            }
         }
     }
     Ok(found)
@@ -81,14 +87,22 @@ fn placeholders(n: usize, postgres_from: Option<usize>) -> String {
         .join(", ")
 }
 
+/// Whether the last word is also a prefix (search as you type): from two
+/// characters on (a one-letter prefix would read most of the index).
+fn last_is_prefix(terms: &[String]) -> bool {
+    terms.last().is_some_and(|t| t.chars().count() >= 2)
+}
+
 /// Whether `word` (lower-cased) is one of `terms`, or starts with the last.
 fn matches(word: &str, terms: &[String]) -> bool {
-    terms.iter().any(|t| word == t) || terms.last().is_some_and(|last| word.starts_with(last.as_str()))
+    terms.iter().any(|t| word == t)
+        || (last_is_prefix(terms) && terms.last().is_some_and(|last| word.starts_with(last.as_str())))
 }
 
 /// The words around the first match in `text`, each matching word between
-/// [`MATCH_START`] and [`MATCH_END`], `…` where the text goes on.
-pub fn snippet(text: &str, terms: &[String]) -> String {
+/// [`MATCH_START`] and [`MATCH_END`], `…` where the text goes on; `None`
+/// when no word of `text` matches.
+pub fn snippet(text: &str, terms: &[String]) -> Option<String> {
     // Words as byte ranges: runs of letters and digits.
     let mut words: Vec<(usize, usize)> = Vec::new();
     let mut start = None;
@@ -106,12 +120,10 @@ pub fn snippet(text: &str, terms: &[String]) -> String {
         words.push((s, text.len()));
     }
     let is_match = |&(s, e): &(usize, usize)| matches(&text[s..e].to_lowercase(), terms);
-    let first = words.iter().position(is_match).unwrap_or(0);
+    let first = words.iter().position(is_match)?;
     let from = first.saturating_sub(BEFORE);
     let to = (from + SNIPPET_WORDS).min(words.len());
-    let Some(&(begin, _)) = words.get(from) else {
-        return String::new();
-    };
+    let begin = words[from].0;
     let mut out = String::new();
     if from > 0 {
         out.push('…');
@@ -136,20 +148,24 @@ pub fn snippet(text: &str, terms: &[String]) -> String {
     if to < words.len() {
         out.push('…');
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    Some(out.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// `"w1" "w2"*`: each word a string (no FTS5 syntax), all required.
 fn fts5_query(terms: &[String]) -> String {
     let mut query = terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" ");
-    query.push('*');
+    if last_is_prefix(terms) {
+        query.push('*');
+    }
     query
 }
 
 /// `'w1' & 'w2':*`: each word quoted (no tsquery syntax), all required.
 fn tsquery(terms: &[String]) -> String {
     let mut query = terms.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(" & ");
-    query.push_str(":*");
+    if last_is_prefix(terms) {
+        query.push_str(":*");
+    }
     query
 }
 
@@ -208,13 +224,16 @@ mod tests {
         let terms = vec!["keel".to_owned(), "hul".to_owned()];
         assert_eq!(fts5_query(&terms), r#""keel" "hul"*"#);
         assert_eq!(tsquery(&terms), "'keel' & 'hul':*");
+        let one_letter = vec!["keel".to_owned(), "h".to_owned()];
+        assert_eq!(fts5_query(&one_letter), r#""keel" "h""#, "no one-letter prefix");
+        assert_eq!(tsquery(&one_letter), "'keel' & 'h'");
     }
 
     #[test]
     fn a_snippet_marks_the_matches_around_the_first_one() {
         let terms = vec!["dinghy".to_owned(), "centre".to_owned()];
         let text = "Sailing\nbasics: one two three four five six. Why would a Dinghy need a Centreboard? It keeps the boat from sliding sideways when the wind is on the beam, and more words after.";
-        let s = snippet(text, &terms);
+        let s = snippet(text, &terms).unwrap();
         assert!(s.starts_with('…'), "{s}");
         assert!(s.ends_with('…'), "{s}");
         assert!(s.contains(&format!("{MATCH_START}Dinghy{MATCH_END}")), "{s}");
@@ -225,10 +244,12 @@ mod tests {
         assert!(!s.contains('\n'));
         assert_eq!(
             snippet("Киль и КИЛЬ", &["киль".to_owned()])
+                .unwrap()
                 .matches(MATCH_START)
                 .count(),
             2
         );
-        assert_eq!(snippet("", &terms), "");
+        assert_eq!(snippet("", &terms), None);
+        assert_eq!(snippet("nothing to see here", &terms), None, "no match: no hit");
     }
 }

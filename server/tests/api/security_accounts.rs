@@ -294,7 +294,10 @@ async fn a_new_admin_who_sets_their_first_password_is_signed_in() {
         .set_password_link
         .expect("a new admin gets a link to set a password");
     let token = link.split_once("token=").unwrap().1;
+    // A browser signed in as someone else follows the link.
     let b = app.browser();
+    registered_and_verified(&app, &b, &unique_email("someone")).await;
+    let earlier = b.session().expect("signed in as someone else");
     let to = b
         .call(
             "/api/auth/reset-password",
@@ -310,6 +313,13 @@ async fn a_new_admin_who_sets_their_first_password_is_signed_in() {
     assert_eq!(me["email"], email.as_str());
     assert_eq!(me["is_admin"], true);
     assert_eq!(b.get("/admin").await.status(), 200);
+    let old = app.browser();
+    old.set_cookie(app::server::cookies::PLAIN_SESSION, &earlier);
+    assert_eq!(
+        viewer(&old).await,
+        Value::Null,
+        "the other account's session in that browser ended"
+    );
 }
 
 #[tokio::test]
