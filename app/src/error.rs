@@ -75,6 +75,17 @@ pub enum AppError {
     #[cfg(feature = "chat")]
     #[error("too many replies at once")]
     TooManyReplies { limit: u32 },
+    /// Not enough credits for the shortest reply allowed.
+    #[error("out of credits")]
+    OutOfCredits {
+        available: i64,
+        needed: i64,
+        units: wire::credits::Units,
+    },
+    /// The model has no price (credits are enforced).
+    #[cfg(feature = "chat")]
+    #[error("model not priced")]
+    ModelNotPriced,
     /// The server is at capacity; try again after this many seconds.
     #[error("busy")]
     Busy { retry_after_secs: u64 },
@@ -129,6 +140,9 @@ impl AppError {
             #[cfg(feature = "stripe_payment")]
             AppError::PaymentsUnavailable | AppError::SubscriptionNotCancelled => 503,
             AppError::Busy { .. } => 503,
+            AppError::OutOfCredits { .. } => 402,
+            #[cfg(feature = "chat")]
+            AppError::ModelNotPriced => 403,
             #[cfg(feature = "chat")]
             AppError::TooManyReplies { .. } => 429,
             AppError::RateLimited { .. } => 429,
@@ -178,6 +192,16 @@ impl AppError {
             AppError::TooManyReplies { limit } => {
                 locale.t(Key::ErrTooManyReplies).replace("{count}", &limit.to_string())
             }
+            AppError::OutOfCredits {
+                available,
+                needed,
+                units,
+            } => locale
+                .t(Key::ErrOutOfCredits)
+                .replace("{needed}", &units.format(*needed, locale))
+                .replace("{available}", &units.format(*available, locale)),
+            #[cfg(feature = "chat")]
+            AppError::ModelNotPriced => t(Key::ErrModelNotPriced),
             AppError::Busy { .. } => t(Key::ErrBusy),
             AppError::Internal | AppError::ServerFn(_) => t(Key::ErrorGeneric),
         }
@@ -221,6 +245,17 @@ impl From<domain::DomainError> for AppError {
             D::SubscriptionNotCancelled => AppError::SubscriptionNotCancelled,
             #[cfg(feature = "chat")]
             D::TooManyReplies { limit } => AppError::TooManyReplies { limit },
+            D::OutOfCredits {
+                available,
+                needed,
+                units,
+            } => AppError::OutOfCredits {
+                available,
+                needed,
+                units,
+            },
+            #[cfg(feature = "chat")]
+            D::ModelNotPriced { .. } => AppError::ModelNotPriced,
             failure @ (D::Database(_) | D::Internal(_)) => internal(failure),
         }
     }

@@ -71,6 +71,19 @@ pub enum DomainError {
     #[cfg(feature = "chat")]
     #[error("{limit} replies streaming already")]
     TooManyReplies { limit: u32 },
+    /// The account cannot pay for the shortest reply allowed
+    /// (`CREDITS_MIN_OUTPUT_TOKENS`): it has `available`, that costs `needed`.
+    #[error("out of credits: {available} available, {needed} needed")]
+    OutOfCredits {
+        available: i64,
+        needed: i64,
+        /// How the amounts are shown (`CREDITS_DECIMALS`).
+        units: wire::credits::Units,
+    },
+    /// Credits are enforced and the model has no price (nor is it free).
+    #[cfg(feature = "chat")]
+    #[error("model {model} has no price")]
+    ModelNotPriced { model: String },
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] DbErr),

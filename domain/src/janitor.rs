@@ -127,7 +127,19 @@ pub async fn sweep(services: &Services) -> Result<Swept, DbErr> {
             .await?
             .rows_affected,
         rate_limits: crate::limits::database::sweep(db).await?,
-        features: services.features.sweep(db, now).await?,
+        features: {
+            let mut features = services.features.sweep(db, now).await?;
+            // After the chat's part: replies of dead processes are closed first.
+            let credits = crate::credits::sweep::sweep(db, now).await?;
+            if !credits.skipped {
+                services
+                    .credit_mismatches
+                    .store(credits.mismatches, std::sync::atomic::Ordering::Relaxed);
+            }
+            features.push((crate::credits::sweep::HOLDS, credits.holds));
+            features.push((crate::credits::sweep::EXPIRED, credits.expired));
+            features
+        },
     })
 }
 

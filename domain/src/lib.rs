@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod actor;
 #[cfg(feature = "chat")]
 pub mod chat;
+pub mod credits;
 pub mod error;
 pub mod features;
 pub mod invites;

@@ -31,6 +31,9 @@ pub struct Inner {
     pub http: reqwest::Client,
     /// Each compiled-in feature's clients and state (the registry's).
     pub features: crate::features::Features,
+    /// Buckets and holds that disagreed with the ledger at the last
+    /// reconciliation (`/readyz` reports it).
+    pub credit_mismatches: std::sync::atomic::AtomicU64,
 }
 
 impl std::ops::Deref for Services {
@@ -60,6 +63,7 @@ impl Services {
             db,
             settings,
             http,
+            credit_mismatches: std::sync::atomic::AtomicU64::new(0),
         })))
     }
 

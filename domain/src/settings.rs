@@ -35,6 +35,8 @@ pub struct Settings {
     /// Password checks that may wait for a hashing thread; more are
     /// refused at once (503 with `Retry-After`).
     pub password_hash_queue: usize,
+    /// Credits: enforcement, units, the free quota and the rate cards.
+    pub credits: crate::credits::CreditSettings,
     /// Each compiled-in feature's settings (the registry's).
     pub features: crate::features::FeatureSettings,
 }

@@ -347,8 +347,10 @@ for (const colorScheme of ["light", "dark"]) {
     await page.getByRole("button", { name: `Rename “${title}”` }).first().waitFor();
     await page.getByRole("button", { name: `Delete “${title}”` }).first().waitFor();
 
-    // When the exchange ends (its title included) the composer takes focus:
-    // let that happen before touring the page.
+    // When the exchange ends (its title included: Stop turns back into Send)
+    // the composer takes focus: let that happen before touring the page, or
+    // it pulls focus away mid-tour.
+    await page.getByTestId("send").waitFor({ timeout: 15_000 });
     await page.waitForFunction(() => document.activeElement?.id === "chat-message", null, { timeout: 15_000 });
     await page.locator("body").click({ position: { x: 1, y: 1 } });
     const bare = [];

@@ -24,6 +24,13 @@ pub struct Model {
     /// Where the token counts came from (the provider, counted locally, or
     /// none: refused, unreachable or never asked).
     pub usage_source: Option<UsageSource>,
+    /// Of the input, tokens read from the provider's prompt cache.
+    pub cached_tokens: Option<i64>,
+    /// Of the input, tokens written to the provider's prompt cache.
+    pub cache_write_tokens: Option<i64>,
+    /// What the user was charged for the reply (none while it streams, or
+    /// when credits are not enforced).
+    pub credits: Option<i64>,
     /// From the request to the first text.
     pub first_token_ms: Option<i32>,
     /// From the request to the end of the reply.

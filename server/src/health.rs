@@ -22,7 +22,16 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         Ok(Ok(())) => {
             let down = state.services.tasks.down();
             if down.is_empty() {
-                return (StatusCode::OK, Json(json!({ "status": "ready" })));
+                // Reported, not failed: a ledger mismatch is for an admin to
+                // look at, and taking the instance out of rotation helps nobody.
+                let mismatches = state
+                    .services
+                    .credit_mismatches
+                    .load(std::sync::atomic::Ordering::Relaxed);
+                return (
+                    StatusCode::OK,
+                    Json(json!({ "status": "ready", "credits_mismatches": mismatches })),
+                );
             }
             tracing::warn!(tasks = ?down, "readiness: background tasks are down");
             format!("background task down: {}", down.join(", "))

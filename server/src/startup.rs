@@ -55,6 +55,9 @@ impl Application {
         let addr = listener.local_addr()?;
         config.accounts.public_url = config.public_url_for(addr);
         let services = Services::new(db.conn.clone(), config.accounts.clone())?;
+        domain::credits::prices::seed(&db.conn, &services.settings.credits.prices, chrono::Utc::now())
+            .await
+            .context("storing the rate cards of CHAT_PRICES")?;
         report(&services);
         let limits = ServeLimits {
             header_read_timeout: config.header_read_timeout,

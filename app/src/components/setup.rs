@@ -48,9 +48,9 @@ pub fn use_setup() -> Setup {
 fn setup_of_this_server() -> Setup {
     #[cfg(feature = "ssr")]
     {
-        crate::server::context()
-            .ok()
-            .map(|(services, _)| Setup {
+        // No services while the server lists the routes at start-up.
+        crate::server::services()
+            .map(|services| Setup {
                 unconfigured: services
                     .features
                     .unconfigured()

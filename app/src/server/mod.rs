@@ -29,11 +29,16 @@ pub struct ClientIp(pub IpAddr);
 
 /// The services and the actor of the request being handled.
 pub fn context() -> Result<(Services, Actor), AppError> {
-    let services =
-        use_context::<Services>().ok_or_else(|| crate::error::internal("Services missing from the Leptos context"))?;
+    let services = services().ok_or_else(|| crate::error::internal("Services missing from the Leptos context"))?;
     let parts =
         use_context::<Parts>().ok_or_else(|| crate::error::internal("request parts missing from the context"))?;
     Ok((services, actor_of(&parts)))
+}
+
+/// The services, when rendering for a request (not while the server lists
+/// the routes at start-up, which renders the app without them).
+pub fn services() -> Option<Services> {
+    use_context::<Services>()
 }
 
 /// Who is asking: the signed-in user (the session middleware resolved it),

@@ -108,6 +108,9 @@ fn view(m: messages::Model) -> MessageView {
         outcome: m.outcome,
         error: m.error,
         created_at: m.created_at.timestamp(),
+        input_tokens: m.input_tokens,
+        output_tokens: m.output_tokens,
+        credits: m.credits,
     }
 }
 

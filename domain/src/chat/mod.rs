@@ -4,6 +4,7 @@
 //! conversations ([`conversations`]), a reply's life ([`reply`]) and the
 //! replies a dead process left open ([`janitor`]).
 
+mod billing;
 pub mod context;
 pub mod conversations;
 pub mod janitor;

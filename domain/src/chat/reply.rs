@@ -22,11 +22,13 @@
 //! arrived is saved with its outcome, token usage (the provider's, or
 //! counted locally when it sent none) and timings.
 
+use super::billing::{self, Billing};
 use super::conversations::{member, new_conversation, owned};
 use super::provider::{ChatError, ChatProvider, ChatRequest, Role, Turn};
 use super::settings::ProviderKind;
 use super::stream::{Delta, Reply};
 use crate::actor::Actor;
+use crate::credits::prices::Tokens;
 use crate::error::{DomainError, Result};
 use crate::services::Services;
 use chrono::Utc;
@@ -60,6 +62,8 @@ struct Job {
     /// For a conversation's first exchange: the title cut from the first
     /// message, to be replaced by one the model suggests.
     title: Option<FirstExchange>,
+    /// Its price, and the credits held for it.
+    billing: Billing,
     /// The user's reply slot, freed when the reply (and its title) is done.
     _slot: super::settings::ReplySlot,
 }
@@ -154,8 +158,18 @@ pub async fn start(services: &Services, actor: &Actor, request: ReplyRequest) ->
         chat.settings.max_output_tokens,
     );
 
-    let now = Utc::now();
     let message_id = Uuid::new_v4();
+    let mut ask = ChatRequest {
+        model: entry.id.clone(),
+        system: chat.settings.system_prompt.clone(),
+        turns,
+        max_output_tokens: chat.settings.max_output_tokens,
+    };
+    // Priced and held before anything is written or asked upstream.
+    let billing = billing::prepare(services, user, entry, &ask, &format!("reply:{message_id}")).await?;
+    ask.max_output_tokens = billing.max_output_tokens;
+
+    let now = Utc::now();
     let reply_row = messages::ActiveModel {
         id: Set(message_id),
         conversation_id: Set(conversation.id),
@@ -204,16 +218,12 @@ pub async fn start(services: &Services, actor: &Actor, request: ReplyRequest) ->
     let job = Job {
         services: services.clone(),
         provider,
-        request: ChatRequest {
-            model: entry.id.clone(),
-            system: chat.settings.system_prompt.clone(),
-            turns,
-            max_output_tokens: chat.settings.max_output_tokens,
-        },
+        request: ask,
         conversation_id,
         message_id,
         started,
         title,
+        billing,
         _slot: slot,
     };
     let (tx, rx) = mpsc::channel::<ReplyEvent>(64);
@@ -309,6 +319,12 @@ async fn run(job: Job, writes: Writes, tx: mpsc::Sender<ReplyEvent>, ready: ones
         }
     };
     if let Err(e) = written {
+        // Nothing was saved: whatever was held goes back.
+        if let Some(hold) = job.billing.hold
+            && let Err(e) = crate::credits::ledger::settle(&job.services.db, hold.id, 0, "system").await
+        {
+            tracing::error!(hold = %hold.id, error = %e, "could not release a hold; the sweep will");
+        }
         let _ = ready.send(Err(e));
         return;
     }
@@ -373,7 +389,8 @@ async fn drive(
 /// after a first exchange that completed).
 async fn finish(job: Job, reply: Reply, first_token: Option<Duration>, ending: Ending, tx: &mpsc::Sender<ReplyEvent>) {
     let duration = job.started.elapsed();
-    let (input, output, source) = usage(&job.request, &reply, &ending);
+    let (tokens, source) = usage(&job.request, &reply, &ending);
+    let (input, output) = (tokens.input, tokens.output);
     let (outcome, error) = match &ending {
         Ending::Completed => (Outcome::Completed, None),
         Ending::Stopped | Ending::StoppedUnasked => (Outcome::Stopped, None),
@@ -384,14 +401,20 @@ async fn finish(job: Job, reply: Reply, first_token: Option<Duration>, ending: E
         &reply.text,
         outcome,
         error,
-        (input, output, source),
+        (tokens, source),
         first_token,
         duration,
     )
     .await;
-    if let Err(e) = &saved {
-        tracing::error!(message = %job.message_id, error = %e, "could not save a chat reply");
-    }
+    let credits = match saved {
+        Ok(charged) => charged,
+        Err(e) => {
+            tracing::error!(message = %job.message_id, error = %e, "could not save a chat reply");
+            // The reply was streamed all the same (its conversation may have
+            // been deleted meanwhile): charge it on its own.
+            charge_alone(&job, tokens).await
+        }
+    };
     match ending {
         Ending::Completed => {
             let _ = tx
@@ -399,6 +422,7 @@ async fn finish(job: Job, reply: Reply, first_token: Option<Duration>, ending: E
                     outcome,
                     input_tokens: input,
                     output_tokens: output,
+                    credits,
                 }))
                 .await;
             if let Some(first) = &job.title {
@@ -424,6 +448,25 @@ async fn finish(job: Job, reply: Reply, first_token: Option<Duration>, ending: E
     }
 }
 
+/// Settles a reply's charge in a transaction of its own; `None` when that
+/// fails too (the sweep resolves the hold later).
+async fn charge_alone(job: &Job, tokens: Tokens) -> Option<i64> {
+    let settle = async {
+        let txn = crate::services::begin_write(&job.services.db).await?;
+        let reference = format!("reply:{}", job.message_id);
+        let charged = billing::settle(&txn, &job.billing, reference, "reply", tokens, Utc::now()).await?;
+        txn.commit().await?;
+        Ok::<_, sea_orm::DbErr>(charged)
+    };
+    match settle.await {
+        Ok(charged) => job.billing.hold.map(|_| charged),
+        Err(e) => {
+            tracing::error!(message = %job.message_id, error = %e, "could not charge a reply; the sweep will");
+            None
+        }
+    }
+}
+
 /// What the model is told when asked for a title.
 const TITLE_PROMPT: &str = "You write titles for conversations. Reply with a short title (at most six words) \
                             for the conversation below, in its language. Reply with the title only: no quotes, \
@@ -445,24 +488,51 @@ async fn retitle(job: &Job, first: &FirstExchange, reply: &str) -> Option<String
         }],
         max_output_tokens: 32,
     };
-    let mut upstream = job.provider.stream(request);
+    // Charged only when CREDITS_CHARGE_TITLES says so (then held first,
+    // like a reply); else recorded as the operator's cost.
+    let reference = format!("title:{}", job.message_id);
+    let billing = if job.services.settings.credits.charge_titles {
+        let (entry, _) = job.services.features.chat.model(&job.request.model)?;
+        billing::prepare(&job.services, job.billing.account, entry, &request, &reference)
+            .await
+            .ok()?
+    } else {
+        Billing {
+            hold: None,
+            ..job.billing.clone()
+        }
+    };
+    let mut upstream = job.provider.stream(ChatRequest {
+        max_output_tokens: billing.max_output_tokens,
+        ..request.clone()
+    });
     let mut text = String::new();
+    let mut answer = Reply::default();
     let collect = async {
         while let Some(Ok(delta)) = upstream.next().await {
             match delta {
                 Delta::Text(t) if text.len() < 400 => text.push_str(&t),
                 Delta::Done => return true,
-                _ => {}
+                other => answer.apply(other),
             }
         }
         false
     };
-    match tokio::time::timeout(TITLE_TIMEOUT, collect).await {
-        Ok(true) => {}
-        _ => {
-            tracing::debug!(conversation = %job.conversation_id, "no title from the model; the cut one stays");
-            return None;
-        }
+    let complete = tokio::time::timeout(TITLE_TIMEOUT, collect).await.unwrap_or(false);
+    drop(upstream);
+    answer.text.clone_from(&text);
+    let (tokens, _) = usage(&request, &answer, &Ending::Completed);
+    let charged = async {
+        let txn = crate::services::begin_write(&job.services.db).await?;
+        billing::settle(&txn, &billing, reference, "title", tokens, Utc::now()).await?;
+        txn.commit().await
+    };
+    if let Err(e) = charged.await {
+        tracing::warn!(conversation = %job.conversation_id, error = %e, "could not record a title's cost");
+    }
+    if !complete {
+        tracing::debug!(conversation = %job.conversation_id, "no title from the model; the cut one stays");
+        return None;
     }
     let title = tidy_title(&text)?;
     let updated = conversations::Entity::update_many()
@@ -500,12 +570,12 @@ fn tidy_title(raw: &str) -> Option<String> {
 /// estimates (about four characters a token) for the rest (`counted`), or
 /// nothing (`none`) when the provider refused the request, could not be
 /// reached or was never asked, so processed nothing.
-fn usage(request: &ChatRequest, reply: &Reply, ending: &Ending) -> (i64, i64, UsageSource) {
+fn usage(request: &ChatRequest, reply: &Reply, ending: &Ending) -> (Tokens, UsageSource) {
     if matches!(
         ending,
         Ending::StoppedUnasked | Ending::Failed(ChatError::Refused { .. } | ChatError::Unreachable(_))
     ) {
-        return (0, 0, UsageSource::None);
+        return (Tokens::default(), UsageSource::None);
     }
     let tokens = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let estimate = |chars: usize| i64::try_from(chars.div_ceil(4)).unwrap_or(i64::MAX);
@@ -523,7 +593,17 @@ fn usage(request: &ChatRequest, reply: &Reply, ending: &Ending) -> (i64, i64, Us
         )
     });
     let output = output.unwrap_or_else(|| estimate(reply.text.chars().count()));
-    (input, output, source)
+    let cached = reply.usage.cached_tokens.map_or(0, tokens);
+    let cache_write = reply.usage.cache_write_tokens.map_or(0, tokens);
+    (
+        Tokens {
+            input,
+            output,
+            cached,
+            cache_write,
+        },
+        source,
+    )
 }
 
 /// What the user is told: the provider's in-stream message ("overloaded"…),
@@ -551,20 +631,35 @@ async fn save(
     text: &str,
     outcome: Outcome,
     error: Option<ErrorKind>,
-    (input, output, source): (i64, i64, UsageSource),
+    (tokens, source): (Tokens, UsageSource),
     first_token: Option<Duration>,
     duration: Duration,
-) -> Result<(), sea_orm::DbErr> {
+) -> Result<Option<i64>, sea_orm::DbErr> {
     let ms = |d: Duration| i32::try_from(d.as_millis()).unwrap_or(i32::MAX);
-    // One commit for both rows.
+    // One commit for the reply, its conversation and its charge: a reply is
+    // saved with its charge or not at all (then the sweep settles its hold).
     let txn = crate::services::begin_write(&job.services.db).await?;
+    let now = Utc::now();
+    let charged = billing::settle(
+        &txn,
+        &job.billing,
+        format!("reply:{}", job.message_id),
+        "reply",
+        tokens,
+        now,
+    )
+    .await?;
+    let charged = job.billing.hold.map(|_| charged);
     messages::ActiveModel {
         id: Set(job.message_id),
         content: Set(text.to_owned()),
         outcome: Set(Some(outcome)),
         error: Set(error),
-        input_tokens: Set(Some(input)),
-        output_tokens: Set(Some(output)),
+        input_tokens: Set(Some(tokens.input)),
+        output_tokens: Set(Some(tokens.output)),
+        cached_tokens: Set(Some(tokens.cached)),
+        cache_write_tokens: Set(Some(tokens.cache_write)),
+        credits: Set(charged),
         usage_source: Set(Some(source)),
         first_token_ms: Set(first_token.map(ms)),
         duration_ms: Set(Some(ms(duration))),
@@ -574,12 +669,13 @@ async fn save(
     .await?;
     conversations::ActiveModel {
         id: Set(job.conversation_id),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(now),
         ..Default::default()
     }
     .update(&txn)
     .await?;
-    txn.commit().await
+    txn.commit().await?;
+    Ok(charged)
 }
 
 #[cfg(test)]

@@ -146,6 +146,7 @@ fn settings(dir: &tempfile::TempDir) -> Settings {
         },
         password_hash_concurrency: 1,
         password_hash_queue: 16,
+        credits: domain::credits::CreditSettings::default(),
         features: domain::features::FeatureSettings {
             #[cfg(feature = "google_auth")]
             google: None,

@@ -80,6 +80,9 @@ pub struct Done {
     pub outcome: Outcome,
     pub input_tokens: i64,
     pub output_tokens: i64,
+    /// What the reply was charged, when credits are enforced.
+    #[serde(default)]
+    pub credits: Option<i64>,
 }
 
 /// The reply failed (its text so far is kept).
@@ -200,6 +203,14 @@ pub struct MessageView {
     pub outcome: Option<Outcome>,
     pub error: Option<ErrorKind>,
     pub created_at: i64,
+    /// An assistant's reply: tokens read and written, and what it was
+    /// charged (when credits are enforced).
+    #[serde(default)]
+    pub input_tokens: Option<i64>,
+    #[serde(default)]
+    pub output_tokens: Option<i64>,
+    #[serde(default)]
+    pub credits: Option<i64>,
 }
 
 /// A model the picker offers.
@@ -268,6 +279,7 @@ mod tests {
                 outcome: Outcome::Completed,
                 input_tokens: 3,
                 output_tokens: 4,
+                credits: Some(12),
             }),
             ReplyEvent::Error(Failure {
                 error: ErrorKind::IdleTimeout,

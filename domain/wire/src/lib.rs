@@ -13,6 +13,7 @@ pub mod auth;
 pub mod brand;
 #[cfg(feature = "chat")]
 pub mod chat;
+pub mod credits;
 pub mod email;
 pub mod features;
 pub mod fields;

@@ -97,6 +97,8 @@ impl Fakes {
             ("GEMINI_API_BASE", format!("{b}/gemini/")),
             ("GEMINI_API_KEY", llm::GEMINI_KEY.to_owned()),
             ("CHAT_MODELS", llm::MODELS.to_owned()),
+            ("CHAT_PRICES", llm::PRICES.to_owned()),
+            ("CREDITS_FREE_QUOTA", llm::QUOTA.to_owned()),
         ]
     }
 

@@ -32,6 +32,15 @@ pub const OPENAI_KEY: &str = "sk-keel-test-openai";
 pub const ANTHROPIC_KEY: &str = "sk-ant-keel-test";
 pub const GEMINI_KEY: &str = "AIzaKeelTestGeminiKey";
 
+/// Rate cards for the fake models (credits per million tokens): cheap, and
+/// payable from the free quota the tests' servers grant ([`QUOTA`]), so a
+/// chat test needs no grant; the credits tests set their own balances.
+pub const PRICES: &str = "fake-gpt|in=1000|out=2000|cached=100|quota,fake-claude|in=3000|out=15000|cached=300|write=3750|quota,\
+                          fake-gemini|in=300|out=2500|cached=75|quota,demo|free";
+
+/// The free quota of the tests' servers, per 30 days.
+pub const QUOTA: &str = "1000000";
+
 /// A catalogue with one model on each fake API, then the demo model.
 pub const MODELS: &str = "fake-gpt|openai|128000|Fake GPT,fake-claude|anthropic|200000|Fake Claude,\
                           fake-gemini|gemini|1000000|Fake Gemini,demo|demo|8192|Demo model (offline)";
@@ -71,6 +80,10 @@ enum Api {
 struct Plan {
     words: Vec<String>,
     input_tokens: u64,
+    /// Of the input, read from the prompt cache (`[cached N]`).
+    cached_tokens: u64,
+    /// Cut at the request's `max_tokens` (a word is a token here).
+    truncated: bool,
     ending: Ending,
 }
 
@@ -81,7 +94,7 @@ enum Ending {
     Error,
 }
 
-fn plan(last_user_text: &str, all_text: &str) -> Plan {
+fn plan(last_user_text: &str, all_text: &str, max_tokens: Option<u64>) -> Plan {
     let ending = if last_user_text.contains("[stall]") {
         Ending::Stall
     } else if last_user_text.contains("[overloaded]") {
@@ -108,9 +121,18 @@ fn plan(last_user_text: &str, all_text: &str) -> Plan {
         Ending::Error => words.truncate(2),
         Ending::Done => {}
     }
+    // A model stops at `max_tokens`, unless `[overrun]` plays one that does not.
+    let cap = max_tokens
+        .filter(|_| !last_user_text.contains("[overrun]"))
+        .map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
+    let truncated = words.len() > cap;
+    words.truncate(cap);
+    let input_tokens = all_text.split_whitespace().count() as u64;
     Plan {
         words,
-        input_tokens: all_text.split_whitespace().count() as u64,
+        input_tokens,
+        cached_tokens: marker(last_user_text, "[cached ").map_or(0, |n| (n as u64).min(input_tokens)),
+        truncated,
         ending,
     }
 }
@@ -135,9 +157,14 @@ const MAX_WORDS: usize = 100_000;
 
 /// N of a `[words N]` marker (at most [`MAX_WORDS`]).
 fn words_marker(text: &str) -> Option<usize> {
-    let rest = &text[text.find("[words ")? + "[words ".len()..];
+    marker(text, "[words ").map(|n| n.min(MAX_WORDS))
+}
+
+/// N of a `<opening>N]` marker.
+fn marker(text: &str, opening: &str) -> Option<usize> {
+    let rest = &text[text.find(opening)? + opening.len()..];
     let (n, _) = rest.split_once(']')?;
-    n.trim().parse::<usize>().ok().map(|n| n.min(MAX_WORDS))
+    n.trim().parse::<usize>().ok()
 }
 
 /// `n` words of lorem ipsum, each but the last followed by a space.
@@ -203,7 +230,8 @@ async fn openai(State(fakes): State<Fakes>, headers: HeaderMap, Json(body): Json
     let all: String = messages.iter().map(text_of).collect::<Vec<_>>().join(" ");
     let include_usage = body.pointer("/stream_options/include_usage") == Some(&Value::Bool(true));
     let model = body["model"].as_str().unwrap_or_default().to_owned();
-    let plan = plan(&last_user, &all);
+    let max_tokens = body["max_completion_tokens"].as_u64().or(body["max_tokens"].as_u64());
+    let plan = plan(&last_user, &all, max_tokens);
     let chunk = |delta: Value, finish: Value| {
         json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1_764_000_000, "model": model,
                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], "usage": null})
@@ -216,12 +244,14 @@ async fn openai(State(fakes): State<Fakes>, headers: HeaderMap, Json(body): Json
     );
     match plan.ending {
         Ending::Done => {
-            events.push(chunk(json!({}), json!("stop")).to_string());
+            let finish = if plan.truncated { "length" } else { "stop" };
+            events.push(chunk(json!({}), json!(finish)).to_string());
             if include_usage {
                 let out = plan.words.len() as u64;
                 events.push(
                     json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1_764_000_000, "model": model,
-                           "choices": [], "usage": {"prompt_tokens": plan.input_tokens, "completion_tokens": out, "total_tokens": plan.input_tokens + out}})
+                           "choices": [], "usage": {"prompt_tokens": plan.input_tokens, "completion_tokens": out, "total_tokens": plan.input_tokens + out,
+                                                    "prompt_tokens_details": {"cached_tokens": plan.cached_tokens}}})
                     .to_string(),
                 );
             }
@@ -268,11 +298,14 @@ async fn anthropic(State(fakes): State<Fakes>, headers: HeaderMap, Json(body): J
         messages.iter().map(text_of).collect::<Vec<_>>().join(" ")
     );
     let model = body["model"].as_str().unwrap_or_default().to_owned();
-    let plan = plan(&last_user, &all);
+    let plan = plan(&last_user, &all, body["max_tokens"].as_u64());
+    // Anthropic's `input_tokens` leaves out what was read from the cache.
+    let usage = json!({"input_tokens": plan.input_tokens - plan.cached_tokens, "cache_read_input_tokens": plan.cached_tokens,
+                       "cache_creation_input_tokens": 0, "output_tokens": 1});
     let mut events = vec![
         (
             "message_start",
-            json!({"type": "message_start", "message": {"id": "msg_fake", "type": "message", "role": "assistant", "content": [], "model": model, "stop_reason": null, "stop_sequence": null, "usage": {"input_tokens": plan.input_tokens, "output_tokens": 1}}}),
+            json!({"type": "message_start", "message": {"id": "msg_fake", "type": "message", "role": "assistant", "content": [], "model": model, "stop_reason": null, "stop_sequence": null, "usage": usage}}),
         ),
         (
             "content_block_start",
@@ -289,7 +322,8 @@ async fn anthropic(State(fakes): State<Fakes>, headers: HeaderMap, Json(body): J
     match plan.ending {
         Ending::Done => {
             events.push(("content_block_stop", json!({"type": "content_block_stop", "index": 0})));
-            events.push(("message_delta", json!({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": null}, "usage": {"output_tokens": plan.words.len()}})));
+            let stop = if plan.truncated { "max_tokens" } else { "end_turn" };
+            events.push(("message_delta", json!({"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": null}, "usage": {"output_tokens": plan.words.len()}})));
             events.push(("message_stop", json!({"type": "message_stop"})));
         }
         Ending::Error => events.push((
@@ -347,7 +381,12 @@ async fn gemini(
         "{system} {}",
         contents.iter().map(text_of).collect::<Vec<_>>().join(" ")
     );
-    let plan = plan(&last_user, &all);
+    let plan = plan(
+        &last_user,
+        &all,
+        body.pointer("/generationConfig/maxOutputTokens")
+            .and_then(Value::as_u64),
+    );
     let n = plan.words.len();
     let mut events: Vec<Value> = plan
         .words
@@ -356,10 +395,11 @@ async fn gemini(
         .map(|(i, w)| {
             let mut candidate = json!({"content": {"parts": [{"text": w}], "role": "model"}, "index": 0});
             if i + 1 == n && plan.ending == Ending::Done {
-                candidate["finishReason"] = json!("STOP");
+                candidate["finishReason"] = json!(if plan.truncated { "MAX_TOKENS" } else { "STOP" });
             }
             json!({"candidates": [candidate],
-                   "usageMetadata": {"promptTokenCount": plan.input_tokens, "candidatesTokenCount": i + 1, "totalTokenCount": plan.input_tokens + i as u64 + 1},
+                   "usageMetadata": {"promptTokenCount": plan.input_tokens, "candidatesTokenCount": i + 1, "totalTokenCount": plan.input_tokens + i as u64 + 1,
+                                     "cachedContentTokenCount": plan.cached_tokens},
                    "modelVersion": model})
         })
         .collect();
@@ -463,13 +503,14 @@ mod tests {
         let p = plan(
             "User: how do [words 9] keels keep boats upright?\n\nAssistant: lorem",
             "You write titles for conversations. Reply with …",
+            None,
         );
         assert_eq!(p.words.concat(), "About how do keels keep ");
     }
 
     #[test]
     fn the_reply_echoes_the_last_message() {
-        let p = plan("tell me about keels", "tell me about keels");
+        let p = plan("tell me about keels", "tell me about keels", None);
         assert_eq!(p.words.concat(), "You said: tell me about keels");
         assert_eq!(p.words.len(), 6);
         assert!(p.ending == Ending::Done);
@@ -477,7 +518,7 @@ mod tests {
 
     #[test]
     fn a_words_marker_sets_the_length_of_the_reply() {
-        let p = plan("[words 1000] go", "[words 1000] go");
+        let p = plan("[words 1000] go", "[words 1000] go", None);
         assert_eq!(p.words.len(), 1000);
         let text = p.words.concat();
         assert_eq!(
@@ -486,17 +527,28 @@ mod tests {
             "one space between words, none at the end"
         );
         assert!(text.starts_with("lorem ipsum"));
-        assert_eq!(plan("[words 1]", "").words, vec!["lorem".to_owned()]);
-        assert!(plan("[words 0]", "").words.is_empty());
-        assert_eq!(plan("[words many]", "").words.concat(), "You said: [words many]");
+        assert_eq!(plan("[words 1]", "", None).words, vec!["lorem".to_owned()]);
+        assert!(plan("[words 0]", "", None).words.is_empty());
+        assert_eq!(plan("[words many]", "", None).words.concat(), "You said: [words many]");
+    }
+
+    #[test]
+    fn a_reply_stops_at_max_tokens_unless_it_overruns_and_cached_tokens_are_reported() {
+        let p = plan("[words 100] go [cached 3]", "[words 100] go [cached 3]", Some(40));
+        assert_eq!(p.words.len(), 40);
+        assert!(p.truncated);
+        assert_eq!(p.cached_tokens, 3);
+        let p = plan("[words 100] [overrun]", "[words 100] [overrun]", Some(40));
+        assert_eq!(p.words.len(), 100);
+        assert!(!p.truncated);
     }
 
     #[test]
     fn markers_combine() {
-        let p = plan("[words 10] [stall]", "");
+        let p = plan("[words 10] [stall]", "", None);
         assert_eq!(p.words.len(), 5);
         assert!(p.ending == Ending::Stall);
-        let p = plan("[overloaded] [words 10]", "");
+        let p = plan("[overloaded] [words 10]", "", None);
         assert_eq!(p.words.len(), 2);
         assert!(p.ending == Ending::Error);
     }

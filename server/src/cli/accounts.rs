@@ -78,10 +78,10 @@ impl Command {
 }
 
 /// `--name value` pairs.
-struct Flags<'a>(Vec<(&'a str, &'a str)>);
+pub(super) struct Flags<'a>(Vec<(&'a str, &'a str)>);
 
 impl<'a> Flags<'a> {
-    fn parse(args: &[&'a str]) -> Result<Self, String> {
+    pub(super) fn parse(args: &[&'a str]) -> Result<Self, String> {
         let mut pairs = Vec::new();
         let mut it = args.iter();
         while let Some(name) = it.next() {
@@ -94,22 +94,26 @@ impl<'a> Flags<'a> {
         Ok(Flags(pairs))
     }
 
-    fn get(&self, name: &str) -> Option<&'a str> {
+    pub(super) fn get(&self, name: &str) -> Option<&'a str> {
         self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
     }
 
-    fn email(&self) -> Result<Email, String> {
+    pub(super) fn email(&self) -> Result<Email, String> {
         let raw = self.get("--email").ok_or("--email is required")?;
         Email::parse(raw).map_err(|e| format!("--email: {e}"))
     }
 
     fn check_used(&self, command: &Command) -> Result<(), String> {
-        let known: &[&str] = match command {
+        self.only(match command {
             Command::InviteCreate { .. } => &["--email", "--days", "--valid-days", "--access-until", "--expires-at"],
             Command::InviteList => &[],
             Command::InviteRevoke { .. } | Command::AdminCreate { .. } => &["--email"],
             Command::AccessGrant { .. } => &["--email", "--days"],
-        };
+        })
+    }
+
+    /// Refuses any option not in `known`.
+    pub(super) fn only(&self, known: &[&str]) -> Result<(), String> {
         match self.0.iter().find(|(n, _)| !known.contains(n)) {
             Some((n, _)) => Err(format!("unknown option `{n}`")),
             None => Ok(()),
@@ -117,7 +121,7 @@ impl<'a> Flags<'a> {
     }
 }
 
-fn days(value: &str) -> Result<i64, String> {
+pub(super) fn days(value: &str) -> Result<i64, String> {
     wire::invites::parse_days(value).map_err(|_| {
         format!(
             "`{value}` is not a number of days from 1 to {}",

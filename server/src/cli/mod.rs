@@ -1,6 +1,7 @@
 //! The server binary's commands.
 
 pub mod accounts;
+pub mod credits;
 
 use crate::config::Config;
 use crate::db::Database;
@@ -24,6 +25,10 @@ commands:
   admin create --email E      make E an admin (creating the account if needed)
   access grant --email E --days N
                               give an existing account access for N days
+  credits grant --email E --amount N --reason R [--expires-days D]
+                              grant N credits (smallest unit) to E's account
+  credits show --email E      E's balance, buckets and newest ledger entries
+  prices list                 every model's rate cards (credits per million tokens)
   help                        show this message
 
 Settings come from the environment and ./.env; see .env.example.";
@@ -35,6 +40,7 @@ pub enum Command {
     Migrate,
     Help,
     Accounts(accounts::Command),
+    Credits(credits::Command),
 }
 
 impl Command {
@@ -50,6 +56,9 @@ impl Command {
                     .map(Command::Accounts)
                     .map_err(|e| format!("{e}\n\n{USAGE}"))
             }
+            [group @ ("credits" | "prices"), action, rest @ ..] => credits::Command::parse(group, action, rest)
+                .map(Command::Credits)
+                .map_err(|e| format!("{e}\n\n{USAGE}")),
             other => Err(format!("unknown command `{}`\n\n{USAGE}", other.join(" "))),
         }
     }
@@ -84,6 +93,15 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Accounts(command) => accounts::run(command, config).await,
+        Command::Credits(command) => {
+            let db = Database::connect(&config.database).await?;
+            db.migrate().await?;
+            let services = domain::Services::new(db.conn.clone(), config.accounts.clone())?;
+            domain::credits::prices::seed(&db.conn, &services.settings.credits.prices, chrono::Utc::now()).await?;
+            let result = credits::execute(command, &services).await;
+            db.close().await;
+            result
+        }
         Command::Help => Ok(()),
     }
 }

@@ -50,6 +50,7 @@ pub(super) fn settings(get: &impl Fn(&str) -> Option<String>, public_url: &str) 
             Some(_) => parse(get, "PASSWORD_HASH_QUEUE", "1")?,
             None => password_hash_concurrency * 16,
         },
+        credits: super::credits::settings(get)?,
         features: super::features(get)?,
     })
 }

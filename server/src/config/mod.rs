@@ -9,6 +9,7 @@
 mod accounts;
 #[cfg(feature = "chat")]
 mod chat;
+mod credits;
 mod mail;
 mod oauth;
 #[cfg(feature = "stripe_payment")]
@@ -184,7 +185,10 @@ impl Config {
             return Err(invalid("HTTP_MAX_CONCURRENT_REQUESTS", "0", "must be at least 1"));
         }
 
-        let accounts = accounts::settings(&get, &effective_url)?;
+        #[allow(unused_mut)] // the catalogue check needs the chat
+        let mut accounts = accounts::settings(&get, &effective_url)?;
+        #[cfg(feature = "chat")]
+        credits::check_catalogue(&mut accounts.credits, &accounts.features.chat)?;
         Ok(Config {
             host,
             port,

@@ -98,11 +98,27 @@ async fn each_provider_streams_a_reply_with_its_usage() {
         assert_eq!(reply.text, "You said: tell me about keels", "{name}");
         assert!(reply.done, "{name}");
         // system + "hi" + "hello" + 4 words, as the fake counts; 6 words out.
+        assert_eq!(reply.usage.input_tokens, Some(9), "{name}");
+        assert_eq!(reply.usage.output_tokens, Some(6), "{name}");
+        assert_eq!(reply.usage.cached_tokens.unwrap_or(0), 0, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn each_provider_says_what_its_prompt_cache_served_and_the_input_counts_it() {
+    let fakes = fakes().await;
+    for (name, provider) in providers(&fakes, IDLE) {
+        let reply = reply_of(&collect(provider.as_ref(), "cache me [cached 4]").await);
+        // Anthropic counts cached tokens outside `input_tokens`: Keel's
+        // usage adds them back, so every provider's input means the same.
         let expected = Usage {
             input_tokens: Some(9),
-            output_tokens: Some(6),
+            output_tokens: reply.usage.output_tokens,
+            cached_tokens: Some(4),
+            cache_write_tokens: reply.usage.cache_write_tokens,
         };
         assert_eq!(reply.usage, expected, "{name}");
+        assert_eq!(reply.usage.cache_write_tokens.unwrap_or(0), 0, "{name}");
     }
 }
 
@@ -255,10 +271,10 @@ use std::collections::VecDeque;
 use wire::chat::{ErrorKind, Outcome, UsageSource};
 use wire::sse;
 
-const REPLY: &str = "/api/chat/reply";
+pub(crate) const REPLY: &str = "/api/chat/reply";
 
 /// A signed-in user with access (admins always have it).
-async fn member(app: &TestApp) -> Browser {
+pub(crate) async fn member(app: &TestApp) -> Browser {
     let b = app.browser();
     let email = unique_email("chat");
     registered_and_verified(app, &b, &email).await;
@@ -267,14 +283,14 @@ async fn member(app: &TestApp) -> Browser {
 }
 
 /// The events of a streamed reply, read as they arrive.
-struct Events {
+pub(crate) struct Events {
     response: reqwest::Response,
     decoder: sse::Decoder,
     queued: VecDeque<sse::Event>,
 }
 
 impl Events {
-    async fn open(b: &Browser, body: Value) -> Events {
+    pub(crate) async fn open(b: &Browser, body: Value) -> Events {
         let response = b.post_json(REPLY, &body).await;
         assert_eq!(response.status(), 200, "{:?}", response.headers());
         assert_eq!(response.headers()["content-type"], "text/event-stream");
@@ -285,7 +301,7 @@ impl Events {
         }
     }
 
-    async fn next(&mut self) -> Option<(String, Value)> {
+    pub(crate) async fn next(&mut self) -> Option<(String, Value)> {
         loop {
             if let Some(e) = self.queued.pop_front() {
                 return Some((e.kind.unwrap_or_default(), serde_json::from_str(&e.data).unwrap()));
@@ -305,7 +321,7 @@ impl Events {
 }
 
 /// A whole reply's events, read to the end of its stream.
-async fn exchange(b: &Browser, body: Value) -> Vec<(String, Value)> {
+pub(crate) async fn exchange(b: &Browser, body: Value) -> Vec<(String, Value)> {
     Events::open(b, body).await.all().await
 }
 
@@ -317,7 +333,7 @@ fn texts(events: &[(String, Value)]) -> String {
         .collect()
 }
 
-async fn assistant_message(app: &TestApp, id: &str) -> chat_messages::Model {
+pub(crate) async fn assistant_message(app: &TestApp, id: &str) -> chat_messages::Model {
     chat_messages::Entity::find_by_id(uuid::Uuid::parse_str(id).unwrap())
         .one(app.db())
         .await
@@ -551,7 +567,11 @@ async fn until_the_model_is_asked(app: &TestApp) {
 #[tokio::test]
 async fn the_model_is_asked_while_the_rows_wait_for_the_database_and_nothing_is_lost() {
     use sea_orm::PaginatorTrait;
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    // Credits off: a charged reply is asked for only once its hold is
+    // committed (credits_api tests that); here the rows alone wait.
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("CREDITS_ENFORCE", "false")])
+        .await
+        .unwrap();
     app.fakes.set_llm_pace(Duration::from_millis(1));
     let b = member(&app).await;
     let lock = hold_write_lock(&app).await;
@@ -592,7 +612,11 @@ async fn the_model_is_asked_while_the_rows_wait_for_the_database_and_nothing_is_
 /// the reply saved as stopped with what had arrived.
 #[tokio::test]
 async fn a_client_that_leaves_while_the_rows_wait_stops_the_upstream_within_a_second() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    // Credits off: a charged reply is asked for only once its hold is
+    // committed (credits_api tests that); here the rows alone wait.
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("CREDITS_ENFORCE", "false")])
+        .await
+        .unwrap();
     app.fakes.set_llm_pace(Duration::from_millis(100));
     let b = member(&app).await;
     let lock = hold_write_lock(&app).await;
@@ -622,7 +646,11 @@ async fn a_client_that_leaves_while_the_rows_wait_stops_the_upstream_within_a_se
 /// stopped with no usage.
 #[tokio::test]
 async fn a_regenerate_left_while_its_rows_wait_never_asks_the_model() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    // Credits off: a charged reply is asked for only once its hold is
+    // committed (credits_api tests that); here the rows alone wait.
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("CREDITS_ENFORCE", "false")])
+        .await
+        .unwrap();
     let b = member(&app).await;
     let first = exchange(&b, json!({"text": "hello", "model": "fake-gpt"})).await;
     let conversation = first[0].1["conversation_id"].as_str().unwrap().to_owned();

@@ -11,6 +11,9 @@ mod accounts;
 mod assets;
 #[cfg(feature = "chat")]
 mod chat;
+#[cfg(feature = "chat")]
+mod credits;
+mod credits_model;
 mod database;
 mod health;
 mod http_basics;

@@ -155,7 +155,11 @@ async fn the_history_sent_upstream_fits_the_models_context_window() {
     let models = "small-gpt|openai|600|Small GPT";
     let app = TestApp::spawn_with(
         Backend::Sqlite,
-        &[("CHAT_MODELS", models), ("CHAT_MAX_OUTPUT_TOKENS", "200")],
+        &[
+            ("CHAT_MODELS", models),
+            ("CHAT_PRICES", "small-gpt|in=1|out=1|quota"),
+            ("CHAT_MAX_OUTPUT_TOKENS", "200"),
+        ],
     )
     .await
     .unwrap();

@@ -147,6 +147,7 @@ impl ChatProvider for Demo {
         deltas.push(Delta::Usage(Usage {
             input_tokens: Some(input),
             output_tokens: Some(count(&text)),
+            ..Usage::default()
         }));
         deltas.push(Delta::Done);
         let pace = self.pace;

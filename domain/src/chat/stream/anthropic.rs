@@ -17,23 +17,14 @@ impl EventFormat for Format {
             .or(event.kind.as_deref())
             .unwrap_or_default();
         Ok(match kind {
-            "message_start" => {
-                let usage = v.pointer("/message/usage");
-                vec![Delta::Usage(Usage {
-                    input_tokens: usage.and_then(|u| u.get("input_tokens")).and_then(|n| n.as_u64()),
-                    output_tokens: usage.and_then(|u| u.get("output_tokens")).and_then(|n| n.as_u64()),
-                })]
-            }
+            "message_start" => v.pointer("/message/usage").map(usage).into_iter().collect(),
             "content_block_delta" => v
                 .pointer("/delta/text")
                 .and_then(|t| t.as_str())
                 .filter(|_| v.pointer("/delta/type").and_then(|t| t.as_str()) == Some("text_delta"))
                 .map(|t| vec![Delta::Text(t.to_owned())])
                 .unwrap_or_default(),
-            "message_delta" => vec![Delta::Usage(Usage {
-                input_tokens: v.pointer("/usage/input_tokens").and_then(|n| n.as_u64()),
-                output_tokens: v.pointer("/usage/output_tokens").and_then(|n| n.as_u64()),
-            })],
+            "message_delta" => v.get("usage").map(usage).into_iter().collect(),
             "message_stop" => vec![Delta::Done],
             "error" => {
                 return Err(StreamError {
@@ -52,6 +43,21 @@ impl EventFormat for Format {
             _ => Vec::new(),
         })
     }
+}
+
+/// Anthropic's usage, made to mean what [`Usage`] means: its
+/// `input_tokens` leaves out the tokens read from and written to the
+/// prompt cache, so they are added back.
+fn usage(u: &serde_json::Value) -> Delta {
+    let count = |key: &str| u.get(key).and_then(|n| n.as_u64());
+    let (read, write) = (count("cache_read_input_tokens"), count("cache_creation_input_tokens"));
+    Delta::Usage(Usage {
+        input_tokens: count("input_tokens")
+            .map(|n| n.saturating_add(read.unwrap_or(0)).saturating_add(write.unwrap_or(0))),
+        output_tokens: count("output_tokens"),
+        cached_tokens: read,
+        cache_write_tokens: write,
+    })
 }
 
 #[cfg(test)]
@@ -87,7 +93,8 @@ pub(super) mod tests {
                 text: "Bonjour à tous ✓".into(),
                 usage: Usage {
                     input_tokens: Some(25),
-                    output_tokens: Some(9)
+                    output_tokens: Some(9),
+                    ..Usage::default()
                 },
                 done: true,
             }

@@ -42,9 +42,12 @@ impl EventFormat for Format {
                 (None, None) => None,
                 (answer, thoughts) => Some(answer.unwrap_or(0).saturating_add(thoughts.unwrap_or(0))),
             };
+            // `promptTokenCount` includes the cached part.
             out.push(Delta::Usage(Usage {
                 input_tokens: count("promptTokenCount"),
                 output_tokens: output,
+                cached_tokens: count("cachedContentTokenCount"),
+                cache_write_tokens: None,
             }));
         }
         if candidate.and_then(|c| c.get("finishReason")).is_some() {
@@ -74,7 +77,8 @@ pub(super) mod tests {
                 text: "Hola, mundo ✓".into(),
                 usage: Usage {
                     input_tokens: Some(7),
-                    output_tokens: Some(5)
+                    output_tokens: Some(5),
+                    ..Usage::default()
                 },
                 done: true,
             }
@@ -94,7 +98,8 @@ pub(super) mod tests {
             reply.usage,
             Usage {
                 input_tokens: Some(9),
-                output_tokens: Some(121)
+                output_tokens: Some(121),
+                ..Usage::default()
             }
         );
     }

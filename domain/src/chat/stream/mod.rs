@@ -14,8 +14,14 @@ pub use wire::sse;
 /// Tokens a reply used, as the provider reported them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Usage {
+    /// All of the prompt, including what was read from or written to the
+    /// provider's prompt cache (each provider's count made to mean this).
     pub input_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
+    /// Of the input, read from the prompt cache (priced apart).
+    pub cached_tokens: Option<u64>,
+    /// Of the input, written to the prompt cache (priced apart).
+    pub cache_write_tokens: Option<u64>,
 }
 
 impl Usage {
@@ -24,6 +30,8 @@ impl Usage {
         Usage {
             input_tokens: later.input_tokens.or(self.input_tokens),
             output_tokens: later.output_tokens.or(self.output_tokens),
+            cached_tokens: later.cached_tokens.or(self.cached_tokens),
+            cache_write_tokens: later.cache_write_tokens.or(self.cache_write_tokens),
         }
     }
 }

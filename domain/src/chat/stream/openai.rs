@@ -36,9 +36,14 @@ impl EventFormat for Format {
             out.push(Delta::Text(text.to_owned()));
         }
         if let Some(usage) = v.get("usage").filter(|u| !u.is_null()) {
+            // `prompt_tokens` includes the cached part.
             out.push(Delta::Usage(Usage {
                 input_tokens: usage.get("prompt_tokens").and_then(|n| n.as_u64()),
                 output_tokens: usage.get("completion_tokens").and_then(|n| n.as_u64()),
+                cached_tokens: usage
+                    .pointer("/prompt_tokens_details/cached_tokens")
+                    .and_then(|n| n.as_u64()),
+                cache_write_tokens: None,
             }));
         }
         Ok(out)
@@ -68,7 +73,8 @@ pub(super) mod tests {
                 text: "Hello, wörld ✓".into(),
                 usage: Usage {
                     input_tokens: Some(12),
-                    output_tokens: Some(4)
+                    output_tokens: Some(4),
+                    ..Usage::default()
                 },
                 done: true,
             }

@@ -1,0 +1,520 @@
+//! The ledger and the two-phase spend.
+//!
+//! Every movement is an entry (never updated, never deleted, unique by its
+//! idempotency key), written in the same transaction as the bucket totals
+//! it changes. A **hold** sets credits aside across the account's buckets
+//! in spending order; each bucket's share is taken by a conditional
+//! `UPDATE … WHERE granted - settled - held - expired >= share`, so the
+//! database refuses to overdraw whatever two requests believed (a `CHECK`
+//! constraint backs it). A hold is **resolved** once: its cost is settled
+//! (never more than held, from the buckets it was held in, in order) and
+//! the rest released. Resolving a hold again does nothing.
+
+use super::prices::Card;
+use super::{FreeQuota, Kind, Source};
+use crate::error::{DomainError, Result};
+use chrono::{DateTime, Duration, Utc};
+use entity::{credit_buckets as buckets, credit_entries as entries, credit_holds as holds, users};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement,
+};
+use uuid::Uuid;
+
+/// Credits to add to an account: one bucket, made once per `key`.
+#[derive(Clone, Debug)]
+pub struct Grant {
+    pub account: Uuid,
+    pub source: Source,
+    pub amount: i64,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Makes the grant once, however often it is asked for (an invoice, a
+    /// cycle, an admin action).
+    pub key: String,
+    /// Who grants (`Actor::label`).
+    pub actor: String,
+    pub reference: Option<String>,
+}
+
+/// Adds `grant`'s credits, unless a grant with its key was made before.
+/// Whether it was made now.
+pub async fn grant(db: &DatabaseConnection, grant: Grant) -> Result<bool> {
+    if grant.amount <= 0 {
+        return Err(DomainError::internal("a grant adds credits"));
+    }
+    let txn = crate::services::begin_write(db).await?;
+    let made = grant_in(&txn, &grant, Utc::now()).await?;
+    txn.commit().await?;
+    Ok(made)
+}
+
+pub(crate) async fn grant_in(db: &impl ConnectionTrait, g: &Grant, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let id = Uuid::new_v4();
+    let inserted = buckets::Entity::insert(buckets::ActiveModel {
+        id: Set(id),
+        account_id: Set(g.account),
+        source: Set(g.source.as_str().to_owned()),
+        priority: Set(g.source.priority()),
+        granted: Set(g.amount),
+        held: Set(0),
+        settled: Set(0),
+        expired: Set(0),
+        expires_at: Set(g.expires_at),
+        idempotency_key: Set(g.key.clone()),
+        created_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(buckets::Column::IdempotencyKey)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    entry(
+        db,
+        Entry {
+            account: g.account,
+            bucket: id,
+            kind: Kind::Grant,
+            amount: g.amount,
+            key: format!("grant:{}", g.key),
+            actor: &g.actor,
+            reference: g.reference.as_deref(),
+            hold: None,
+            card: None,
+        },
+        now,
+    )
+    .await?;
+    Ok(true)
+}
+
+struct Entry<'a> {
+    account: Uuid,
+    bucket: Uuid,
+    kind: Kind,
+    amount: i64,
+    key: String,
+    actor: &'a str,
+    reference: Option<&'a str>,
+    hold: Option<Uuid>,
+    card: Option<String>,
+}
+
+async fn entry(db: &impl ConnectionTrait, e: Entry<'_>, now: DateTime<Utc>) -> Result<(), DbErr> {
+    entries::Entity::insert(entries::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        account_id: Set(e.account),
+        bucket_id: Set(e.bucket),
+        kind: Set(e.kind.as_str().to_owned()),
+        amount: Set(e.amount),
+        idempotency_key: Set(e.key),
+        actor: Set(e.actor.to_owned()),
+        reference: Set(e.reference.map(str::to_owned)),
+        hold_id: Set(e.hold),
+        rate_card: Set(e.card),
+        created_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The free quota's cycle for an account created at `anchor`: its number
+/// and when it ends.
+pub fn quota_cycle(quota: FreeQuota, anchor: DateTime<Utc>, now: DateTime<Utc>) -> (i64, DateTime<Utc>) {
+    let length = Duration::days(i64::from(quota.every_days.max(1)));
+    let elapsed = (now - anchor).num_seconds().max(0);
+    let cycle = elapsed / length.num_seconds();
+    let ends = anchor + length * i32::try_from(cycle + 1).unwrap_or(i32::MAX);
+    (cycle, ends)
+}
+
+/// Grants the account's free quota for the cycle `now` is in, once per
+/// (account, cycle) however many instances ask. Whether it was made now.
+pub(crate) async fn renew_quota_in(
+    db: &impl ConnectionTrait,
+    account: Uuid,
+    quota: Option<FreeQuota>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let Some(quota) = quota.filter(|q| q.amount > 0) else {
+        return Ok(false);
+    };
+    let Some(anchor) = users::Entity::find_by_id(account)
+        .select_only()
+        .column(users::Column::CreatedAt)
+        .into_tuple::<DateTime<Utc>>()
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let (cycle, ends) = quota_cycle(quota, anchor, now);
+    let grant = Grant {
+        account,
+        source: Source::FreeQuota,
+        amount: quota.amount,
+        expires_at: Some(ends),
+        key: format!("quota:{account}:{cycle}"),
+        actor: "system".into(),
+        reference: Some(format!("free quota, cycle {cycle}")),
+    };
+    grant_in(db, &grant, now).await
+}
+
+/// A bucket that may pay, with what is left in it.
+#[derive(Clone, Debug)]
+struct Spendable {
+    id: Uuid,
+    left: i64,
+}
+
+/// The account's buckets that may pay now, in spending order: lowest
+/// priority number first, then the soonest to expire. The free quota only
+/// when `quota`.
+async fn spendable(
+    db: &impl ConnectionTrait,
+    account: Uuid,
+    quota: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<Spendable>, DbErr> {
+    let mut query = buckets::Entity::find()
+        .filter(buckets::Column::AccountId.eq(account))
+        .filter(
+            Condition::any()
+                .add(buckets::Column::ExpiresAt.is_null())
+                .add(buckets::Column::ExpiresAt.gt(now)),
+        )
+        .filter(Expr::cust("granted - settled - held - expired > 0"));
+    if !quota {
+        query = query.filter(buckets::Column::Source.ne(Source::FreeQuota.as_str()));
+    }
+    let mut rows = query.all(db).await?;
+    rows.sort_by_key(spending_order);
+    Ok(rows
+        .into_iter()
+        .map(|b| Spendable {
+            id: b.id,
+            left: b.granted - b.settled - b.held - b.expired,
+        })
+        .collect())
+}
+
+/// Sort key for spending: priority, then expiry (none last), then age.
+fn spending_order(b: &buckets::Model) -> (i32, bool, Option<DateTime<Utc>>, DateTime<Utc>, Uuid) {
+    (b.priority, b.expires_at.is_none(), b.expires_at, b.created_at, b.id)
+}
+
+/// A hold to take.
+#[derive(Clone, Debug)]
+pub struct HoldRequest {
+    pub account: Uuid,
+    pub model: String,
+    pub card: Card,
+    /// What it is for (`reply:<message id>`).
+    pub reference: String,
+    pub actor: String,
+    /// The free quota (renewed first when a new cycle began).
+    pub quota: Option<FreeQuota>,
+    pub ttl: std::time::Duration,
+}
+
+/// A hold taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hold {
+    pub id: Uuid,
+    pub amount: i64,
+}
+
+/// Attempts before a hold that keeps losing races gives up (PostgreSQL:
+/// a bucket changed between the read and the conditional update).
+const HOLD_ATTEMPTS: usize = 16;
+
+/// Takes a hold for `request`. `plan` gets what the account may spend on
+/// this model and says how much to hold (at most that), or refuses. The
+/// hold is written only if every bucket's conditional update succeeds.
+pub async fn hold(db: &DatabaseConnection, request: &HoldRequest, plan: impl Fn(i64) -> Result<i64>) -> Result<Hold> {
+    for _ in 0..HOLD_ATTEMPTS {
+        let now = Utc::now();
+        let txn = crate::services::begin_write(db).await?;
+        renew_quota_in(&txn, request.account, request.quota, now).await?;
+        let buckets_now = spendable(&txn, request.account, request.card.quota, now).await?;
+        let available: i64 = buckets_now.iter().map(|b| b.left).fold(0, i64::saturating_add);
+        let amount = plan(available)?;
+        if amount <= 0 || amount > available {
+            return Err(DomainError::internal(format!(
+                "a hold of {amount} out of {available} available"
+            )));
+        }
+        let mut rest = amount;
+        let mut shares = Vec::new();
+        for b in buckets_now {
+            let take = b.left.min(rest);
+            if take > 0 {
+                shares.push((b.id, take));
+                rest -= take;
+            }
+            if rest == 0 {
+                break;
+            }
+        }
+        let mut taken = true;
+        for (bucket, share) in &shares {
+            if !take_share(&txn, *bucket, *share).await? {
+                taken = false;
+                break;
+            }
+        }
+        if !taken {
+            txn.rollback().await?;
+            continue;
+        }
+        let id = Uuid::new_v4();
+        let card = request.card.to_json();
+        holds::Entity::insert(holds::ActiveModel {
+            id: Set(id),
+            account_id: Set(request.account),
+            reference: Set(request.reference.clone()),
+            model: Set(request.model.clone()),
+            amount: Set(amount),
+            state: Set(OPEN.to_owned()),
+            settled: Set(None),
+            rate_card: Set(card.clone()),
+            expires_at: Set(now + Duration::from_std(request.ttl).unwrap_or(Duration::hours(1))),
+            created_at: Set(now),
+            resolved_at: Set(None),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        for (bucket, share) in shares {
+            entry(
+                &txn,
+                Entry {
+                    account: request.account,
+                    bucket,
+                    kind: Kind::Hold,
+                    amount: share,
+                    key: format!("hold:{id}:{bucket}"),
+                    actor: &request.actor,
+                    reference: Some(&request.reference),
+                    hold: Some(id),
+                    card: Some(card.clone()),
+                },
+                now,
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        return Ok(Hold { id, amount });
+    }
+    Err(DomainError::internal("a credit hold lost every race for its buckets"))
+}
+
+/// Adds `share` to a bucket's held credits if that leaves it at zero or
+/// more; whether it did. The database decides, not an earlier read.
+async fn take_share(db: &impl ConnectionTrait, bucket: Uuid, share: i64) -> Result<bool, DbErr> {
+    let backend = db.get_database_backend();
+    let p = placeholder(backend);
+    let done = db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "UPDATE credit_buckets SET held = held + {p}1 \
+                 WHERE id = {p}2 AND granted - settled - held - expired >= {p}1"
+            ),
+            [share.into(), bucket.into()],
+        ))
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+fn placeholder(backend: sea_orm::DatabaseBackend) -> &'static str {
+    match backend {
+        sea_orm::DatabaseBackend::Postgres => "$",
+        _ => "?",
+    }
+}
+
+pub const OPEN: &str = "open";
+pub const SETTLED: &str = "settled";
+pub const RELEASED: &str = "released";
+
+/// Resolves hold `id`: settles `cost` (at most what was held) and releases
+/// the rest. What was settled, or `None` when the hold was resolved before.
+pub async fn settle(db: &DatabaseConnection, id: Uuid, cost: i64, actor: &str) -> Result<Option<i64>> {
+    let txn = crate::services::begin_write(db).await?;
+    let settled = settle_in(&txn, id, cost, actor, Utc::now()).await?;
+    txn.commit().await?;
+    Ok(settled)
+}
+
+/// [`settle`] inside the caller's transaction (saved with the reply).
+pub async fn settle_in(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    cost: i64,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, DbErr> {
+    let Some(hold) = holds::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let settled = cost.clamp(0, hold.amount);
+    let state = if settled > 0 { SETTLED } else { RELEASED };
+    // Once: the state moves from open in one conditional write.
+    let moved = holds::Entity::update_many()
+        .col_expr(holds::Column::State, Expr::value(state))
+        .col_expr(holds::Column::Settled, Expr::value(Some(settled)))
+        .col_expr(holds::Column::ResolvedAt, Expr::value(Some(now)))
+        .filter(holds::Column::Id.eq(id))
+        .filter(holds::Column::State.eq(OPEN))
+        .exec(db)
+        .await?
+        .rows_affected;
+    if moved == 0 {
+        return Ok(None);
+    }
+    let shares = entries::Entity::find()
+        .filter(entries::Column::HoldId.eq(id))
+        .filter(entries::Column::Kind.eq(Kind::Hold.as_str()))
+        .all(db)
+        .await?;
+    let mut bucket_rows = buckets::Entity::find()
+        .filter(buckets::Column::Id.is_in(shares.iter().map(|s| s.bucket_id)))
+        .all(db)
+        .await?;
+    bucket_rows.sort_by_key(spending_order);
+    let mut rest = settled;
+    let backend = db.get_database_backend();
+    let p = placeholder(backend);
+    for bucket in bucket_rows {
+        let held: i64 = shares
+            .iter()
+            .filter(|s| s.bucket_id == bucket.id)
+            .map(|s| s.amount)
+            .sum();
+        let spent = held.min(rest);
+        rest -= spent;
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!("UPDATE credit_buckets SET held = held - {p}1, settled = settled + {p}2 WHERE id = {p}3"),
+            [held.into(), spent.into(), bucket.id.into()],
+        ))
+        .await?;
+        for (kind, amount) in [(Kind::Settle, spent), (Kind::Release, held - spent)] {
+            if amount > 0 {
+                entry(
+                    db,
+                    Entry {
+                        account: hold.account_id,
+                        bucket: bucket.id,
+                        kind,
+                        amount,
+                        key: format!("{}:{id}:{}", kind.as_str(), bucket.id),
+                        actor,
+                        reference: Some(&hold.reference),
+                        hold: Some(id),
+                        card: Some(hold.rate_card.clone()),
+                    },
+                    now,
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(Some(settled))
+}
+
+/// What an account has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Spendable now, over unexpired buckets.
+    pub available: i64,
+    /// Set aside for calls in progress.
+    pub held: i64,
+}
+
+/// The account's totals now (its free quota renewed first, when due).
+pub async fn totals(db: &DatabaseConnection, account: Uuid, quota: Option<FreeQuota>) -> Result<Totals> {
+    let now = Utc::now();
+    if quota.is_some() {
+        let txn = crate::services::begin_write(db).await?;
+        renew_quota_in(&txn, account, quota, now).await?;
+        txn.commit().await?;
+    }
+    let rows = buckets::Entity::find()
+        .filter(buckets::Column::AccountId.eq(account))
+        .all(db)
+        .await?;
+    let mut t = Totals::default();
+    for b in rows {
+        t.held += b.held;
+        if b.expires_at.is_none_or(|e| e > now) {
+            t.available += b.granted - b.settled - b.held - b.expired;
+        }
+    }
+    Ok(t)
+}
+
+/// The account's buckets, in spending order.
+pub async fn buckets_of(db: &impl ConnectionTrait, account: Uuid) -> Result<Vec<buckets::Model>, DbErr> {
+    let mut rows = buckets::Entity::find()
+        .filter(buckets::Column::AccountId.eq(account))
+        .all(db)
+        .await?;
+    rows.sort_by_key(spending_order);
+    Ok(rows)
+}
+
+/// The account's ledger, newest first: `limit` entries after `offset`,
+/// of `kind` only when given.
+pub async fn entries_of(
+    db: &impl ConnectionTrait,
+    account: Uuid,
+    kind: Option<Kind>,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<entries::Model>, DbErr> {
+    let mut query = entries::Entity::find().filter(entries::Column::AccountId.eq(account));
+    if let Some(kind) = kind {
+        query = query.filter(entries::Column::Kind.eq(kind.as_str()));
+    }
+    query
+        .order_by_desc(entries::Column::CreatedAt)
+        .order_by_desc(entries::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Starts a transaction for work that must run on one instance at a time
+/// (the sweep): on PostgreSQL it takes a transaction-scoped advisory lock
+/// and returns `None` when another instance holds it; on SQLite the write
+/// lock `BEGIN IMMEDIATE` takes is the same guarantee.
+pub(crate) async fn exclusive(
+    db: &DatabaseConnection,
+    lock: i64,
+) -> Result<Option<sea_orm::DatabaseTransaction>, DbErr> {
+    let txn = crate::services::begin_write(db).await?;
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        let row = txn
+            .query_one_raw(Statement::from_sql_and_values(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT pg_try_advisory_xact_lock($1) AS locked",
+                [lock.into()],
+            ))
+            .await?;
+        let locked: bool = row.map(|r| r.try_get("", "locked")).transpose()?.unwrap_or(false);
+        if !locked {
+            txn.rollback().await?;
+            return Ok(None);
+        }
+    }
+    Ok(Some(txn))
+}

@@ -1,0 +1,233 @@
+//! The credits' part of the janitor's round, run by one instance at a
+//! time ([`super::ledger`]'s advisory lock on PostgreSQL; SQLite's write
+//! lock): holds whose call is over or whose process died are resolved from
+//! what was saved, buckets past their expiry give up what is left, and
+//! every bucket is checked against its entries.
+
+use super::ledger::{self, OPEN};
+use super::prices::{Card, Tokens};
+use super::{Kind, Source};
+use chrono::{DateTime, Utc};
+use entity::{chat_messages as messages, credit_buckets as buckets, credit_entries as entries, credit_holds as holds};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Statement};
+use std::collections::HashMap;
+use uuid::Uuid;
+use wire::messages::Outcome;
+
+/// The janitor's names for what this sweep resolves.
+pub const HOLDS: &str = "credit holds resolved";
+pub const EXPIRED: &str = "credit buckets expired";
+
+/// The advisory lock key of the credits sweep (PostgreSQL).
+const LOCK: i64 = 0x6b65_656c_0001;
+
+/// What one sweep did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Holds resolved (their call ended without settling, or its process died).
+    pub holds: u64,
+    /// Buckets whose remaining credits expired.
+    pub expired: u64,
+    /// Buckets or holds whose totals disagree with the ledger.
+    pub mismatches: u64,
+    /// Another instance was sweeping: nothing done.
+    pub skipped: bool,
+}
+
+/// Runs the sweep once, unless another instance is running it.
+pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Swept, DbErr> {
+    let Some(txn) = ledger::exclusive(db, LOCK).await? else {
+        return Ok(Swept {
+            skipped: true,
+            ..Swept::default()
+        });
+    };
+    let holds = resolve_stale_holds(&txn, now).await?;
+    let expired = expire_buckets(&txn, now).await?;
+    txn.commit().await?;
+    let mismatches = reconcile(db).await?;
+    Ok(Swept {
+        holds,
+        expired,
+        mismatches,
+        skipped: false,
+    })
+}
+
+/// Open holds past their expiry: each settled for what its reply saved
+/// (at the card it was held with, never more than held), the rest
+/// released. A reply still streaming past the hold's expiry belongs to a
+/// process that died; what it saved is nothing, so all is released.
+async fn resolve_stale_holds(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let stale = holds::Entity::find()
+        .filter(holds::Column::State.eq(OPEN))
+        .filter(holds::Column::ExpiresAt.lte(now))
+        .all(db)
+        .await?;
+    let mut resolved = 0;
+    for hold in stale {
+        let card = Card::from_json(&hold.rate_card).unwrap_or_default();
+        let message = hold
+            .reference
+            .strip_prefix("reply:")
+            .and_then(|id| Uuid::parse_str(id).ok());
+        let saved = match message {
+            Some(id) => messages::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        let cost = saved.filter(|m| m.outcome != Some(Outcome::Streaming)).map_or(0, |m| {
+            card.cost(Tokens {
+                input: m.input_tokens.unwrap_or(0),
+                output: m.output_tokens.unwrap_or(0),
+                cached: m.cached_tokens.unwrap_or(0),
+                cache_write: m.cache_write_tokens.unwrap_or(0),
+            })
+        });
+        if ledger::settle_in(db, hold.id, cost, "job:credits-sweep", now)
+            .await?
+            .is_some()
+        {
+            resolved += 1;
+        }
+    }
+    Ok(resolved)
+}
+
+/// Buckets past their expiry with credits left: what is left expires (a
+/// held share still settles or returns later, and then expires too).
+async fn expire_buckets(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let due = buckets::Entity::find()
+        .filter(buckets::Column::ExpiresAt.lte(now))
+        .filter(Expr::cust("granted - settled - held - expired > 0"))
+        .all(db)
+        .await?;
+    let backend = db.get_database_backend();
+    let p = if backend == sea_orm::DatabaseBackend::Postgres {
+        "$"
+    } else {
+        "?"
+    };
+    let mut n = 0;
+    for b in due {
+        let left = b.granted - b.settled - b.held - b.expired;
+        let done = db
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "UPDATE credit_buckets SET expired = expired + {p}1 \
+                     WHERE id = {p}2 AND granted - settled - held - expired = {p}1"
+                ),
+                [left.into(), b.id.into()],
+            ))
+            .await?;
+        if done.rows_affected() != 1 {
+            continue;
+        }
+        entries::Entity::insert(entries::ActiveModel {
+            id: sea_orm::Set(Uuid::new_v4()),
+            account_id: sea_orm::Set(b.account_id),
+            bucket_id: sea_orm::Set(b.id),
+            kind: sea_orm::Set(Kind::Expire.as_str().to_owned()),
+            amount: sea_orm::Set(left),
+            idempotency_key: sea_orm::Set(format!("expire:{}:{}", b.id, b.expired + left)),
+            actor: sea_orm::Set("job:credits-sweep".to_owned()),
+            reference: sea_orm::Set(Source::parse(&b.source).map(|s| s.as_str().to_owned())),
+            hold_id: sea_orm::Set(None),
+            rate_card: sea_orm::Set(None),
+            created_at: sea_orm::Set(now),
+        })
+        .exec_without_returning(db)
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Re-derives every bucket's totals from its entries and every resolved
+/// hold's settlement from its own, and logs each disagreement as an error.
+/// Fixes nothing: a mismatch is a bug to look at, not to paper over.
+pub async fn reconcile(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    #[derive(Default)]
+    struct Sums {
+        granted: i64,
+        held: i64,
+        settled: i64,
+        expired: i64,
+    }
+    let mut sums: HashMap<Uuid, Sums> = HashMap::new();
+    let mut per_hold: HashMap<Uuid, (i64, i64, i64)> = HashMap::new();
+    // Summed by the database, per bucket and per hold (a cast: PostgreSQL
+    // sums BIGINTs as NUMERIC).
+    let backend = db.get_database_backend();
+    let totals = |by: &str| {
+        Statement::from_string(
+            backend,
+            format!(
+                "SELECT {by} AS id, kind, CAST(SUM(amount) AS BIGINT) AS total FROM credit_entries \
+                 WHERE {by} IS NOT NULL GROUP BY {by}, kind"
+            ),
+        )
+    };
+    for row in db.query_all_raw(totals("bucket_id")).await? {
+        let (id, kind, total): (Uuid, String, i64) = (
+            row.try_get("", "id")?,
+            row.try_get("", "kind")?,
+            row.try_get("", "total")?,
+        );
+        let s = sums.entry(id).or_default();
+        match kind.as_str() {
+            "grant" | "refund" | "adjust" => s.granted += total,
+            "hold" => s.held += total,
+            "settle" => {
+                s.held -= total;
+                s.settled += total;
+            }
+            "release" => s.held -= total,
+            "expire" => s.expired += total,
+            other => tracing::error!(kind = other, bucket = %id, "credits: unknown ledger entry kind"),
+        }
+    }
+    for row in db.query_all_raw(totals("hold_id")).await? {
+        let (id, kind, total): (Uuid, String, i64) = (
+            row.try_get("", "id")?,
+            row.try_get("", "kind")?,
+            row.try_get("", "total")?,
+        );
+        let h = per_hold.entry(id).or_default();
+        match kind.as_str() {
+            "hold" => h.0 += total,
+            "settle" => h.1 += total,
+            "release" => h.2 += total,
+            _ => {}
+        }
+    }
+    let mut mismatches = 0;
+    for b in buckets::Entity::find().all(db).await? {
+        let s = sums.remove(&b.id).unwrap_or_default();
+        if (s.granted, s.held, s.settled, s.expired) != (b.granted, b.held, b.settled, b.expired) {
+            mismatches += 1;
+            tracing::error!(
+                bucket = %b.id,
+                account = %b.account_id,
+                stored = ?(b.granted, b.held, b.settled, b.expired),
+                ledger = ?(s.granted, s.held, s.settled, s.expired),
+                "credits: a bucket disagrees with its ledger (granted, held, settled, expired)"
+            );
+        }
+    }
+    for h in holds::Entity::find().all(db).await? {
+        let (held, settled, released) = per_hold.remove(&h.id).unwrap_or_default();
+        let ok = if h.state == OPEN {
+            held == h.amount && settled == 0 && released == 0
+        } else {
+            held == h.amount && settled == h.settled.unwrap_or(0) && settled + released == held
+        };
+        if !ok {
+            mismatches += 1;
+            tracing::error!(hold = %h.id, state = %h.state, amount = h.amount, held, settled, released,
+                "credits: a hold disagrees with its ledger");
+        }
+    }
+    Ok(mismatches)
+}

@@ -1,0 +1,486 @@
+//! Credits: the ledger never overdraws however many holds race for it,
+//! agrees with a sequential model of itself after every step of a random
+//! run, and every reply through the fake model APIs is held, then charged
+//! exactly its usage at the rate card (never more than held), or refused
+//! before the model is asked.
+
+use crate::chat::{Events, REPLY, assistant_message, exchange};
+use crate::helpers::{Backend, Browser, TestApp, unique_email};
+use crate::on_each_database;
+use crate::support::{make_admin, registered_and_verified};
+use domain::DomainError;
+use domain::credits::ledger::{self, Grant, HoldRequest};
+use domain::credits::prices::Card;
+use domain::credits::{FreeQuota, Source, sweep};
+use entity::{credit_buckets, credit_holds, credit_usage};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::json;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// A card whose every credit is one token of input or output.
+const ONE_A_TOKEN: Card = Card {
+    free: false,
+    quota: false,
+    input: 1_000_000,
+    output: 1_000_000,
+    cached_input: 100_000,
+    cache_write: 1_000_000,
+    request_fee: 0,
+};
+
+fn grant(account: Uuid, source: Source, amount: i64) -> Grant {
+    Grant {
+        account,
+        source,
+        amount,
+        expires_at: None,
+        key: format!("test:{}", Uuid::new_v4()),
+        actor: "operator".into(),
+        reference: Some("test".into()),
+    }
+}
+
+fn hold_request(account: Uuid, card: Card) -> HoldRequest {
+    HoldRequest {
+        account,
+        model: "m".into(),
+        card,
+        reference: format!("test:{}", Uuid::new_v4()),
+        actor: "test".into(),
+        quota: None,
+        ttl: Duration::from_secs(3600),
+    }
+}
+
+/// Holds exactly `amount`, or refuses.
+fn exactly(amount: i64) -> impl Fn(i64) -> domain::Result<i64> {
+    move |available| {
+        if available >= amount {
+            Ok(amount)
+        } else {
+            Err(DomainError::OutOfCredits {
+                available,
+                needed: amount,
+                units: Default::default(),
+            })
+        }
+    }
+}
+
+async fn concurrent_holds_of_one_never_overdraw_a_balance_of_one_hundred(app: TestApp) {
+    let db = app.db().clone();
+    let account = Uuid::new_v4();
+    assert!(ledger::grant(&db, grant(account, Source::Grant, 100)).await.unwrap());
+    // A reader watches the balance the whole time.
+    let watching = tokio::spawn({
+        let db = db.clone();
+        async move {
+            let mut lowest = i64::MAX;
+            for _ in 0..200 {
+                let t = ledger::totals(&db, account, None).await.unwrap();
+                lowest = lowest.min(t.available);
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            lowest
+        }
+    });
+    let outcomes = futures::future::join_all((0..200).map(|_| {
+        let db = db.clone();
+        async move { ledger::hold(&db, &hold_request(account, ONE_A_TOKEN), exactly(1)).await }
+    }))
+    .await;
+    let taken: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    let refused = outcomes
+        .iter()
+        .filter(|o| matches!(o, Err(DomainError::OutOfCredits { .. })))
+        .count();
+    assert_eq!(taken.len(), 100, "exactly the balance is held");
+    assert_eq!(refused, 100, "the rest are refused as out of credits");
+    assert!(watching.await.unwrap() >= 0, "the balance is never seen below zero");
+    let t = ledger::totals(&db, account, None).await.unwrap();
+    assert_eq!((t.available, t.held), (0, 100));
+
+    // Settling each once spends the hundred; settling again does nothing.
+    for hold in &taken {
+        assert_eq!(ledger::settle(&db, hold.id, 1, "test").await.unwrap(), Some(1));
+        assert_eq!(ledger::settle(&db, hold.id, 1, "test").await.unwrap(), None);
+    }
+    let t = ledger::totals(&db, account, None).await.unwrap();
+    assert_eq!((t.available, t.held), (0, 0));
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+}
+on_each_database!(concurrent_holds_of_one_never_overdraw_a_balance_of_one_hundred);
+
+async fn a_grant_is_made_once_per_key_and_a_hold_settles_at_most_what_it_holds(app: TestApp) {
+    let db = app.db().clone();
+    let account = Uuid::new_v4();
+    let once = grant(account, Source::Purchase, 50);
+    assert!(ledger::grant(&db, once.clone()).await.unwrap());
+    assert!(
+        !ledger::grant(&db, once).await.unwrap(),
+        "a redelivered grant adds nothing"
+    );
+    let hold = ledger::hold(&db, &hold_request(account, ONE_A_TOKEN), exactly(30))
+        .await
+        .unwrap();
+    // The call cost 45: only the 30 held are charged; the rest is the operator's.
+    assert_eq!(ledger::settle(&db, hold.id, 45, "test").await.unwrap(), Some(30));
+    let t = ledger::totals(&db, account, None).await.unwrap();
+    assert_eq!((t.available, t.held), (20, 0));
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+}
+on_each_database!(a_grant_is_made_once_per_key_and_a_hold_settles_at_most_what_it_holds);
+
+async fn an_open_hold_past_its_expiry_is_resolved_once_by_the_sweep(app: TestApp) {
+    let db = app.db().clone();
+    let account = Uuid::new_v4();
+    ledger::grant(&db, grant(account, Source::Grant, 40)).await.unwrap();
+    let mut request = hold_request(account, ONE_A_TOKEN);
+    // A reply whose process died: its message never saved anything.
+    request.reference = format!("reply:{}", Uuid::new_v4());
+    request.ttl = Duration::ZERO;
+    ledger::hold(&db, &request, exactly(25)).await.unwrap();
+    assert_eq!(ledger::totals(&db, account, None).await.unwrap().available, 15);
+    let later = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let first = sweep_alone(&db, later).await;
+    assert_eq!(first.holds, 1);
+    assert_eq!(sweep_alone(&db, later).await.holds, 0, "once");
+    let t = ledger::totals(&db, account, None).await.unwrap();
+    assert_eq!(
+        (t.available, t.held),
+        (40, 0),
+        "nothing was saved, so nothing is charged"
+    );
+    assert_eq!(first.mismatches, 0);
+}
+on_each_database!(an_open_hold_past_its_expiry_is_resolved_once_by_the_sweep);
+
+/// A sweep that ran (the app's own janitor may hold the lock a moment).
+async fn sweep_alone(db: &sea_orm::DatabaseConnection, now: chrono::DateTime<chrono::Utc>) -> sweep::Swept {
+    loop {
+        let swept = sweep::sweep(db, now).await.unwrap();
+        if !swept.skipped {
+            return swept;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn the_free_quota_renews_once_per_cycle_however_many_instances_ask(app: TestApp) {
+    let b = app.browser();
+    let email = unique_email("quota");
+    registered_and_verified(&app, &b, &email).await;
+    let account = user_id(&app, &email).await;
+    let quota = Some(FreeQuota {
+        amount: 70,
+        every_days: 30,
+    });
+    // Two instances: two connection pools on one database.
+    let other = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    let asks = (0..20).map(|i| {
+        let db = if i % 2 == 0 { app.db().clone() } else { other.clone() };
+        async move { ledger::totals(&db, account, quota).await.unwrap() }
+    });
+    let seen = futures::future::join_all(asks).await;
+    assert!(seen.iter().all(|t| t.available == 70), "{seen:?}");
+    let buckets = credit_buckets::Entity::find()
+        .filter(credit_buckets::Column::AccountId.eq(account))
+        .count(app.db())
+        .await
+        .unwrap();
+    assert_eq!(buckets, 1, "one quota bucket for the cycle");
+}
+on_each_database!(the_free_quota_renews_once_per_cycle_however_many_instances_ask);
+
+async fn user_id(app: &TestApp, email: &str) -> Uuid {
+    domain::accounts::rules::find_by_email(app.db(), &wire::email::Email::parse(email).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// A signed-in user with access and `credits` purchased credits (no free
+/// quota unless the app was given one).
+async fn customer(app: &TestApp, credits: i64) -> (Browser, Uuid) {
+    let b = app.browser();
+    let email = unique_email("credits");
+    registered_and_verified(app, &b, &email).await;
+    make_admin(app, &email).await;
+    let id = user_id(app, &email).await;
+    if credits > 0 {
+        ledger::grant(app.db(), grant(id, Source::Purchase, credits))
+            .await
+            .unwrap();
+    }
+    (b, id)
+}
+
+/// A fake-gpt card at whole credits a token (cached input at a tenth).
+const PRICED: &[(&str, &str)] = &[
+    ("CREDITS_FREE_QUOTA", "0"),
+    (
+        "CHAT_PRICES",
+        "fake-gpt|in=1000000|out=2000000|cached=100000,fake-claude|in=1000000|out=1000000|quota,demo|free",
+    ),
+    ("CREDITS_MIN_OUTPUT_TOKENS", "10"),
+];
+
+fn event<'a>(events: &'a [(String, serde_json::Value)], kind: &str) -> Option<&'a serde_json::Value> {
+    events.iter().find(|(k, _)| k == kind).map(|(_, v)| v)
+}
+
+async fn a_reply_is_charged_its_usage_with_each_kind_of_token_priced_apart(app: TestApp) {
+    let (b, account) = customer(&app, 100_000).await;
+    let events = exchange(&b, json!({"text": "price me please [cached 3]", "model": "fake-gpt"})).await;
+    let start = event(&events, "start").unwrap();
+    let done = event(&events, "done").expect("the reply completes");
+    let reply = assistant_message(&app, start["message_id"].as_str().unwrap()).await;
+    let (input, output, cached) = (
+        reply.input_tokens.unwrap(),
+        reply.output_tokens.unwrap(),
+        reply.cached_tokens.unwrap(),
+    );
+    assert_eq!(cached, 3, "the provider's cached tokens are saved");
+    // 1 credit per fresh input token, 2 per output token, 0.1 per cached one, rounded up.
+    let expected = (input - cached) + 2 * output + (cached + 9) / 10;
+    assert_eq!(reply.credits, Some(expected));
+    assert_eq!(done["credits"], expected);
+    let t = ledger::totals(app.db(), account, None).await.unwrap();
+    assert_eq!(
+        (t.available, t.held),
+        (100_000 - expected, 0),
+        "the rest of the hold is released"
+    );
+    let usage = credit_usage::Entity::find()
+        .filter(credit_usage::Column::Reference.eq(format!("reply:{}", reply.id)))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((usage.cost, usage.charged), (expected, expected));
+    // The title request afterwards is the operator's cost, not the user's.
+    let title = wait_for_usage(&app, &format!("title:{}", reply.id)).await;
+    assert_eq!(title.charged, 0);
+    assert!(title.cost > 0);
+    assert_eq!(sweep::reconcile(app.db()).await.unwrap(), 0);
+}
+on_each_database!(
+    a_reply_is_charged_its_usage_with_each_kind_of_token_priced_apart,
+    super::PRICED
+);
+
+async fn wait_for_usage(app: &TestApp, reference: &str) -> credit_usage::Model {
+    for _ in 0..250 {
+        if let Some(u) = credit_usage::Entity::find()
+            .filter(credit_usage::Column::Reference.eq(reference))
+            .one(app.db())
+            .await
+            .unwrap()
+        {
+            return u;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no usage recorded for {reference}");
+}
+
+#[tokio::test]
+async fn stop_mid_stream_charges_the_partial_reply() {
+    let app = TestApp::spawn_with(Backend::Sqlite, PRICED).await.unwrap();
+    app.fakes.set_llm_pace(Duration::from_millis(10));
+    let (b, account) = customer(&app, 100_000).await;
+    let mut events = Events::open(&b, json!({"text": "[words 2000] go on", "model": "fake-gpt"})).await;
+    let start = events.next().await.unwrap().1;
+    for _ in 0..20 {
+        events.next().await.unwrap();
+    }
+    drop(events);
+    let id = start["message_id"].as_str().unwrap().to_owned();
+    let reply = loop {
+        let m = assistant_message(&app, &id).await;
+        if m.outcome != Some(wire::chat::Outcome::Streaming) {
+            break m;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let charged = reply.credits.unwrap();
+    let output = reply.output_tokens.unwrap();
+    assert!(output > 0 && output < 2000, "partial output: {output}");
+    assert_eq!(charged, reply.input_tokens.unwrap() + 2 * output);
+    let t = ledger::totals(app.db(), account, None).await.unwrap();
+    assert_eq!((t.available, t.held), (100_000 - charged, 0));
+}
+
+#[tokio::test]
+async fn a_refused_request_charges_nothing() {
+    let mut overrides = PRICED.to_vec();
+    overrides.push(("OPENAI_API_KEY", "sk-wrong"));
+    let app = TestApp::spawn_with(Backend::Sqlite, &overrides).await.unwrap();
+    let (b, account) = customer(&app, 1_000).await;
+    let events = exchange(&b, json!({"text": "hello", "model": "fake-gpt"})).await;
+    assert_eq!(event(&events, "error").unwrap()["error"], "refused");
+    let t = ledger::totals(app.db(), account, None).await.unwrap();
+    assert_eq!((t.available, t.held), (1_000, 0), "everything held is released");
+    let holds: Vec<_> = credit_holds::Entity::find().all(app.db()).await.unwrap();
+    assert_eq!(holds.len(), 1);
+    assert_eq!((holds[0].state.as_str(), holds[0].settled), ("released", Some(0)));
+}
+
+#[tokio::test]
+async fn a_user_who_can_afford_fifty_tokens_asks_for_at_most_fifty() {
+    let app = TestApp::spawn_with(Backend::Sqlite, PRICED).await.unwrap();
+    // fake-claude: a credit a token each way. The prompt's ceiling is its
+    // characters plus 8 for the turn: 12 + 8 = 20; 70 − 20 leaves 50.
+    let (b, account) = customer(&app, 70).await;
+    let events = exchange(&b, json!({"text": "short answer", "model": "fake-claude"})).await;
+    assert!(event(&events, "done").is_some(), "{events:?}");
+    let sent = app.fakes.last_llm_request().unwrap();
+    let max = sent["max_tokens"].as_u64().unwrap();
+    assert_eq!(max, 50, "max_tokens lowered to what the user can afford");
+    let t = ledger::totals(app.db(), account, None).await.unwrap();
+    assert!(t.available >= 0 && t.held == 0, "{t:?}");
+}
+
+#[tokio::test]
+async fn a_user_below_the_floor_is_refused_before_the_model_is_asked() {
+    let app = TestApp::spawn_with(Backend::Sqlite, PRICED).await.unwrap();
+    let (b, account) = customer(&app, 12).await;
+    let asked = app.fakes.llm_requests();
+    let r = b
+        .post_json(
+            REPLY,
+            &json!({"text": "a question that costs too much", "model": "fake-gpt"}),
+        )
+        .await;
+    assert_eq!(r.status(), 402);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body.get("OutOfCredits").is_some(), "{body}");
+    assert_eq!(app.fakes.llm_requests(), asked, "the model was not asked");
+    let t = ledger::totals(app.db(), account, None).await.unwrap();
+    assert_eq!((t.available, t.held), (12, 0));
+    assert_eq!(credit_holds::Entity::find().count(app.db()).await.unwrap(), 0);
+    assert_eq!(
+        entity::chat_messages::Entity::find().count(app.db()).await.unwrap(),
+        0,
+        "nothing is saved"
+    );
+}
+
+#[tokio::test]
+async fn a_provider_that_overruns_max_tokens_costs_the_operator_not_the_user() {
+    let app = TestApp::spawn_with(Backend::Sqlite, PRICED).await.unwrap();
+    let (b, account) = customer(&app, 60).await;
+    let events = exchange(&b, json!({"text": "[words 200] [overrun] go", "model": "fake-claude"})).await;
+    let start = event(&events, "start").unwrap();
+    let id = start["message_id"].as_str().unwrap();
+    let usage = wait_for_usage(&app, &format!("reply:{id}")).await;
+    assert!(usage.cost > usage.charged, "{usage:?}");
+    let t = ledger::totals(app.db(), account, None).await.unwrap();
+    assert!(t.available >= 0 && t.held == 0, "never in debt: {t:?}");
+    assert_eq!(60 - t.available, usage.charged);
+}
+
+#[tokio::test]
+async fn an_unpriced_model_is_refused_and_the_free_quota_pays_only_for_its_models() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[
+            ("CREDITS_FREE_QUOTA", "5000"),
+            (
+                "CHAT_PRICES",
+                "fake-gpt|in=1000000|out=1000000|quota,fake-claude|in=1000000|out=1000000",
+            ),
+        ],
+    )
+    .await
+    .unwrap();
+    let (b, account) = customer(&app, 0).await;
+    // fake-gemini has no price: refused whatever the balance.
+    let r = b.post_json(REPLY, &json!({"text": "hi", "model": "fake-gemini"})).await;
+    assert_eq!(r.status(), 403);
+    // fake-claude is not payable from the quota, and nothing else is there.
+    let r = b.post_json(REPLY, &json!({"text": "hi", "model": "fake-claude"})).await;
+    assert_eq!(r.status(), 402);
+    // fake-gpt is: the quota pays, before purchased credits.
+    ledger::grant(app.db(), grant(account, Source::Purchase, 1_000))
+        .await
+        .unwrap();
+    let events = exchange(&b, json!({"text": "hi", "model": "fake-gpt"})).await;
+    assert!(event(&events, "done").is_some());
+    let buckets = ledger::buckets_of(app.db(), account).await.unwrap();
+    let of = |s: Source| buckets.iter().find(|b| b.source == s.as_str()).unwrap();
+    assert!(of(Source::FreeQuota).settled > 0);
+    assert_eq!(of(Source::Purchase).settled, 0, "purchased credits are untouched");
+    // And the demo model is free.
+    let events = exchange(&b, json!({"text": "hi", "model": "demo"})).await;
+    assert!(event(&events, "done").is_some());
+}
+
+#[tokio::test]
+async fn with_credits_off_replies_are_priced_and_recorded_but_nothing_is_held() {
+    let mut overrides = PRICED.to_vec();
+    overrides.push(("CREDITS_ENFORCE", "false"));
+    let app = TestApp::spawn_with(Backend::Sqlite, &overrides).await.unwrap();
+    let (b, account) = customer(&app, 0).await;
+    let events = exchange(&b, json!({"text": "hello", "model": "fake-gpt"})).await;
+    let start = event(&events, "start").unwrap();
+    assert!(event(&events, "done").unwrap()["credits"].is_null());
+    let usage = wait_for_usage(&app, &format!("reply:{}", start["message_id"].as_str().unwrap())).await;
+    assert!(usage.cost > 0 && usage.charged == 0, "{usage:?}");
+    assert_eq!(credit_holds::Entity::find().count(app.db()).await.unwrap(), 0);
+    assert_eq!(ledger::totals(app.db(), account, None).await.unwrap().available, 0);
+}
+
+#[tokio::test]
+async fn the_cli_grants_shows_and_lists_prices() {
+    use server::cli::credits::{Command, execute};
+    let app = TestApp::spawn_with(Backend::Sqlite, PRICED).await.unwrap();
+    let (_, account) = customer(&app, 0).await;
+    let email = entity::users::Entity::find_by_id(account)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
+    let email = wire::email::Email::parse(&email).unwrap();
+    for _ in 0..2 {
+        execute(
+            Command::Grant {
+                email: email.clone(),
+                amount: 2_500,
+                reason: "support ticket 42".into(),
+                expires_days: Some(30),
+            },
+            &app.services,
+        )
+        .await
+        .unwrap();
+    }
+    // Two commands, two grants (each its own ledger entry, with the reason).
+    assert_eq!(ledger::totals(app.db(), account, None).await.unwrap().available, 5_000);
+    let entries = ledger::entries_of(app.db(), account, None, 0, 10).await.unwrap();
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.reference.as_deref() == Some("support ticket 42") && e.actor == "operator")
+    );
+    execute(Command::Show { email: email.clone() }, &app.services)
+        .await
+        .unwrap();
+    execute(Command::PricesList, &app.services).await.unwrap();
+    let unknown = wire::email::Email::parse(&unique_email("nobody")).unwrap();
+    let err = execute(Command::Show { email: unknown }, &app.services)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("no account") || err.to_string().contains("NoAccount"),
+        "{err}"
+    );
+    // The configured cards are stored, the demo model's free one included.
+    let cards = domain::credits::prices::list(app.db()).await.unwrap();
+    assert!(cards.iter().any(|(m, _, c)| m == "fake-gpt" && c.output == 2_000_000));
+    assert!(cards.iter().any(|(m, _, c)| m == "demo" && c.free));
+}
