@@ -36,6 +36,8 @@ pub struct Feature {
     pub pitch: Option<(Key, Key)>,
     /// Its card on the account page.
     pub account_card: Option<fn() -> AccountCard>,
+    /// Where users obtain credits through it (payments: the pricing page).
+    pub credits_path: Option<&'static str>,
     /// Routes behind the session and the gate (the chat's reply stream,
     /// a provider's sign-in routes).
     #[cfg(feature = "ssr")]
@@ -56,6 +58,7 @@ impl Feature {
             nav: None,
             pitch: None,
             account_card: None,
+            credits_path: None,
             #[cfg(feature = "ssr")]
             routes: axum::Router::new,
             #[cfg(feature = "ssr")]
@@ -72,6 +75,11 @@ impl Feature {
 
     pub const fn pitch(mut self, title: Key, body: Key) -> Self {
         self.pitch = Some((title, body));
+        self
+    }
+
+    pub const fn credits_path(mut self, path: &'static str) -> Self {
+        self.credits_path = Some(path);
         self
     }
 

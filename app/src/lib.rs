@@ -26,6 +26,7 @@ pub mod auth;
 pub mod chat;
 pub mod chunk;
 pub mod components;
+pub mod credits;
 pub mod error;
 pub mod feature;
 pub mod features;

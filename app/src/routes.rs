@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                             <SignUpRoute />
                             <AccountRoute />
                             <AdminRoute />
+                            <crate::credits::WalletRoute />
                             <VerifyEmailRoute />
                             <ForgotPasswordRoute />
                             <ResetPasswordRoute />
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
 fn ViewerScope(children: Children) -> impl IntoView {
     crate::components::viewer::provide_viewer();
     crate::components::setup::provide_setup();
+    crate::credits::provide_credits();
     children()
 }
 

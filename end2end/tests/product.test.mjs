@@ -364,7 +364,10 @@ for (const colorScheme of ["light", "dark"]) {
       seen.add(key);
       if (!ring.ok) bare.push(key);
     }
-    assert.ok(seen.size > 8, `tabbed through the page: ${[...seen].join(", ")}`);
+    assert.ok(
+      seen.size > 8,
+      `tabbed through the page: ${[...seen].join(", ")}\nheader: ${await page.locator("header").innerHTML()}`,
+    );
     assert.deepEqual(bare, [], "controls without the theme's focus ring");
     assert.deepEqual(unexpected(problems), []);
     await context.close();

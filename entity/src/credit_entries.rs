@@ -16,7 +16,9 @@ pub struct Model {
     /// Unique: the same movement asked for twice is written once.
     #[sea_orm(unique)]
     pub idempotency_key: String,
-    /// Who moved it (`user:<id>`, `admin:<id>`, `system`, `cli`).
+    /// Who moved it: `user:<id>` (a reply's hold and settlement, or an
+    /// admin's grant), `operator` (the command line), `system` (the free
+    /// quota, a release after a failed write), `job:credits-sweep`.
     pub actor: String,
     /// What it is about (a message, a payment, an admin's reason).
     pub reference: Option<String>,

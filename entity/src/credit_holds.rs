@@ -10,7 +10,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub account_id: Uuid,
-    /// What it is for (`reply:<message id>`).
+    /// What it is for (`reply:<message id>`, or `title:<message id>` when
+    /// titles are charged).
     pub reference: String,
     pub model: String,
     pub amount: i64,

@@ -1,7 +1,8 @@
 //! Every priced model call (replies and titles, charged or not): its
 //! tokens, what they cost at the rate card, and what the user was charged.
-//! The difference is the operator's cost (free models, uncharged titles, a
-//! provider that overran what was held).
+//! The difference is the operator's cost (uncharged titles, replies while
+//! credits are not enforced, a provider that overran what was held; a free
+//! model's calls cost nothing here, whatever the provider bills).
 
 use sea_orm::entity::prelude::*;
 

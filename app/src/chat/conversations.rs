@@ -43,5 +43,5 @@ pub async fn delete_conversation(id: String) -> Result<(), AppError> {
 #[server(endpoint = "chat/models")]
 pub async fn chat_models() -> Result<Vec<ModelChoice>, AppError> {
     let (services, actor) = context()?;
-    finish(ops::models(&services, &actor))
+    finish(ops::models(&services, &actor).await)
 }

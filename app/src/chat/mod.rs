@@ -62,4 +62,17 @@ fn report(services: &domain::services::Services) {
     } else {
         tracing::info!(models = ?enabled, "chat models");
     }
+    let credits = &services.settings.credits;
+    let unpriced: Vec<&str> = enabled
+        .iter()
+        .copied()
+        .filter(|id| *id != DEMO_MODEL_ID && !credits.prices.iter().any(|p| p.model == *id))
+        .collect();
+    if credits.enforce && !unpriced.is_empty() {
+        tracing::warn!(
+            models = ?unpriced,
+            "these chat models have no price in CHAT_PRICES: replies on them are refused while CREDITS_ENFORCE is on \
+             (unless a price stored earlier is still in effect); see docs/credits.md"
+        );
+    }
 }

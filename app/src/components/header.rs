@@ -66,6 +66,7 @@ pub fn Header() -> impl IntoView {
                     </button>
                 </div>
             </nav>
+            <crate::credits::LowBalance />
         </header>
     }
 }
@@ -85,6 +86,7 @@ fn UserMenu() -> impl IntoView {
     move || match viewer.get() {
         Some(v) => view! {
             {v.is_admin.then(|| view! { <A href=ADMIN_PATH attr:class="nav-link">{locale.t(Key::NavAdmin)}</A> })}
+            <crate::credits::BalancePill />
             <A href=ACCOUNT_PATH attr:class="nav-link" attr:data-testid="account-link">{v.display_name}</A>
         }
         .into_any(),

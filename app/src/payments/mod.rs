@@ -13,7 +13,8 @@ pub const FEATURE: crate::feature::Feature = {
             crate::i18n::Key::FeatureBillingTitle,
             crate::i18n::Key::FeatureBillingBody,
         )
-        .account_card(stripe::pages::account_card);
+        .account_card(stripe::pages::account_card)
+        .credits_path(wire::payments::PRICING_PATH);
     #[cfg(feature = "ssr")]
     let feature = feature.open_routes(stripe::webhook::router).report(report);
     feature

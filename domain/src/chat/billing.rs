@@ -94,6 +94,12 @@ pub(super) async fn prepare(
         _ => return Ok(free),
     };
     let input = input_ceiling(request, entry);
+    // The prompt is held at its dearest input price: a provider may write
+    // any of it to its cache, which can cost more than plain input.
+    let held_at = Card {
+        input: card.input.max(card.cached_input).max(card.cache_write),
+        ..card
+    };
     let floor = credits.min_output_tokens.min(configured);
     let chosen = AtomicU32::new(configured);
     let hold = ledger::hold(
@@ -108,13 +114,13 @@ pub(super) async fn prepare(
             ttl: credits.hold_ttl,
         },
         |available| {
-            let affordable = card.affordable_output(available, input);
+            let affordable = held_at.affordable_output(available, input);
             let max = u32::try_from(affordable.min(u64::from(configured))).unwrap_or(configured);
             if max < floor {
                 return Err(DomainError::OutOfCredits {
                     units: credits.units,
                     available,
-                    needed: card.cost(Tokens {
+                    needed: held_at.cost(Tokens {
                         input,
                         output: i64::from(floor),
                         ..Tokens::default()
@@ -122,7 +128,7 @@ pub(super) async fn prepare(
                 });
             }
             chosen.store(max, Ordering::Relaxed);
-            Ok(card
+            Ok(held_at
                 .cost(Tokens {
                     input,
                     output: i64::from(max),
@@ -141,18 +147,20 @@ pub(super) async fn prepare(
     })
 }
 
-/// Prices `tokens`, settles the hold (never more than it holds) and
-/// records the call, in the caller's transaction; what was charged. A
-/// billing without a hold records the cost without charging.
+/// Prices `tokens` (`None`: the model processed nothing, so nothing is
+/// owed, not even the request fee), settles the hold (never more than it
+/// holds) and records the call, in the caller's transaction; what was
+/// charged. A billing without a hold records the cost without charging.
 pub(super) async fn settle(
     db: &impl ConnectionTrait,
     billing: &Billing,
     reference: String,
     purpose: &str,
-    tokens: Tokens,
+    tokens: Option<Tokens>,
     now: DateTime<Utc>,
 ) -> Result<i64, DbErr> {
-    let cost = billing.card.cost(tokens);
+    let cost = tokens.map_or(0, |t| billing.card.cost(t));
+    let tokens = tokens.unwrap_or_default();
     let charged = match billing.hold {
         Some(hold) => ledger::settle_in(db, hold.id, cost, &format!("user:{}", billing.account), now)
             .await?

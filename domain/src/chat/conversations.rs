@@ -136,19 +136,30 @@ pub async fn delete(services: &Services, actor: &Actor, id: &str) -> Result<()> 
 }
 
 /// The enabled models, the default first.
-pub fn models(services: &Services, actor: &Actor) -> Result<Vec<ModelChoice>> {
+pub async fn models(services: &Services, actor: &Actor) -> Result<Vec<ModelChoice>> {
     member(actor)?;
-    Ok(services
-        .features
-        .chat
-        .settings
-        .enabled()
-        .map(|m| ModelChoice {
+    let chat = &services.features.chat.settings;
+    let credits = &services.settings.credits;
+    let overhead = chat.system_prompt.as_deref().map_or(0, |p| p.chars().count() + 8);
+    let mut choices = Vec::new();
+    for m in chat.enabled() {
+        let card = super::billing::card(&services.db, &m.id).await?;
+        choices.push(ModelChoice {
             id: m.id.clone(),
             name: m.name.clone(),
             context_window: m.context_window,
-        })
-        .collect())
+            pricing: card
+                .filter(|c| credits.enforce && !c.free)
+                .map(|c| wire::credits::Pricing {
+                    input: c.input,
+                    output: c.output,
+                    request_fee: c.request_fee,
+                    max_output_tokens: chat.max_output_tokens,
+                    overhead_tokens: u32::try_from(overhead).unwrap_or(u32::MAX),
+                }),
+        });
+    }
+    Ok(choices)
 }
 
 /// A new conversation for `user` titled from its first message (not yet

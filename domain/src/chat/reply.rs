@@ -412,7 +412,7 @@ async fn finish(job: Job, reply: Reply, first_token: Option<Duration>, ending: E
             tracing::error!(message = %job.message_id, error = %e, "could not save a chat reply");
             // The reply was streamed all the same (its conversation may have
             // been deleted meanwhile): charge it on its own.
-            charge_alone(&job, tokens).await
+            charge_alone(&job, (source != UsageSource::None).then_some(tokens)).await
         }
     };
     match ending {
@@ -450,7 +450,7 @@ async fn finish(job: Job, reply: Reply, first_token: Option<Duration>, ending: E
 
 /// Settles a reply's charge in a transaction of its own; `None` when that
 /// fails too (the sweep resolves the hold later).
-async fn charge_alone(job: &Job, tokens: Tokens) -> Option<i64> {
+async fn charge_alone(job: &Job, tokens: Option<Tokens>) -> Option<i64> {
     let settle = async {
         let txn = crate::services::begin_write(&job.services.db).await?;
         let reference = format!("reply:{}", job.message_id);
@@ -524,7 +524,7 @@ async fn retitle(job: &Job, first: &FirstExchange, reply: &str) -> Option<String
     let (tokens, _) = usage(&request, &answer, &Ending::Completed);
     let charged = async {
         let txn = crate::services::begin_write(&job.services.db).await?;
-        billing::settle(&txn, &billing, reference, "title", tokens, Utc::now()).await?;
+        billing::settle(&txn, &billing, reference, "title", Some(tokens), Utc::now()).await?;
         txn.commit().await
     };
     if let Err(e) = charged.await {
@@ -571,10 +571,14 @@ fn tidy_title(raw: &str) -> Option<String> {
 /// nothing (`none`) when the provider refused the request, could not be
 /// reached or was never asked, so processed nothing.
 fn usage(request: &ChatRequest, reply: &Reply, ending: &Ending) -> (Tokens, UsageSource) {
+    // Nothing was processed: never asked, refused, or unreachable before
+    // anything arrived (a connection lost mid-reply still used tokens).
+    let nothing_arrived = reply.text.is_empty() && reply.usage == super::stream::Usage::default();
     if matches!(
         ending,
-        Ending::StoppedUnasked | Ending::Failed(ChatError::Refused { .. } | ChatError::Unreachable(_))
-    ) {
+        Ending::StoppedUnasked | Ending::Failed(ChatError::Refused { .. })
+    ) || (matches!(ending, Ending::Failed(ChatError::Unreachable(_))) && nothing_arrived)
+    {
         return (Tokens::default(), UsageSource::None);
     }
     let tokens = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
@@ -645,7 +649,7 @@ async fn save(
         &job.billing,
         format!("reply:{}", job.message_id),
         "reply",
-        tokens,
+        (source != UsageSource::None).then_some(tokens),
         now,
     )
     .await?;

@@ -92,3 +92,111 @@ async fn account_of(services: &Services, email: &Email) -> Result<Uuid> {
         })?
         .id)
 }
+
+/// The signed-in user's wallet: balance, the free quota's next renewal,
+/// buckets, one page of the ledger (of `kind` only, when given) and what
+/// each conversation cost.
+pub async fn wallet(
+    services: &Services,
+    actor: &Actor,
+    kind: Option<String>,
+    page: u64,
+) -> Result<wire::credits::Wallet> {
+    use wire::credits::{BucketView, ConversationCost, ENTRIES_PER_PAGE, EntryView};
+    let user = actor.user()?.user.id;
+    let db = &services.db;
+    let kind = match kind.as_deref() {
+        None | Some("") => None,
+        Some(k) => Some(Kind::parse(k).ok_or(DomainError::NotFound)?),
+    };
+    let balance = my_balance(services, actor).await?;
+    let now = Utc::now();
+    let quota = match services.settings.credits.free_quota {
+        Some(q) => ledger::anchor(db, user)
+            .await?
+            .map(|anchor| (q.amount, ledger::quota_cycle(q, anchor, now).1.timestamp())),
+        None => None,
+    };
+    let buckets = ledger::buckets_of(db, user).await?;
+    let source_of = |id: Uuid| {
+        buckets
+            .iter()
+            .find(|b| b.id == id)
+            .map_or_else(String::new, |b| b.source.clone())
+    };
+    let mut rows = ledger::entries_of(db, user, kind, page * ENTRIES_PER_PAGE, ENTRIES_PER_PAGE + 1).await?;
+    let more = rows.len() > usize::try_from(ENTRIES_PER_PAGE).unwrap_or(usize::MAX);
+    rows.truncate(usize::try_from(ENTRIES_PER_PAGE).unwrap_or(usize::MAX));
+    let entries = rows
+        .into_iter()
+        .map(|e| EntryView {
+            source: source_of(e.bucket_id),
+            // A reply's entries say `reply` (or `title`); a grant its reason.
+            note: e.reference.map(|r| match r.split_once(':') {
+                Some((what @ ("reply" | "title"), _)) => what.to_owned(),
+                _ => r,
+            }),
+            kind: e.kind,
+            amount: e.amount,
+            at: e.created_at.timestamp(),
+        })
+        .collect();
+    let conversations = conversation_costs(db, user).await?;
+    Ok(wire::credits::Wallet {
+        balance,
+        quota,
+        buckets: buckets
+            .into_iter()
+            .map(|b| {
+                let expired = b.expires_at.is_some_and(|e| e <= now);
+                BucketView {
+                    left: if expired {
+                        0
+                    } else {
+                        b.granted - b.settled - b.held - b.expired
+                    },
+                    source: b.source,
+                    granted: b.granted,
+                    held: b.held,
+                    expires_at: b.expires_at.map(|e| e.timestamp()),
+                    expired,
+                }
+            })
+            .collect(),
+        entries,
+        more,
+        conversations: conversations
+            .into_iter()
+            .map(|(id, title, credits)| ConversationCost { id, title, credits })
+            .collect(),
+    })
+}
+
+/// What each of the user's conversations was charged, the costliest 20.
+async fn conversation_costs(db: &sea_orm::DatabaseConnection, user: Uuid) -> Result<Vec<(String, String, i64)>> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = db.get_database_backend();
+    let p = if backend == sea_orm::DatabaseBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT c.id AS id, c.title AS title, CAST(SUM(m.credits) AS BIGINT) AS credits \
+                 FROM chat_messages m JOIN chat_conversations c ON c.id = m.conversation_id \
+                 WHERE c.user_id = {p} AND m.credits IS NOT NULL \
+                 GROUP BY c.id, c.title ORDER BY credits DESC LIMIT 20"
+            ),
+            [user.into()],
+        ))
+        .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let id: Uuid = row.try_get("", "id")?;
+        out.push((id.to_string(), row.try_get("", "title")?, row.try_get("", "credits")?));
+    }
+    Ok(out)
+}

@@ -145,13 +145,7 @@ pub(crate) async fn renew_quota_in(
     let Some(quota) = quota.filter(|q| q.amount > 0) else {
         return Ok(false);
     };
-    let Some(anchor) = users::Entity::find_by_id(account)
-        .select_only()
-        .column(users::Column::CreatedAt)
-        .into_tuple::<DateTime<Utc>>()
-        .one(db)
-        .await?
-    else {
+    let Some(anchor) = anchor(db, account).await? else {
         return Ok(false);
     };
     let (cycle, ends) = quota_cycle(quota, anchor, now);
@@ -439,18 +433,20 @@ pub struct Totals {
     pub held: i64,
 }
 
-/// The account's totals now (its free quota renewed first, when due).
+/// The account's totals now (its free quota renewed first, when due: a
+/// write once per cycle, a read otherwise).
 pub async fn totals(db: &DatabaseConnection, account: Uuid, quota: Option<FreeQuota>) -> Result<Totals> {
     let now = Utc::now();
-    if quota.is_some() {
+    let mut rows = buckets_of(db, account).await?;
+    if let Some(q) = quota.filter(|q| q.amount > 0)
+        && let Some(key) = quota_key(db, account, q, now).await?
+        && !rows.iter().any(|b| b.idempotency_key == key)
+    {
         let txn = crate::services::begin_write(db).await?;
         renew_quota_in(&txn, account, quota, now).await?;
         txn.commit().await?;
+        rows = buckets_of(db, account).await?;
     }
-    let rows = buckets::Entity::find()
-        .filter(buckets::Column::AccountId.eq(account))
-        .all(db)
-        .await?;
     let mut t = Totals::default();
     for b in rows {
         t.held += b.held;
@@ -459,6 +455,29 @@ pub async fn totals(db: &DatabaseConnection, account: Uuid, quota: Option<FreeQu
         }
     }
     Ok(t)
+}
+
+/// The key of the account's quota bucket for the cycle `now` is in, and
+/// when that cycle ends (`None`: no such account).
+pub async fn quota_key(
+    db: &impl ConnectionTrait,
+    account: Uuid,
+    quota: FreeQuota,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DbErr> {
+    Ok(anchor(db, account)
+        .await?
+        .map(|anchor| format!("quota:{account}:{}", quota_cycle(quota, anchor, now).0)))
+}
+
+/// When the account's quota cycles start from (its creation).
+pub async fn anchor(db: &impl ConnectionTrait, account: Uuid) -> Result<Option<DateTime<Utc>>, DbErr> {
+    users::Entity::find_by_id(account)
+        .select_only()
+        .column(users::Column::CreatedAt)
+        .into_tuple::<DateTime<Utc>>()
+        .one(db)
+        .await
 }
 
 /// The account's buckets, in spending order.

@@ -31,7 +31,7 @@ pub enum Source {
     Plan,
     /// A promotion.
     Promotion,
-    /// An administrator's (or an invite's) grant.
+    /// An administrator's grant (the admin page, `server credits grant`).
     Grant,
     /// A purchased top-up.
     Purchase,
@@ -103,6 +103,20 @@ impl Kind {
             Kind::Refund => "refund",
             Kind::Adjust => "adjust",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Kind::Grant,
+            Kind::Hold,
+            Kind::Settle,
+            Kind::Release,
+            Kind::Expire,
+            Kind::Refund,
+            Kind::Adjust,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 

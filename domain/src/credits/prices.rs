@@ -62,20 +62,22 @@ pub struct Tokens {
 const MILLION: i128 = 1_000_000;
 
 impl Card {
-    /// What `t` costs: each kind at its price, rounded up to a whole
-    /// credit, plus the fee. Saturates rather than overflows.
+    /// What `t` costs: each kind at its price, the sum rounded up to a
+    /// whole credit, plus the fee. Saturates rather than overflows.
     pub fn cost(&self, t: Tokens) -> i64 {
         if self.free {
             return 0;
         }
-        let n = |v: i64| i128::from(v.max(0));
-        let plain = (n(t.input) - n(t.cached) - n(t.cache_write)).max(0);
-        let micro = plain * i128::from(self.input)
-            + n(t.cached) * i128::from(self.cached_input)
-            + n(t.cache_write) * i128::from(self.cache_write)
-            + n(t.output) * i128::from(self.output);
-        let credits = (micro + MILLION - 1) / MILLION + i128::from(self.request_fee);
-        i64::try_from(credits).unwrap_or(i64::MAX)
+        let plain = (t.input.max(0) - t.cached.max(0) - t.cache_write.max(0)).max(0);
+        wire::credits::cost(
+            &[
+                (plain, self.input),
+                (t.cached, self.cached_input),
+                (t.cache_write, self.cache_write),
+                (t.output, self.output),
+            ],
+            self.request_fee,
+        )
     }
 
     /// The most output tokens `budget` credits pay for after `input`

@@ -10,10 +10,12 @@ use super::{Kind, Source};
 use chrono::{DateTime, Utc};
 use entity::{chat_messages as messages, credit_buckets as buckets, credit_entries as entries, credit_holds as holds};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Statement, TransactionTrait,
+};
 use std::collections::HashMap;
 use uuid::Uuid;
-use wire::messages::Outcome;
+use wire::messages::{Outcome, UsageSource};
 
 /// The janitor's names for what this sweep resolves.
 pub const HOLDS: &str = "credit holds resolved";
@@ -46,7 +48,14 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Swept,
     let holds = resolve_stale_holds(&txn, now).await?;
     let expired = expire_buckets(&txn, now).await?;
     txn.commit().await?;
-    let mismatches = reconcile(db).await?;
+    // One snapshot for every sum and row (else a hold taken between two
+    // reads would look like a mismatch).
+    // (SQLite: a transaction reads one snapshot already.)
+    let isolation = (db.get_database_backend() == sea_orm::DatabaseBackend::Postgres)
+        .then_some(sea_orm::IsolationLevel::RepeatableRead);
+    let snapshot = db.begin_with_config(isolation, None).await?;
+    let mismatches = reconcile(&snapshot).await?;
+    snapshot.commit().await?;
     Ok(Swept {
         holds,
         expired,
@@ -57,8 +66,11 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Swept,
 
 /// Open holds past their expiry: each settled for what its reply saved
 /// (at the card it was held with, never more than held), the rest
-/// released. A reply still streaming past the hold's expiry belongs to a
-/// process that died; what it saved is nothing, so all is released.
+/// released. A reply still marked streaming is left alone: it may be a
+/// long one still running; once the janitor closes it as interrupted (its
+/// process died: `CHAT_STALE_REPLY_AFTER`), its hold is resolved from what
+/// it saved, which is nothing. A hold whose reply was never written (the
+/// process died first, or the conversation was deleted) is released.
 async fn resolve_stale_holds(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
     let stale = holds::Entity::find()
         .filter(holds::Column::State.eq(OPEN))
@@ -76,14 +88,20 @@ async fn resolve_stale_holds(db: &impl ConnectionTrait, now: DateTime<Utc>) -> R
             Some(id) => messages::Entity::find_by_id(id).one(db).await?,
             None => None,
         };
-        let cost = saved.filter(|m| m.outcome != Some(Outcome::Streaming)).map_or(0, |m| {
-            card.cost(Tokens {
-                input: m.input_tokens.unwrap_or(0),
-                output: m.output_tokens.unwrap_or(0),
-                cached: m.cached_tokens.unwrap_or(0),
-                cache_write: m.cache_write_tokens.unwrap_or(0),
-            })
-        });
+        if saved.as_ref().is_some_and(|m| m.outcome == Some(Outcome::Streaming)) {
+            continue;
+        }
+        // Only what the model processed is owed (a request fee included).
+        let cost = saved
+            .filter(|m| m.usage_source.is_some_and(|s| s != UsageSource::None))
+            .map_or(0, |m| {
+                card.cost(Tokens {
+                    input: m.input_tokens.unwrap_or(0),
+                    output: m.output_tokens.unwrap_or(0),
+                    cached: m.cached_tokens.unwrap_or(0),
+                    cache_write: m.cache_write_tokens.unwrap_or(0),
+                })
+            });
         if ledger::settle_in(db, hold.id, cost, "job:credits-sweep", now)
             .await?
             .is_some()

@@ -219,6 +219,9 @@ pub struct ModelChoice {
     pub id: String,
     pub name: String,
     pub context_window: u32,
+    /// Its prices, when replies on it are charged (credits enforced, not free).
+    #[serde(default)]
+    pub pricing: Option<crate::credits::Pricing>,
 }
 
 impl ErrorKind {

@@ -51,10 +51,66 @@ impl Units {
     }
 }
 
+/// What `(tokens, price per million)` pairs cost, in credits: the sum
+/// rounded up to a whole credit, plus `fee`. Integers only; saturates
+/// rather than overflows. (The server prices replies with it; the
+/// composer estimates with it.)
+pub fn cost(parts: &[(i64, i64)], fee: i64) -> i64 {
+    const MILLION: i128 = 1_000_000;
+    let micro = parts.iter().fold(0_i128, |sum, (tokens, price)| {
+        sum.saturating_add(i128::from((*tokens).max(0)) * i128::from((*price).max(0)))
+    });
+    let credits = micro.saturating_add(MILLION - 1) / MILLION + i128::from(fee.max(0));
+    i64::try_from(credits).unwrap_or(i64::MAX)
+}
+
+/// A model's prices as the composer needs them to estimate a message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pricing {
+    /// Per million input tokens.
+    pub input: i64,
+    /// Per million output tokens.
+    pub output: i64,
+    pub request_fee: i64,
+    /// The longest reply asked for.
+    pub max_output_tokens: u32,
+    /// Tokens the server adds to every request (the system prompt).
+    pub overhead_tokens: u32,
+}
+
+impl Pricing {
+    /// The most a message can cost (what is held for it): every character
+    /// of `chars` (over `turns` turns) a token, and the longest reply.
+    pub fn worst(&self, chars: usize, turns: usize, context_window: u32) -> i64 {
+        let input = (chars + 8 * turns + self.overhead_tokens as usize).min(context_window as usize);
+        cost(
+            &[
+                (i64::try_from(input).unwrap_or(i64::MAX), self.input),
+                (i64::from(self.max_output_tokens), self.output),
+            ],
+            self.request_fee,
+        )
+    }
+
+    /// A typical cost: about four characters a token, and a reply of
+    /// `reply_tokens`.
+    pub fn typical(&self, chars: usize, turns: usize, reply_tokens: u32) -> i64 {
+        let input = (chars + 8 * turns + self.overhead_tokens as usize).div_ceil(4);
+        cost(
+            &[
+                (i64::try_from(input).unwrap_or(i64::MAX), self.input),
+                (i64::from(reply_tokens.min(self.max_output_tokens)), self.output),
+            ],
+            self.request_fee,
+        )
+    }
+}
+
 /// An account's credits as its owner sees them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {
-    /// What may be spent now: granted − settled − held, over unexpired buckets.
+    /// What may be spent now: granted − settled − held − expired, over
+    /// unexpired buckets.
     pub available: i64,
     /// Set aside for replies in progress.
     pub held: i64,
@@ -72,9 +128,84 @@ impl Balance {
     }
 }
 
+/// What the wallet page shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wallet {
+    pub balance: Balance,
+    /// The free quota, when there is one: its amount per cycle and when
+    /// the next cycle starts (Unix seconds).
+    pub quota: Option<(i64, i64)>,
+    /// In spending order.
+    pub buckets: Vec<BucketView>,
+    /// Newest first, one page.
+    pub entries: Vec<EntryView>,
+    /// Whether older entries follow.
+    pub more: bool,
+    /// What each conversation cost, the costliest first.
+    pub conversations: Vec<ConversationCost>,
+}
+
+/// One bucket of credits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketView {
+    /// `free_quota`, `plan`, `promotion`, `grant` or `purchase`.
+    pub source: String,
+    pub granted: i64,
+    /// What may still be spent (0 once expired).
+    pub left: i64,
+    pub held: i64,
+    pub expires_at: Option<i64>,
+    pub expired: bool,
+}
+
+/// One ledger entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryView {
+    /// `grant`, `hold`, `settle`, `release`, `expire`, `refund` or `adjust`.
+    pub kind: String,
+    pub amount: i64,
+    /// The bucket's source.
+    pub source: String,
+    /// What it was for: a grant's reason, or the model of a reply.
+    pub note: Option<String>,
+    pub at: i64,
+}
+
+/// What one conversation's replies were charged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationCost {
+    pub id: String,
+    pub title: String,
+    pub credits: i64,
+}
+
+/// Ledger entries per wallet page.
+pub const ENTRIES_PER_PAGE: u64 = 20;
+
+/// The entry kinds the wallet's filter offers.
+pub const ENTRY_KINDS: [&str; 7] = ["grant", "hold", "settle", "release", "expire", "refund", "adjust"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn costs_round_up_and_saturate() {
+        assert_eq!(cost(&[(1, 1)], 0), 1, "any use costs a credit");
+        assert_eq!(cost(&[(0, 5)], 2), 2, "the fee alone");
+        assert_eq!(cost(&[(600, 1000), (250, 4000)], 0), 2);
+        assert_eq!(cost(&[(i64::MAX, i64::MAX)], i64::MAX), i64::MAX);
+        let p = Pricing {
+            input: 1_000_000,
+            output: 2_000_000,
+            request_fee: 0,
+            max_output_tokens: 100,
+            overhead_tokens: 0,
+        };
+        assert_eq!(p.worst(12, 1, 1000), 20 + 200);
+        assert_eq!(p.worst(5000, 1, 1000), 1000 + 200, "capped at the context window");
+        assert_eq!(p.typical(12, 1, 50), 5 + 100);
+    }
 
     #[test]
     fn amounts_read_in_each_language_without_floats() {

@@ -25,6 +25,7 @@ const PAGES: &[Rule] = &[
     Rule(Match::Exact(routes::ACCOUNT_PATH), Requirement::SignedIn),
     Rule(Match::Exact(routes::HOLDING_PATH), Requirement::Access),
     Rule(Match::Exact(routes::ADMIN_PATH), Requirement::Admin),
+    Rule(Match::Exact(routes::WALLET_PATH), Requirement::SignedIn),
 ];
 
 /// Server functions by area, and the routes that check their own state.

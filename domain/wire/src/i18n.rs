@@ -106,6 +106,9 @@ mod tests {
             "BillingSection",
             "OfferPass",
             "NavMenu",
+            "CreditsAvailable",
+            "CreditsEntrySettle",
+            "CreditsDate",
         ];
         let same: Vec<_> = Key::ALL
             .iter()

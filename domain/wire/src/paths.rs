@@ -13,5 +13,7 @@ pub const FORGOT_PASSWORD_PATH: &str = "/forgot-password";
 pub const RESET_PASSWORD_PATH: &str = "/reset-password";
 pub const ACCOUNT_PATH: &str = "/account";
 pub const ADMIN_PATH: &str = "/admin";
+/// The user's credits: balance, buckets, ledger.
+pub const WALLET_PATH: &str = "/wallet";
 /// Shown instead of the payment page in a build without payments.
 pub const INVITE_ONLY_PATH: &str = "/invite-only";

@@ -96,8 +96,9 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Credits(command) => {
             let db = Database::connect(&config.database).await?;
             db.migrate().await?;
+            // The rate cards are the server's to store (at its start): a
+            // command run with other settings must not change live prices.
             let services = domain::Services::new(db.conn.clone(), config.accounts.clone())?;
-            domain::credits::prices::seed(&db.conn, &services.settings.credits.prices, chrono::Utc::now()).await?;
             let result = credits::execute(command, &services).await;
             db.close().await;
             result

@@ -39,6 +39,13 @@ pub(super) fn settings(get: &impl Fn(&str) -> Option<String>) -> Result<CreditSe
         return Err(invalid("CREDITS_FREE_QUOTA_DAYS", "0", "a cycle is at least one day"));
     }
     let low_balance: i64 = parse(get, "CREDITS_LOW_BALANCE", "100")?;
+    if low_balance < 0 {
+        return Err(invalid(
+            "CREDITS_LOW_BALANCE",
+            &low_balance.to_string(),
+            "must be zero (never) or more",
+        ));
+    }
     let raw = get("CHAT_PRICES").unwrap_or_default();
     let prices = parse_prices(&raw).map_err(|reason| invalid("CHAT_PRICES", &raw, &reason))?;
     let hold_ttl = duration(get, "CREDITS_HOLD_TTL", "1h")?;
@@ -126,6 +133,7 @@ mod tests {
             ("CREDITS_FREE_QUOTA_DAYS", "0"),
             ("CREDITS_HOLD_TTL", "5s"),
             ("CREDITS_ENFORCE", "maybe"),
+            ("CREDITS_LOW_BALANCE", "-5"),
             ("CHAT_PRICES", "gpt|in=0|out=1"),
         ] {
             let err = read(&[(name, value)]).unwrap_err().to_string();

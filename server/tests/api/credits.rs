@@ -315,8 +315,13 @@ async fn stop_mid_stream_charges_the_partial_reply() {
 
 #[tokio::test]
 async fn a_refused_request_charges_nothing() {
-    let mut overrides = PRICED.to_vec();
-    overrides.push(("OPENAI_API_KEY", "sk-wrong"));
+    // Not even the request fee: the model processed nothing.
+    let overrides = [
+        ("CREDITS_FREE_QUOTA", "0"),
+        ("CHAT_PRICES", "fake-gpt|in=1000000|out=1000000|fee=7,demo|free"),
+        ("CREDITS_MIN_OUTPUT_TOKENS", "10"),
+        ("OPENAI_API_KEY", "sk-wrong"),
+    ];
     let app = TestApp::spawn_with(Backend::Sqlite, &overrides).await.unwrap();
     let (b, account) = customer(&app, 1_000).await;
     let events = exchange(&b, json!({"text": "hello", "model": "fake-gpt"})).await;

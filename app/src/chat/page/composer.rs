@@ -109,6 +109,14 @@ pub(super) fn Composer(chat: Chat) -> impl IntoView {
                             }
                         }}
                     </p>
+                    <Show when=move || chat.out_of_credits.get() && chat.refusal.with(Option::is_some) && !over()>
+                        <p class="text-sm" data-testid="out-of-credits">
+                            <crate::credits::GetCredits />
+                        </p>
+                    </Show>
+                    <p class="text-indigo-800 dark:text-indigo-200" data-testid="estimate">
+                        {move || estimate(chat)}
+                    </p>
                     <p
                         id="chat-count"
                         data-testid="char-count"
@@ -126,4 +134,38 @@ pub(super) fn Composer(chat: Chat) -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// What the next message may cost, when the chosen model is charged: a
+/// typical figure and the most it can be (what is held for it; never more
+/// than the balance, as the reply is shortened to fit).
+fn estimate(chat: Chat) -> Option<String> {
+    let locale = chat.locale;
+    let balance = crate::credits::use_balance().filter(|b| b.enforced)?;
+    let model = chat.model.get();
+    let (pricing, window) = chat.models.with(|all| {
+        all.iter()
+            .find(|m| m.id == model)
+            .and_then(|m| m.pricing.map(|p| (p, m.context_window)))
+    })?;
+    let draft = chat.draft.with(|d| d.trim().chars().count());
+    let (chars, turns) = chat.messages.with(|all| {
+        (
+            all.iter()
+                .map(|m| m.text.with_untracked(|t| t.chars().count()))
+                .sum::<usize>()
+                + draft,
+            all.len() + 1,
+        )
+    });
+    /// A reply of a few paragraphs.
+    const TYPICAL_REPLY_TOKENS: u32 = 300;
+    let worst = pricing.worst(chars, turns, window).min(balance.available.max(0));
+    let typical = pricing.typical(chars, turns, TYPICAL_REPLY_TOKENS).min(worst);
+    Some(
+        locale
+            .t(Key::ChatEstimate)
+            .replace("{estimate}", &balance.units.format(typical, locale))
+            .replace("{worst}", &balance.units.format(worst, locale)),
+    )
 }

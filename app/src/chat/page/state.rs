@@ -60,6 +60,8 @@ pub(super) struct Message {
     pub(super) from_user: bool,
     pub(super) text: ArcRwSignal<String>,
     pub(super) state: ArcRwSignal<ReplyState>,
+    /// A reply's tokens (read and written) and what it was charged.
+    pub(super) usage: ArcRwSignal<Option<(i64, Option<i64>)>>,
 }
 
 /// The page's state, shared by its parts.
@@ -80,6 +82,8 @@ pub(super) struct Chat {
     pub(super) draft: RwSignal<String>,
     /// Why the last message was not accepted (shown by the composer).
     pub(super) refusal: RwSignal<Option<String>>,
+    /// The refusal was for want of credits (the composer says where to get them).
+    pub(super) out_of_credits: RwSignal<bool>,
     pub(super) sending: RwSignal<bool>,
     /// Counts sends, so a reply whose stream ends late (the title comes
     /// after `done`) leaves a newer send's state alone.
@@ -116,6 +120,7 @@ impl Chat {
             model: RwSignal::new(String::new()),
             draft: RwSignal::new(String::new()),
             refusal: RwSignal::new(None),
+            out_of_credits: RwSignal::new(false),
             trimmed: RwSignal::new(0),
             sending: RwSignal::new(false),
             sends: StoredValue::new(0),
@@ -150,6 +155,7 @@ impl Chat {
             from_user,
             text: ArcRwSignal::new(text),
             state: ArcRwSignal::new(state),
+            usage: ArcRwSignal::new(None),
         }
     }
 
@@ -205,6 +211,7 @@ impl Chat {
         self.stop();
         self.list_open.set(false);
         self.refusal.set(None);
+        self.out_of_credits.set(false);
         self.trimmed.set(0);
         browser::show_in_address(id.as_deref());
         self.current.set(id.clone());
@@ -227,11 +234,15 @@ impl Chat {
                     let messages = saved
                         .iter()
                         .map(|m| {
-                            self.message(
+                            let message = self.message(
                                 m.role == MessageRole::User,
                                 m.content.clone(),
                                 ReplyState::from_saved(m),
-                            )
+                            );
+                            if let (Some(input), Some(output)) = (m.input_tokens, m.output_tokens) {
+                                message.usage.set(Some((input + output, m.credits)));
+                            }
+                            message
                         })
                         .collect();
                     self.messages.set(messages);
@@ -271,6 +282,7 @@ impl Chat {
             return;
         }
         self.refusal.set(None);
+        self.out_of_credits.set(false);
         let mut removed = None;
         self.messages.update(|all| {
             if regenerate && all.last().is_some_and(|m| !m.from_user) {
@@ -315,10 +327,13 @@ impl Chat {
                     if !regenerate && self.draft.get_untracked().is_empty() {
                         self.draft.set(text);
                     }
+                    self.out_of_credits.set(matches!(error, AppError::OutOfCredits { .. }));
                     self.refusal.set(Some(error.message(self.locale)));
                 }
             }
             self.load_list();
+            // What the reply cost (or that nothing was held after all).
+            crate::credits::refresh();
             browser::focus(self.composer);
         });
     }

@@ -131,6 +131,19 @@ fn MessageItem(
         move || is_last() && !streaming() && !chat.sending.get()
     };
     let copy_text = text.clone();
+    let usage = m.usage.clone();
+    let spent = move || {
+        usage.get().map(|(tokens, credits)| {
+            let tokens = tokens.to_string();
+            match (credits, crate::credits::use_balance()) {
+                (Some(credits), Some(balance)) => locale
+                    .t(Key::ChatMessageUsage)
+                    .replace("{tokens}", &tokens)
+                    .replace("{credits}", &balance.units.format(credits, locale)),
+                _ => locale.t(Key::ChatMessageTokens).replace("{tokens}", &tokens),
+            }
+        })
+    };
 
     view! {
         <article class="flex flex-col gap-2" data-testid="message-assistant" data-state=state_name>
@@ -187,6 +200,9 @@ fn MessageItem(
                         {locale.t(Key::ChatRegenerate)}
                     </button>
                 </Show>
+                <span class="ml-auto self-center text-xs text-indigo-800 dark:text-indigo-200" data-testid="message-usage">
+                    {spent}
+                </span>
             </div>
         </article>
     }

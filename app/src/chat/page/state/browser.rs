@@ -52,7 +52,10 @@ pub async fn stream(chat: Chat, request: crate::chat::ReplyRequest, reply: &Mess
             chat.load_list();
         }
         ReplyEvent::Delta(Delta { text }) => reply.text.update(|t| t.push_str(&text)),
-        ReplyEvent::Done(_) => {
+        ReplyEvent::Done(done) => {
+            reply
+                .usage
+                .set(Some((done.input_tokens + done.output_tokens, done.credits)));
             reply.state.set(ReplyState::Completed);
             chat.sending.set(false);
         }
@@ -114,10 +117,28 @@ pub fn scroll_to_end(thread: NodeRef<Div>) {
     });
 }
 
+/// Puts the focus back in the composer (after a reply, after opening a
+/// conversation), unless the user has moved it elsewhere meanwhile: only
+/// from nowhere (the page itself, a button that went away) or from within
+/// the composer (Stop).
 pub fn focus(composer: NodeRef<Textarea>) {
-    if let Some(el) = composer.try_get_untracked().flatten() {
-        let _ = el.focus();
+    let Some(el) = composer.try_get_untracked().flatten() else {
+        return;
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let active = document().active_element();
+        let body = document().body().map(|b| b.unchecked_into::<web_sys::Element>());
+        let form = el.closest("form").ok().flatten();
+        let elsewhere = active.is_some_and(|a| {
+            a.is_connected() && Some(&a) != body.as_ref() && !form.as_ref().is_some_and(|f| f.contains(Some(&a)))
+        });
+        if elsewhere {
+            return;
+        }
     }
+    let _ = el.focus();
 }
 
 /// Copies `text`; `copied` says whether it worked, for a moment.

@@ -1,0 +1,146 @@
+//! Credits in the app: the balance in the header (fetched once the page
+//! is interactive, refreshed after each reply), the low-balance notice,
+//! and the wallet page (its own chunk). What credits are and how replies
+//! are charged is `domain::credits` (`docs/credits.md`).
+
+mod wallet;
+
+use crate::error::AppError;
+use crate::i18n::{Key, use_locale};
+use leptos::prelude::*;
+use leptos_router::components::A;
+pub use wallet::WalletRoute;
+use wire::credits::{Balance, Wallet};
+
+#[cfg(feature = "ssr")]
+use {
+    crate::server::{context, finish},
+    domain::credits::account as ops,
+};
+
+pub use wire::paths::WALLET_PATH;
+
+/// The signed-in user's balance.
+#[server(endpoint = "account/credits/balance")]
+pub async fn credits_balance() -> Result<Balance, AppError> {
+    let (services, actor) = context()?;
+    finish(ops::my_balance(&services, &actor).await)
+}
+
+/// The wallet: one page of the ledger, of one kind of entry when given.
+#[server(endpoint = "account/credits/wallet")]
+pub async fn credits_wallet(kind: String, page: u64) -> Result<Wallet, AppError> {
+    let (services, actor) = context()?;
+    finish(ops::wallet(&services, &actor, Some(kind), page).await)
+}
+
+/// The balance as the page knows it (`None` until fetched, or signed out).
+#[derive(Clone, Copy)]
+pub struct Credits(RwSignal<Option<Balance>>);
+
+/// Provides [`Credits`]; fetches the balance whenever someone is signed in.
+pub fn provide_credits() {
+    let state = Credits(RwSignal::new(None));
+    provide_context(state);
+    let viewer = crate::components::viewer::use_viewer();
+    // Effects run in the browser only.
+    Effect::new(move |_| {
+        if viewer.with(|v| v.is_some()) {
+            refresh();
+        } else {
+            state.0.set(None);
+        }
+    });
+}
+
+/// Fetches the balance again (after a reply, a purchase).
+pub fn refresh() {
+    let Some(state) = use_context::<Credits>() else { return };
+    leptos::task::spawn_local(async move {
+        // On failure the last known balance stays.
+        if let Ok(balance) = credits_balance().await {
+            state.0.try_set(Some(balance));
+        }
+    });
+}
+
+/// The balance, where the page shows it.
+pub fn use_balance() -> Option<Balance> {
+    use_context::<Credits>().and_then(|c| c.0.get())
+}
+
+/// The header's balance: what may be spent, linking to the wallet; what
+/// is held for replies in progress on hover and focus. One element whose
+/// text follows the balance (replacing it would drop the focus of someone
+/// tabbing past it as a reply's cost arrives).
+#[component]
+pub fn BalancePill() -> impl IntoView {
+    let locale = use_locale();
+    let Some(Credits(state)) = use_context::<Credits>() else {
+        return ().into_any();
+    };
+    let shown = move || state.get().filter(|b| b.enforced);
+    let available = move || shown().map(|b| b.units.format(b.available, locale)).unwrap_or_default();
+    let label = move || {
+        shown()
+            .map(|b| {
+                locale
+                    .t(Key::CreditsBalanceLabel)
+                    .replace("{available}", &b.units.format(b.available, locale))
+                    .replace("{held}", &b.units.format(b.held, locale))
+            })
+            .unwrap_or_default()
+    };
+    let low = move || shown().is_some_and(|b| b.is_low());
+    view! {
+        <Show when=move || shown().is_some()>
+            <A
+                href=WALLET_PATH
+                attr:class=move || if low() { "pill pill-low" } else { "pill" }
+                attr:title=label
+                attr:aria-label=label
+                attr:data-testid="balance"
+            >
+                {available}
+            </A>
+        </Show>
+    }
+    .into_any()
+}
+
+/// Shown under the header while the balance is at or below
+/// `CREDITS_LOW_BALANCE`.
+#[component]
+pub fn LowBalance() -> impl IntoView {
+    let locale = use_locale();
+    move || {
+        let balance = use_balance().filter(Balance::is_low)?;
+        let text = locale
+            .t(Key::CreditsLow)
+            .replace("{available}", &balance.units.format(balance.available, locale));
+        Some(view! {
+            <div role="status" class="border-b border-amber-300 bg-amber-50 px-4 py-2 text-center text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100" data-testid="low-balance">
+                {text} " " <GetCredits />
+            </div>
+        })
+    }
+}
+
+/// Where credits are obtained: the page of a feature that sells them
+/// (payments: pricing) when this instance offers it, else the support
+/// address, else the wallet.
+#[component]
+pub fn GetCredits() -> impl IntoView {
+    let locale = use_locale();
+    let setup = crate::components::use_setup();
+    let sold = crate::features::ALL
+        .iter()
+        .filter(|f| setup.offers(f.name))
+        .find_map(|f| f.credits_path);
+    let (href, key) = match (sold, setup.support_link()) {
+        (Some(path), _) => (path.to_owned(), Key::CreditsGetMore),
+        (None, Some((mailto, _))) => (mailto, Key::CreditsAskSupport),
+        (None, None) => (WALLET_PATH.to_owned(), Key::CreditsSeeWallet),
+    };
+    view! { <a href=href class="link font-medium" data-testid="get-credits">{locale.t(key)}</a> }
+}

@@ -1,0 +1,265 @@
+//! The wallet page (`/wallet`, its own chunk): the balance and what is
+//! held, the free quota's next renewal, the buckets credits come from, the
+//! ledger a page at a time (filtered by kind), and what each conversation
+//! cost.
+
+use super::{GetCredits, credits_wallet};
+use crate::components::Gated;
+use crate::i18n::{Key, Locale, use_locale};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::path;
+use wire::credits::{ENTRY_KINDS, Units, Wallet};
+
+#[component(transparent)]
+pub fn WalletRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::components::Route;
+    view! { <Route path=path!("/wallet") view={leptos_router::Lazy::<WalletView>::new()} /> }.into_inner()
+}
+
+crate::lazy_page!(WalletView, wallet, || view! { <Gated><WalletPage /></Gated> });
+
+/// The wallet.
+#[component]
+pub fn WalletPage() -> impl IntoView {
+    let locale = use_locale();
+    let kind = RwSignal::new(String::new());
+    let page = RwSignal::new(0_u64);
+    // Fetched in the browser: the ledger changes with every reply.
+    let wallet = LocalResource::new(move || credits_wallet(kind.get(), page.get()));
+    view! {
+        <Title text=locale.t(Key::CreditsTitle) />
+        <div class="mx-auto flex max-w-4xl flex-col gap-8 px-4 py-8" data-testid="wallet">
+            <h1 class="text-2xl font-bold">{locale.t(Key::CreditsTitle)}</h1>
+            <Transition fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
+                {move || {
+                    wallet
+                        .get()
+                        .map(|result| match result {
+                            Ok(w) => contents(w, locale, kind, page).into_any(),
+                            Err(_) => {
+                                view! {
+                                    <p role="alert" class="field-error">
+                                        {locale.t(Key::CreditsLoadFailed)}
+                                        " "
+                                        <button type="button" class="link" on:click=move |_| wallet.refetch()>
+                                            {locale.t(Key::CreditsRetry)}
+                                        </button>
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Transition>
+        </div>
+    }
+}
+
+fn contents(w: Wallet, locale: Locale, kind: RwSignal<String>, page: RwSignal<u64>) -> impl IntoView {
+    let units = w.balance.units;
+    let amount = move |n: i64| units.format(n, locale);
+    let quota = w.quota.map(|(each, renews)| {
+        locale
+            .t(Key::CreditsQuota)
+            .replace("{amount}", &amount(each))
+            .replace("{date}", &wire::access::format_date(renews))
+    });
+    view! {
+        <section class="card flex flex-col gap-2" aria-labelledby="balance-heading">
+            <h2 id="balance-heading" class="text-lg font-semibold">{locale.t(Key::CreditsAvailable)}</h2>
+            <p class="text-3xl font-bold tabular-nums" data-testid="wallet-available">{amount(w.balance.available)}</p>
+            <p class="text-sm text-indigo-800 dark:text-indigo-200">
+                {locale.t(Key::CreditsHeld).replace("{held}", &amount(w.balance.held))}
+            </p>
+            {quota.map(|q| view! { <p class="text-sm">{q}</p> })}
+            <p><GetCredits /></p>
+        </section>
+        {buckets(&w, locale, units)}
+        {ledger(&w, locale, units, kind, page)}
+        {conversations(&w, locale, units)}
+    }
+}
+
+fn source_name(source: &str) -> Key {
+    match source {
+        "free_quota" => Key::CreditsSourceFreeQuota,
+        "plan" => Key::CreditsSourcePlan,
+        "promotion" => Key::CreditsSourcePromotion,
+        "purchase" => Key::CreditsSourcePurchase,
+        _ => Key::CreditsSourceGrant,
+    }
+}
+
+fn kind_name(kind: &str) -> Key {
+    match kind {
+        "grant" => Key::CreditsEntryGrant,
+        "hold" => Key::CreditsEntryHold,
+        "settle" => Key::CreditsEntrySettle,
+        "release" => Key::CreditsEntryRelease,
+        "expire" => Key::CreditsEntryExpire,
+        "refund" => Key::CreditsEntryRefund,
+        _ => Key::CreditsEntryAdjust,
+    }
+}
+
+fn buckets(w: &Wallet, locale: Locale, units: Units) -> impl IntoView + use<> {
+    let rows = w
+        .buckets
+        .iter()
+        .map(|b| {
+            let expires = match (b.expired, b.expires_at) {
+                (true, _) => locale.t(Key::CreditsExpired).to_owned(),
+                (false, Some(at)) => wire::access::format_date(at),
+                (false, None) => locale.t(Key::CreditsNever).to_owned(),
+            };
+            view! {
+                <tr class="border-t border-indigo-100 dark:border-indigo-800">
+                    <td class="py-2 pr-4">{locale.t(source_name(&b.source))}</td>
+                    <td class="py-2 pr-4 text-right tabular-nums">{units.format(b.left, locale)}</td>
+                    <td class="py-2 pr-4 text-right tabular-nums">{units.format(b.granted, locale)}</td>
+                    <td class="py-2">{expires}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let empty = w.buckets.is_empty();
+    view! {
+        <section class="card flex flex-col gap-3" aria-labelledby="buckets-heading">
+            <h2 id="buckets-heading" class="text-lg font-semibold">{locale.t(Key::CreditsBuckets)}</h2>
+            {if empty {
+                view! { <p>{locale.t(Key::CreditsNoBuckets)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="overflow-x-auto">
+                        <table class="w-full text-sm">
+                            <thead>
+                                <tr class="text-left">
+                                    <th scope="col" class="py-2 pr-4">{locale.t(Key::CreditsSource)}</th>
+                                    <th scope="col" class="py-2 pr-4 text-right">{locale.t(Key::CreditsLeft)}</th>
+                                    <th scope="col" class="py-2 pr-4 text-right">{locale.t(Key::CreditsGranted)}</th>
+                                    <th scope="col" class="py-2">{locale.t(Key::CreditsExpires)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+fn ledger(
+    w: &Wallet,
+    locale: Locale,
+    units: Units,
+    kind: RwSignal<String>,
+    page: RwSignal<u64>,
+) -> impl IntoView + use<> {
+    let rows = w
+        .entries
+        .iter()
+        .map(|e| {
+            let note = match e.note.as_deref() {
+                Some("reply") => locale.t(Key::CreditsNoteReply).to_owned(),
+                Some("title") => locale.t(Key::CreditsNoteTitle).to_owned(),
+                Some(other) => other.to_owned(),
+                None => String::new(),
+            };
+            view! {
+                <tr class="border-t border-indigo-100 dark:border-indigo-800" data-testid="ledger-entry" data-kind=e.kind.clone()>
+                    <td class="py-2 pr-4 whitespace-nowrap">{wire::access::format_date(e.at)}</td>
+                    <td class="py-2 pr-4">{locale.t(kind_name(&e.kind))}</td>
+                    <td class="py-2 pr-4 text-right tabular-nums">{units.format(e.amount, locale)}</td>
+                    <td class="py-2 pr-4">{locale.t(source_name(&e.source))}</td>
+                    <td class="py-2 break-words">{note}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let empty = w.entries.is_empty();
+    let more = w.more;
+    let options = ENTRY_KINDS
+        .iter()
+        .map(|k| view! { <option value=*k selected=move || kind.get() == *k>{locale.t(kind_name(k))}</option> })
+        .collect_view();
+    view! {
+        <section class="card flex flex-col gap-3" aria-labelledby="ledger-heading">
+            <div class="flex flex-wrap items-center justify-between gap-3">
+                <h2 id="ledger-heading" class="text-lg font-semibold">{locale.t(Key::CreditsLedger)}</h2>
+                <label class="flex items-center gap-2 text-sm">
+                    {locale.t(Key::CreditsFilter)}
+                    <select
+                        class="input w-auto"
+                        data-testid="ledger-filter"
+                        on:change=move |ev| {
+                            kind.set(event_target_value(&ev));
+                            page.set(0);
+                        }
+                    >
+                        <option value="" selected=move || kind.get().is_empty()>{locale.t(Key::CreditsAllEntries)}</option>
+                        {options}
+                    </select>
+                </label>
+            </div>
+            {if empty {
+                view! { <p>{locale.t(Key::CreditsNoEntries)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="overflow-x-auto">
+                        <table class="w-full text-sm">
+                            <thead>
+                                <tr class="text-left">
+                                    <th scope="col" class="py-2 pr-4">{locale.t(Key::CreditsDate)}</th>
+                                    <th scope="col" class="py-2 pr-4">{locale.t(Key::CreditsKind)}</th>
+                                    <th scope="col" class="py-2 pr-4 text-right">{locale.t(Key::CreditsAmount)}</th>
+                                    <th scope="col" class="py-2 pr-4">{locale.t(Key::CreditsSource)}</th>
+                                    <th scope="col" class="py-2">{locale.t(Key::CreditsNote)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                }
+                    .into_any()
+            }}
+            <nav class="flex gap-3" aria-label=locale.t(Key::CreditsLedger)>
+                <button type="button" class="btn-secondary" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
+                    {locale.t(Key::CreditsNewer)}
+                </button>
+                <button type="button" class="btn-secondary" disabled=!more on:click=move |_| page.update(|p| *p += 1)>
+                    {locale.t(Key::CreditsOlder)}
+                </button>
+            </nav>
+        </section>
+    }
+}
+
+fn conversations(w: &Wallet, locale: Locale, units: Units) -> impl IntoView + use<> {
+    if w.conversations.is_empty() {
+        return ().into_any();
+    }
+    let main = crate::features::main_nav().path;
+    let rows = w
+        .conversations
+        .iter()
+        .map(|c| {
+            let href = format!("{main}?c={}", c.id);
+            view! {
+                <li class="flex justify-between gap-4 border-t border-indigo-100 py-2 dark:border-indigo-800">
+                    <a href=href class="link min-w-0 truncate">{c.title.clone()}</a>
+                    <span class="tabular-nums">{units.format(c.credits, locale)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card flex flex-col gap-3" aria-labelledby="conversations-heading">
+            <h2 id="conversations-heading" class="text-lg font-semibold">{locale.t(Key::CreditsPerConversation)}</h2>
+            <ul class="text-sm">{rows}</ul>
+        </section>
+    }
+    .into_any()
+}
