@@ -46,13 +46,14 @@ commands:
   budgets
         build release and check the page-weight budgets in a browser (the
         main WASM chunk, each page's first load; end2end/budgets/)
-  bench [render|quality|search]
+  bench [render|quality|search|credits]
         build release and print sizes, start-up time, memory, throughput,
         Lighthouse and axe-core results; `render` only measures the page
         render cost against a bare Leptos page, `quality` only runs
         Lighthouse (mobile) and axe-core, `search` only times the
         conversation search on 100,000 messages per user (SQLite and
-        PostgreSQL)
+        PostgreSQL), `credits` only counts the ledger's hold + settle pairs
+        per second (SQLite with synchronous=FULL, and PostgreSQL)
   cfg-spread
         list, per product feature, the files outside its own folders that
         mention its cfg (the feature registry keeps this short)";
@@ -101,7 +102,10 @@ fn run() -> anyhow::Result<()> {
             [only] if only == "render" => bench::run_render(),
             [only] if only == "quality" => bench::run_quality(),
             [only] if only == "search" => bench::run_search(),
-            _ => anyhow::bail!("`bench` takes no arguments, `render`, `quality` or `search`, not {args:?}\n\n{USAGE}"),
+            [only] if only == "credits" => bench::run_credits(),
+            _ => anyhow::bail!(
+                "`bench` takes no arguments, `render`, `quality`, `search` or `credits`, not {args:?}\n\n{USAGE}"
+            ),
         },
         "cfg-spread" => {
             no_args(&args)?;

@@ -51,6 +51,7 @@ pub fn run() -> anyhow::Result<()> {
         None => report.push("chat streams     skipped: the default build has no `chat` feature".to_owned()),
     }
     report.extend(search::measure()?);
+    report.extend(search::measure_credits()?);
 
     for line in report {
         println!("{line}");
@@ -93,6 +94,14 @@ pub fn run_quality() -> anyhow::Result<()> {
 /// `cargo xtask bench search`: only the conversation search (SQLite and PostgreSQL).
 pub fn run_search() -> anyhow::Result<()> {
     for line in search::measure()? {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// `cargo xtask bench credits`: only the credits ledger (SQLite and PostgreSQL).
+pub fn run_credits() -> anyhow::Result<()> {
+    for line in search::measure_credits()? {
         println!("{line}");
     }
     Ok(())

@@ -1,16 +1,27 @@
-//! Conversation search on 100,000 messages per user: `domain`'s
-//! `search_bench` example, against a SQLite file and a temporary
-//! PostgreSQL server, each freshly seeded.
+//! Database benchmarks run as `domain`'s examples, each against a SQLite
+//! file and a temporary PostgreSQL server, freshly made: the conversation
+//! search on 100,000 messages per user (`search_bench`), and the credits
+//! ledger's hold + settle pairs (`credits_bench`).
 
 use crate::pg::TempPostgres;
 use crate::util::{self, run};
 use std::process::Command;
 
+/// The conversation search.
 pub fn measure() -> anyhow::Result<Vec<String>> {
-    let bin = build()?;
-    let dir = std::env::temp_dir().join(format!("keel-search-bench-{}", std::process::id()));
+    measure_example("search_bench", "db_sqlite,db_pg,chat")
+}
+
+/// The credits ledger.
+pub fn measure_credits() -> anyhow::Result<Vec<String>> {
+    measure_example("credits_bench", "db_sqlite,db_pg")
+}
+
+fn measure_example(example: &str, features: &str) -> anyhow::Result<Vec<String>> {
+    let bin = build(example, features)?;
+    let dir = std::env::temp_dir().join(format!("keel-{example}-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let sqlite = format!("sqlite://{}?mode=rwc", dir.join("search.db").display());
+    let sqlite = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
     let mut report = measure_on(&bin, &sqlite)?;
     let pg = TempPostgres::start()?;
     report.extend(measure_on(&bin, &pg.url())?);
@@ -19,25 +30,25 @@ pub fn measure() -> anyhow::Result<Vec<String>> {
     Ok(report)
 }
 
-fn build() -> anyhow::Result<std::path::PathBuf> {
+fn build(example: &str, features: &str) -> anyhow::Result<std::path::PathBuf> {
     run(Command::new(util::cargo()).args([
         "build",
         "--release",
         "--package",
         "domain",
         "--features",
-        "db_sqlite,db_pg,chat",
+        features,
         "--example",
-        "search_bench",
+        example,
     ]))?;
-    Ok(util::target_dir()?.join("release/examples/search_bench"))
+    Ok(util::target_dir()?.join("release/examples").join(example))
 }
 
 fn measure_on(bin: &std::path::Path, database_url: &str) -> anyhow::Result<Vec<String>> {
     let out = Command::new(bin).env("DATABASE_URL", database_url).output()?;
     anyhow::ensure!(
         out.status.success(),
-        "the search bench failed:\n{}",
+        "the bench failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     Ok(String::from_utf8_lossy(&out.stdout)
