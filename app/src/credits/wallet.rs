@@ -131,7 +131,7 @@ fn buckets(w: &Wallet, locale: Locale, units: Units) -> impl IntoView + use<> {
                 view! { <p>{locale.t(Key::CreditsNoBuckets)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="overflow-x-auto">
+                    <div class="scroll-region" tabindex="0" role="region" aria-labelledby="buckets-heading">
                         <table class="w-full text-sm">
                             <thead>
                                 <tr class="text-left">
@@ -208,7 +208,7 @@ fn ledger(
                 view! { <p>{locale.t(Key::CreditsNoEntries)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="overflow-x-auto">
+                    <div class="scroll-region" tabindex="0" role="region" aria-labelledby="ledger-heading">
                         <table class="w-full text-sm">
                             <thead>
                                 <tr class="text-left">

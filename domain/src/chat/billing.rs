@@ -45,17 +45,18 @@ pub(super) async fn card(db: &impl ConnectionTrait, model: &str) -> Result<Optio
     })
 }
 
-/// Tokens the prompt cannot exceed: every character a token (a token is
-/// at least one character in practice; English runs near four), a few
-/// more per turn for the roles and separators, capped by the model's
-/// context window.
+/// Tokens the prompt cannot exceed: every byte of its UTF-8 a token (the
+/// providers' tokenizers are byte-level: no token is shorter than a byte,
+/// while an emoji or a rare character can take several; English runs near
+/// four bytes a token), a few more per turn for the roles and separators,
+/// capped by the model's context window.
 pub(super) fn input_ceiling(request: &ChatRequest, entry: &ModelEntry) -> i64 {
     const PER_TURN: usize = 8;
-    let chars = request.system.as_deref().map_or(0, |s| s.chars().count() + PER_TURN)
+    let chars = request.system.as_deref().map_or(0, |s| s.len() + PER_TURN)
         + request
             .turns
             .iter()
-            .map(|t: &Turn| t.text.chars().count() + PER_TURN)
+            .map(|t: &Turn| t.text.len() + PER_TURN)
             .sum::<usize>();
     i64::try_from(chars)
         .unwrap_or(i64::MAX)
@@ -162,9 +163,13 @@ pub(super) async fn settle(
     let cost = tokens.map_or(0, |t| billing.card.cost(t));
     let tokens = tokens.unwrap_or_default();
     let charged = match billing.hold {
-        Some(hold) => ledger::settle_in(db, hold.id, cost, &format!("user:{}", billing.account), now)
-            .await?
-            .unwrap_or(0),
+        Some(hold) => match ledger::settle_in(db, hold.id, cost, &format!("user:{}", billing.account), now).await? {
+            Some(charged) => charged,
+            None => {
+                tracing::warn!(reference, hold = %hold.id, cost, "the hold was resolved before its call ended: nothing charged");
+                0
+            }
+        },
         None => 0,
     };
     if cost > charged && billing.hold.is_some() {

@@ -140,7 +140,7 @@ pub async fn models(services: &Services, actor: &Actor) -> Result<Vec<ModelChoic
     member(actor)?;
     let chat = &services.features.chat.settings;
     let credits = &services.settings.credits;
-    let overhead = chat.system_prompt.as_deref().map_or(0, |p| p.chars().count() + 8);
+    let overhead = chat.system_prompt.as_deref().map_or(0, |p| p.len() + 8);
     let mut choices = Vec::new();
     for m in chat.enabled() {
         let card = super::billing::card(&services.db, &m.id).await?;
@@ -151,7 +151,8 @@ pub async fn models(services: &Services, actor: &Actor) -> Result<Vec<ModelChoic
             pricing: card
                 .filter(|c| credits.enforce && !c.free)
                 .map(|c| wire::credits::Pricing {
-                    input: c.input,
+                    // As the hold prices the prompt: at its dearest input price.
+                    input: c.input.max(c.cached_input).max(c.cache_write),
                     output: c.output,
                     request_fee: c.request_fee,
                     max_output_tokens: chat.max_output_tokens,

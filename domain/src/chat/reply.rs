@@ -499,6 +499,7 @@ async fn retitle(job: &Job, first: &FirstExchange, reply: &str) -> Option<String
     } else {
         Billing {
             hold: None,
+            max_output_tokens: request.max_output_tokens,
             ..job.billing.clone()
         }
     };

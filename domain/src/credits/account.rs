@@ -25,6 +25,9 @@ pub async fn my_balance(services: &Services, actor: &Actor) -> Result<wire::cred
     })
 }
 
+/// The last ledger page the wallet reads (20 million entries back).
+const MAX_PAGE: u64 = 1_000_000;
+
 /// An administrator's grant.
 #[derive(Clone, Debug)]
 pub struct NewGrant {
@@ -124,7 +127,9 @@ pub async fn wallet(
             .find(|b| b.id == id)
             .map_or_else(String::new, |b| b.source.clone())
     };
-    let mut rows = ledger::entries_of(db, user, kind, page * ENTRIES_PER_PAGE, ENTRIES_PER_PAGE + 1).await?;
+    // Any page number is a valid request; past the end, a page is empty.
+    let offset = page.min(MAX_PAGE).saturating_mul(ENTRIES_PER_PAGE);
+    let mut rows = ledger::entries_of(db, user, kind, offset, ENTRIES_PER_PAGE + 1).await?;
     let more = rows.len() > usize::try_from(ENTRIES_PER_PAGE).unwrap_or(usize::MAX);
     rows.truncate(usize::try_from(ENTRIES_PER_PAGE).unwrap_or(usize::MAX));
     let entries = rows

@@ -134,6 +134,12 @@ pub fn quota_cycle(quota: FreeQuota, anchor: DateTime<Utc>, now: DateTime<Utc>) 
     (cycle, ends)
 }
 
+/// The quota bucket's key: per account, cycle length and cycle (a changed
+/// `CREDITS_FREE_QUOTA_DAYS` numbers cycles anew without colliding).
+fn quota_bucket_key(account: Uuid, quota: FreeQuota, cycle: i64) -> String {
+    format!("quota:{account}:{}d:{cycle}", quota.every_days)
+}
+
 /// Grants the account's free quota for the cycle `now` is in, once per
 /// (account, cycle) however many instances ask. Whether it was made now.
 pub(crate) async fn renew_quota_in(
@@ -154,7 +160,7 @@ pub(crate) async fn renew_quota_in(
         source: Source::FreeQuota,
         amount: quota.amount,
         expires_at: Some(ends),
-        key: format!("quota:{account}:{cycle}"),
+        key: quota_bucket_key(account, quota, cycle),
         actor: "system".into(),
         reference: Some(format!("free quota, cycle {cycle}")),
     };
@@ -449,9 +455,9 @@ pub async fn totals(db: &DatabaseConnection, account: Uuid, quota: Option<FreeQu
     }
     let mut t = Totals::default();
     for b in rows {
-        t.held += b.held;
+        t.held = t.held.saturating_add(b.held);
         if b.expires_at.is_none_or(|e| e > now) {
-            t.available += b.granted - b.settled - b.held - b.expired;
+            t.available = t.available.saturating_add(b.granted - b.settled - b.held - b.expired);
         }
     }
     Ok(t)
@@ -467,7 +473,7 @@ pub async fn quota_key(
 ) -> Result<Option<String>, DbErr> {
     Ok(anchor(db, account)
         .await?
-        .map(|anchor| format!("quota:{account}:{}", quota_cycle(quota, anchor, now).0)))
+        .map(|anchor| quota_bucket_key(account, quota, quota_cycle(quota, anchor, now).0)))
 }
 
 /// When the account's quota cycles start from (its creation).

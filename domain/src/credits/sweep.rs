@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use entity::{chat_messages as messages, credit_buckets as buckets, credit_entries as entries, credit_holds as holds};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Statement, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Statement,
+    TransactionTrait,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -72,9 +73,12 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Swept,
 /// it saved, which is nothing. A hold whose reply was never written (the
 /// process died first, or the conversation was deleted) is released.
 async fn resolve_stale_holds(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    // In a stable order (account, then age), as holds lock their buckets.
     let stale = holds::Entity::find()
         .filter(holds::Column::State.eq(OPEN))
         .filter(holds::Column::ExpiresAt.lte(now))
+        .order_by_asc(holds::Column::AccountId)
+        .order_by_asc(holds::Column::CreatedAt)
         .all(db)
         .await?;
     let mut resolved = 0;
@@ -118,6 +122,12 @@ async fn expire_buckets(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result
     let due = buckets::Entity::find()
         .filter(buckets::Column::ExpiresAt.lte(now))
         .filter(Expr::cust("granted - settled - held - expired > 0"))
+        // The order holds take buckets in: no deadlock with one.
+        .order_by_asc(buckets::Column::AccountId)
+        .order_by_asc(buckets::Column::Priority)
+        .order_by_asc(buckets::Column::ExpiresAt)
+        .order_by_asc(buckets::Column::CreatedAt)
+        .order_by_asc(buckets::Column::Id)
         .all(db)
         .await?;
     let backend = db.get_database_backend();

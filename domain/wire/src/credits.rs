@@ -79,8 +79,9 @@ pub struct Pricing {
 }
 
 impl Pricing {
-    /// The most a message can cost (what is held for it): every character
-    /// of `chars` (over `turns` turns) a token, and the longest reply.
+    /// The most a message can cost (what is held for it): every byte of
+    /// `chars` bytes of text (over `turns` turns) a token, and the longest
+    /// reply.
     pub fn worst(&self, chars: usize, turns: usize, context_window: u32) -> i64 {
         let input = (chars + 8 * turns + self.overhead_tokens as usize).min(context_window as usize);
         cost(
@@ -92,7 +93,7 @@ impl Pricing {
         )
     }
 
-    /// A typical cost: about four characters a token, and a reply of
+    /// A typical cost: about four bytes a token, and a reply of
     /// `reply_tokens`.
     pub fn typical(&self, chars: usize, turns: usize, reply_tokens: u32) -> i64 {
         let input = (chars + 8 * turns + self.overhead_tokens as usize).div_ceil(4);

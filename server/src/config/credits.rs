@@ -94,6 +94,19 @@ pub(super) fn check_catalogue(
             ));
         }
     }
+    // A reply's hold must outlive the reply: the sweep resolves an expired
+    // hold from what was saved, so a reply still running past it (its row
+    // deleted with its conversation, say) would go free.
+    if credits.hold_ttl < chat.stale_reply_after {
+        return Err(invalid(
+            "CREDITS_HOLD_TTL",
+            &format!("{}s", credits.hold_ttl.as_secs()),
+            &format!(
+                "must be at least CHAT_STALE_REPLY_AFTER ({}s): a hold must outlive its reply",
+                chat.stale_reply_after.as_secs()
+            ),
+        ));
+    }
     let demo = domain::chat::provider::demo::MODEL_ID;
     if !credits.prices.iter().any(|p| p.model == demo) {
         credits.prices.push(PriceConfig {

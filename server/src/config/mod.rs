@@ -324,6 +324,30 @@ mod tests {
         assert!(!c.sends_hsts());
     }
 
+    #[cfg(feature = "chat")]
+    #[test]
+    fn prices_must_name_catalogue_models_and_holds_outlive_replies() {
+        let db = ("DATABASE_URL", "sqlite::memory:");
+        let err = load(&[db, ("CHAT_PRICES", "gpt-9|in=1|out=1")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("CHAT_PRICES") && err.contains("gpt-9"), "{err}");
+        let err = load(&[db, ("CHAT_STALE_REPLY_AFTER", "2h")]).unwrap_err().to_string();
+        assert!(
+            err.contains("CREDITS_HOLD_TTL") && err.contains("CHAT_STALE_REPLY_AFTER"),
+            "{err}"
+        );
+        let ok = load(&[db, ("CHAT_STALE_REPLY_AFTER", "2h"), ("CREDITS_HOLD_TTL", "3h")]).unwrap();
+        assert!(
+            ok.accounts
+                .credits
+                .prices
+                .iter()
+                .any(|p| p.model == "demo" && p.card.free),
+            "the demo model is free unless priced"
+        );
+    }
+
     #[test]
     fn a_bad_value_names_its_variable() {
         let err = load(&[("PORT", "eighty"), ("DATABASE_URL", "sqlite::memory:")])

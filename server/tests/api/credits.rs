@@ -337,13 +337,22 @@ async fn a_refused_request_charges_nothing() {
 async fn a_user_who_can_afford_fifty_tokens_asks_for_at_most_fifty() {
     let app = TestApp::spawn_with(Backend::Sqlite, PRICED).await.unwrap();
     // fake-claude: a credit a token each way. The prompt's ceiling is its
-    // characters plus 8 for the turn: 12 + 8 = 20; 70 − 20 leaves 50.
+    // bytes plus 8 for the turn: 12 + 8 = 20; 70 − 20 leaves 50.
     let (b, account) = customer(&app, 70).await;
-    let events = exchange(&b, json!({"text": "short answer", "model": "fake-claude"})).await;
-    assert!(event(&events, "done").is_some(), "{events:?}");
+    let mut events = Events::open(&b, json!({"text": "short answer", "model": "fake-claude"})).await;
+    // The reply's request (the title's comes after its end).
+    while events.next().await.is_some_and(|(kind, _)| kind != "delta") {}
     let sent = app.fakes.last_llm_request().unwrap();
     let max = sent["max_tokens"].as_u64().unwrap();
     assert_eq!(max, 50, "max_tokens lowered to what the user can afford");
+    let mut done = false;
+    while let Some((kind, _)) = events.next().await {
+        done |= kind == "done";
+    }
+    assert!(done);
+    // The uncharged title asks for a title's length, not the reply's.
+    let title = app.fakes.last_llm_request().unwrap();
+    assert_eq!(title["max_tokens"], 32, "{title}");
     let t = ledger::totals(app.db(), account, None).await.unwrap();
     assert!(t.available >= 0 && t.held == 0, "{t:?}");
 }

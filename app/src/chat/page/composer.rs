@@ -148,13 +148,11 @@ fn estimate(chat: Chat) -> Option<String> {
             .find(|m| m.id == model)
             .and_then(|m| m.pricing.map(|p| (p, m.context_window)))
     })?;
-    let draft = chat.draft.with(|d| d.trim().chars().count());
+    // Bytes, as the server's ceiling counts them.
+    let draft = chat.draft.with(|d| d.trim().len());
     let (chars, turns) = chat.messages.with(|all| {
         (
-            all.iter()
-                .map(|m| m.text.with_untracked(|t| t.chars().count()))
-                .sum::<usize>()
-                + draft,
+            all.iter().map(|m| m.text.with_untracked(String::len)).sum::<usize>() + draft,
             all.len() + 1,
         )
     });
