@@ -239,7 +239,9 @@ fn check(backend: Backend, cases: u32) {
     let result = runner.run(&proptest::collection::vec(op(), 1000), |ops| {
         rt.block_on(run(&app, ops))
     });
-    drop(app);
+    // Dropped inside the runtime: its mail transport (real SMTP when the
+    // test command runs a server) needs one to close.
+    rt.block_on(async move { drop(app) });
     rt.shutdown_timeout(Duration::from_secs(5));
     if let Err(e) = result {
         panic!("{e}");
