@@ -8,7 +8,7 @@ use super::ledger::{self, OPEN};
 use super::prices::{Card, Tokens};
 use super::{Kind, Source};
 use chrono::{DateTime, Utc};
-use entity::{chat_messages as messages, credit_buckets as buckets, credit_entries as entries, credit_holds as holds};
+use entity::{credit_buckets as buckets, credit_entries as entries, credit_holds as holds};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Statement,
@@ -89,23 +89,14 @@ async fn resolve_stale_holds(db: &impl ConnectionTrait, now: DateTime<Utc>) -> R
             .strip_prefix("reply:")
             .and_then(|id| Uuid::parse_str(id).ok());
         let saved = match message {
-            Some(id) => messages::Entity::find_by_id(id).one(db).await?,
+            Some(id) => saved_reply(db, id).await?,
             None => None,
         };
-        if saved.as_ref().is_some_and(|m| m.outcome == Some(Outcome::Streaming)) {
+        if saved.as_ref().is_some_and(|m| m.streaming) {
             continue;
         }
         // Only what the model processed is owed (a request fee included).
-        let cost = saved
-            .filter(|m| m.usage_source.is_some_and(|s| s != UsageSource::None))
-            .map_or(0, |m| {
-                card.cost(Tokens {
-                    input: m.input_tokens.unwrap_or(0),
-                    output: m.output_tokens.unwrap_or(0),
-                    cached: m.cached_tokens.unwrap_or(0),
-                    cache_write: m.cache_write_tokens.unwrap_or(0),
-                })
-            });
+        let cost = saved.and_then(|m| m.tokens).map_or(0, |t| card.cost(t));
         if ledger::settle_in(db, hold.id, cost, "job:credits-sweep", now)
             .await?
             .is_some()
@@ -114,6 +105,55 @@ async fn resolve_stale_holds(db: &impl ConnectionTrait, now: DateTime<Utc>) -> R
         }
     }
     Ok(resolved)
+}
+
+/// What a reply saved, as the sweep needs it.
+struct Saved {
+    streaming: bool,
+    /// `None` when the model processed nothing.
+    tokens: Option<Tokens>,
+}
+
+/// The saved state of reply `id` (read by name: the chat's tables are
+/// there in every build, its code only with the chat).
+async fn saved_reply(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Saved>, DbErr> {
+    use sea_orm::ActiveEnum;
+    let backend = db.get_database_backend();
+    let p = if backend == sea_orm::DatabaseBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let Some(row) = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT outcome, usage_source, input_tokens, output_tokens, cached_tokens, cache_write_tokens \
+                 FROM chat_messages WHERE id = {p}"
+            ),
+            [id.into()],
+        ))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let outcome: Option<String> = row.try_get("", "outcome")?;
+    let source: Option<String> = row.try_get("", "usage_source")?;
+    let n = |column: &str| row.try_get::<Option<i64>>("", column).map(Option::unwrap_or_default);
+    let processed = source.is_some_and(|s| s != UsageSource::None.to_value());
+    Ok(Some(Saved {
+        streaming: outcome.is_some_and(|o| o == Outcome::Streaming.to_value()),
+        tokens: if processed {
+            Some(Tokens {
+                input: n("input_tokens")?,
+                output: n("output_tokens")?,
+                cached: n("cached_tokens")?,
+                cache_write: n("cache_write_tokens")?,
+            })
+        } else {
+            None
+        },
+    }))
 }
 
 /// Buckets past their expiry with credits left: what is left expires (a

@@ -2,7 +2,7 @@
 //! checked against the chat's model catalogue.
 
 use super::{ConfigError, duration, invalid, parse};
-use domain::credits::prices::{FREE, PriceConfig, parse_prices};
+use domain::credits::prices::parse_prices;
 use domain::credits::{CreditSettings, FreeQuota, Units};
 
 pub(super) fn settings(get: &impl Fn(&str) -> Option<String>) -> Result<CreditSettings, ConfigError> {
@@ -79,6 +79,7 @@ pub(super) fn check_catalogue(
     credits: &mut CreditSettings,
     chat: &domain::chat::settings::ChatSettings,
 ) -> Result<(), ConfigError> {
+    use domain::credits::prices::{FREE, PriceConfig};
     let raw = credits
         .prices
         .iter()

@@ -498,3 +498,54 @@ async fn the_cli_grants_shows_and_lists_prices() {
     assert!(cards.iter().any(|(m, _, c)| m == "fake-gpt" && c.output == 2_000_000));
     assert!(cards.iter().any(|(m, _, c)| m == "demo" && c.free));
 }
+
+async fn the_sweep_settles_an_expired_hold_from_what_its_reply_saved_and_waits_for_one_streaming(app: TestApp) {
+    use sea_orm::{ActiveModelTrait, Set};
+    let (b, account) = customer(&app, 100_000).await;
+    let events = exchange(&b, json!({"text": "price me please", "model": "fake-gpt"})).await;
+    let id = event(&events, "start").unwrap()["message_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = assistant_message(&app, &id).await;
+    let card = domain::credits::prices::current(app.db(), "fake-gpt", chrono::Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    // A hold left open for this reply (as if its process died after saving).
+    let mut request = hold_request(account, card);
+    request.reference = format!("reply:{id}");
+    request.ttl = Duration::ZERO;
+    let hold = ledger::hold(app.db(), &request, exactly(1_000)).await.unwrap();
+    // While the reply is marked streaming, the sweep waits.
+    let mut streaming: entity::chat_messages::ActiveModel = reply.clone().into();
+    streaming.outcome = Set(Some(wire::chat::Outcome::Streaming));
+    streaming.update(app.db()).await.unwrap();
+    let later = chrono::Utc::now() + chrono::Duration::seconds(1);
+    assert_eq!(
+        sweep_alone(app.db(), later).await.holds,
+        0,
+        "a streaming reply keeps its hold"
+    );
+    let mut done: entity::chat_messages::ActiveModel = reply.clone().into();
+    done.outcome = Set(Some(wire::chat::Outcome::Completed));
+    done.update(app.db()).await.unwrap();
+    assert_eq!(sweep_alone(app.db(), later).await.holds, 1);
+    let expected = card.cost(domain::credits::prices::Tokens {
+        input: reply.input_tokens.unwrap(),
+        output: reply.output_tokens.unwrap(),
+        cached: reply.cached_tokens.unwrap(),
+        cache_write: reply.cache_write_tokens.unwrap(),
+    });
+    let row = credit_holds::Entity::find_by_id(hold.id)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.settled, Some(expected.min(1_000)));
+    assert!(expected > 0);
+}
+on_each_database!(
+    the_sweep_settles_an_expired_hold_from_what_its_reply_saved_and_waits_for_one_streaming,
+    super::PRICED
+);
