@@ -51,16 +51,10 @@ pub(super) async fn card(db: &impl ConnectionTrait, model: &str) -> Result<Optio
 /// four bytes a token), a few more per turn for the roles and separators,
 /// capped by the model's context window.
 pub(super) fn input_ceiling(request: &ChatRequest, entry: &ModelEntry) -> i64 {
-    const PER_TURN: usize = 8;
-    let chars = request.system.as_deref().map_or(0, |s| s.len() + PER_TURN)
-        + request
-            .turns
-            .iter()
-            .map(|t: &Turn| t.text.len() + PER_TURN)
-            .sum::<usize>();
-    i64::try_from(chars)
-        .unwrap_or(i64::MAX)
-        .min(i64::from(entry.context_window))
+    let bytes = request.system.as_deref().map_or(0, str::len)
+        + request.turns.iter().map(|t: &Turn| t.text.len()).sum::<usize>();
+    let turns = request.turns.len() + usize::from(request.system.is_some());
+    wire::credits::input_ceiling(bytes, turns, entry.context_window)
 }
 
 /// Prices the reply to `request` and, when credits are enforced, holds

@@ -140,7 +140,10 @@ pub async fn models(services: &Services, actor: &Actor) -> Result<Vec<ModelChoic
     member(actor)?;
     let chat = &services.features.chat.settings;
     let credits = &services.settings.credits;
-    let overhead = chat.system_prompt.as_deref().map_or(0, |p| p.len() + 8);
+    let overhead = chat
+        .system_prompt
+        .as_deref()
+        .map_or(0, |p| p.len() + wire::credits::TOKENS_PER_TURN);
     let mut choices = Vec::new();
     for m in chat.enabled() {
         let card = super::billing::card(&services.db, &m.id).await?;

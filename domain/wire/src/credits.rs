@@ -64,6 +64,19 @@ pub fn cost(parts: &[(i64, i64)], fee: i64) -> i64 {
     i64::try_from(credits).unwrap_or(i64::MAX)
 }
 
+/// Tokens added to each turn of a prompt (roles, separators) in its ceiling.
+pub const TOKENS_PER_TURN: usize = 8;
+
+/// The most tokens a prompt of `bytes` bytes of UTF-8 over `turns` turns
+/// can take: every byte a token (the providers' tokenizers are byte-level:
+/// no token is shorter than a byte), [`TOKENS_PER_TURN`] more per turn,
+/// capped by the model's context window. The server holds credits for it;
+/// the composer shows it as the worst case.
+pub fn input_ceiling(bytes: usize, turns: usize, context_window: u32) -> i64 {
+    let tokens = bytes.saturating_add(TOKENS_PER_TURN.saturating_mul(turns));
+    i64::try_from(tokens).unwrap_or(i64::MAX).min(i64::from(context_window))
+}
+
 /// A model's prices as the composer needs them to estimate a message.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pricing {
@@ -83,12 +96,9 @@ impl Pricing {
     /// `chars` bytes of text (over `turns` turns) a token, and the longest
     /// reply.
     pub fn worst(&self, chars: usize, turns: usize, context_window: u32) -> i64 {
-        let input = (chars + 8 * turns + self.overhead_tokens as usize).min(context_window as usize);
+        let input = input_ceiling(chars + self.overhead_tokens as usize, turns, context_window);
         cost(
-            &[
-                (i64::try_from(input).unwrap_or(i64::MAX), self.input),
-                (i64::from(self.max_output_tokens), self.output),
-            ],
+            &[(input, self.input), (i64::from(self.max_output_tokens), self.output)],
             self.request_fee,
         )
     }
@@ -96,7 +106,7 @@ impl Pricing {
     /// A typical cost: about four bytes a token, and a reply of
     /// `reply_tokens`.
     pub fn typical(&self, chars: usize, turns: usize, reply_tokens: u32) -> i64 {
-        let input = (chars + 8 * turns + self.overhead_tokens as usize).div_ceil(4);
+        let input = (chars + TOKENS_PER_TURN * turns + self.overhead_tokens as usize).div_ceil(4);
         cost(
             &[
                 (i64::try_from(input).unwrap_or(i64::MAX), self.input),

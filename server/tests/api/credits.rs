@@ -5,6 +5,7 @@
 //! before the model is asked.
 
 use crate::chat::{Events, REPLY, assistant_message, exchange};
+use crate::credits_model::exactly;
 use crate::helpers::{Backend, Browser, TestApp, unique_email};
 use crate::on_each_database;
 use crate::support::{make_admin, registered_and_verified};
@@ -50,21 +51,6 @@ fn hold_request(account: Uuid, card: Card) -> HoldRequest {
         actor: "test".into(),
         quota: None,
         ttl: Duration::from_secs(3600),
-    }
-}
-
-/// Holds exactly `amount`, or refuses.
-fn exactly(amount: i64) -> impl Fn(i64) -> domain::Result<i64> {
-    move |available| {
-        if available >= amount {
-            Ok(amount)
-        } else {
-            Err(DomainError::OutOfCredits {
-                available,
-                needed: amount,
-                units: Default::default(),
-            })
-        }
     }
 }
 

@@ -95,7 +95,8 @@ fn request(account: Uuid, quota: bool) -> HoldRequest {
     }
 }
 
-fn exactly(amount: i64) -> impl Fn(i64) -> domain::Result<i64> {
+/// Holds exactly `amount`, or refuses as out of credits.
+pub(crate) fn exactly(amount: i64) -> impl Fn(i64) -> domain::Result<i64> {
     move |available| {
         if available >= amount {
             Ok(amount)
