@@ -13,6 +13,9 @@ mod assets;
 mod chat;
 #[cfg(feature = "chat")]
 mod credits;
+// SIGKILL and a second process: Unix.
+#[cfg(all(feature = "chat", unix))]
+mod credits_crash;
 mod credits_model;
 mod database;
 mod health;
