@@ -82,6 +82,14 @@ pub enum AppError {
         needed: i64,
         units: wire::credits::Units,
     },
+    /// The monthly spending cap the user set is reached.
+    #[error("spending cap reached")]
+    SpendingCap {
+        cap: i64,
+        spent: i64,
+        resets_at: i64,
+        units: wire::credits::Units,
+    },
     /// The model has no price (credits are enforced).
     #[cfg(feature = "chat")]
     #[error("model not priced")]
@@ -140,7 +148,7 @@ impl AppError {
             #[cfg(feature = "stripe_payment")]
             AppError::PaymentsUnavailable | AppError::SubscriptionNotCancelled => 503,
             AppError::Busy { .. } => 503,
-            AppError::OutOfCredits { .. } => 402,
+            AppError::OutOfCredits { .. } | AppError::SpendingCap { .. } => 402,
             #[cfg(feature = "chat")]
             AppError::ModelNotPriced => 403,
             #[cfg(feature = "chat")]
@@ -200,6 +208,16 @@ impl AppError {
                 .t(Key::ErrOutOfCredits)
                 .replace("{needed}", &units.format(*needed, locale))
                 .replace("{available}", &units.format(*available, locale)),
+            AppError::SpendingCap {
+                cap,
+                spent,
+                resets_at,
+                units,
+            } => locale
+                .t(Key::ErrSpendingCap)
+                .replace("{cap}", &units.format(*cap, locale))
+                .replace("{spent}", &units.format(*spent, locale))
+                .replace("{date}", &wire::access::format_date(*resets_at)),
             #[cfg(feature = "chat")]
             AppError::ModelNotPriced => t(Key::ErrModelNotPriced),
             AppError::Busy { .. } => t(Key::ErrBusy),
@@ -252,6 +270,17 @@ impl From<domain::DomainError> for AppError {
             } => AppError::OutOfCredits {
                 available,
                 needed,
+                units,
+            },
+            D::SpendingCap {
+                cap,
+                spent,
+                resets_at,
+                units,
+            } => AppError::SpendingCap {
+                cap,
+                spent,
+                resets_at,
                 units,
             },
             #[cfg(feature = "chat")]
@@ -308,6 +337,7 @@ fn problem_key(field: Field, problem: Problem) -> Key {
         (Field::Confirm, _) => Key::ErrConfirmMismatch,
         (Field::Days, _) => Key::ErrDaysInvalid,
         (Field::Date, _) => Key::ErrDateInvalid,
+        (Field::Credits, _) => Key::ErrCreditsAmount,
         #[cfg(feature = "chat")]
         (Field::Message, Problem::TooLong) => Key::ErrMessageTooLong,
         #[cfg(feature = "chat")]

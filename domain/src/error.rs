@@ -80,6 +80,16 @@ pub enum DomainError {
         /// How the amounts are shown (`CREDITS_DECIMALS`).
         units: wire::credits::Units,
     },
+    /// The reply would take the account past the monthly spending cap its
+    /// user set: `spent` of `cap` committed this month, which ends at
+    /// `resets_at` (Unix seconds).
+    #[error("monthly spending cap reached: {spent} of {cap}")]
+    SpendingCap {
+        cap: i64,
+        spent: i64,
+        resets_at: i64,
+        units: wire::credits::Units,
+    },
     /// Credits are enforced and the model has no price (nor is it free).
     #[cfg(feature = "chat")]
     #[error("model {model} has no price")]

@@ -43,6 +43,8 @@ pub struct NewInvite {
     pub expires_at: DateTime<Utc>,
     /// The language of the invite email.
     pub locale: Locale,
+    /// Credits granted on redemption (smallest unit; 0: none).
+    pub credits: i64,
 }
 
 /// Invites an address and queues the invite email, in one transaction.
@@ -58,7 +60,14 @@ pub async fn create(services: &Services, actor: &Actor, new: NewInvite) -> Resul
         access_until,
         expires_at,
         locale,
+        credits,
     } = new;
+    if credits < 0 {
+        return Err(DomainError::invalid(
+            wire::fields::Field::Credits,
+            wire::fields::Problem::Invalid,
+        ));
+    }
     let email = &email;
     let now = Utc::now();
     let token = new_token();
@@ -77,9 +86,11 @@ pub async fn create(services: &Services, actor: &Actor, new: NewInvite) -> Resul
         Some(open_invite) => {
             let access_until = access_until.max(open_invite.access_until);
             let expires_at = expires_at.max(open_invite.expires_at);
+            let credits = credits.max(open_invite.credits);
             let extended = user_invites::Entity::update_many()
                 .col_expr(Column::AccessUntil, Expr::value(access_until))
                 .col_expr(Column::ExpiresAt, Expr::value(expires_at))
+                .col_expr(Column::Credits, Expr::value(credits))
                 .filter(Column::Id.eq(open_invite.id))
                 .filter(open(now))
                 .exec(&txn)
@@ -95,6 +106,7 @@ pub async fn create(services: &Services, actor: &Actor, new: NewInvite) -> Resul
                 Some(user_invites::Model {
                     access_until,
                     expires_at,
+                    credits,
                     ..open_invite
                 })
             } else {
@@ -117,6 +129,7 @@ pub async fn create(services: &Services, actor: &Actor, new: NewInvite) -> Resul
                 redeemed_at: Set(None),
                 redeemed_by: Set(None),
                 revoked_at: Set(None),
+                credits: Set(credits),
             }
             .insert(&txn)
             .await?;
@@ -155,6 +168,7 @@ pub async fn create_for_days(
     email: Email,
     access_days: Option<i64>,
     valid_days: Option<i64>,
+    credits: i64,
     locale: Locale,
 ) -> Result<InviteSent> {
     actor.require_admin()?;
@@ -171,6 +185,7 @@ pub async fn create_for_days(
         access_until: until(access_days, defaults.access_for)?,
         expires_at: until(valid_days, defaults.valid_for)?,
         locale,
+        credits,
     };
     let created = create(services, actor, new).await?;
     Ok(InviteSent {
@@ -216,6 +231,7 @@ pub async fn list_views(services: &Services, actor: &Actor, limit: u64) -> Resul
         invites: list(&services.db, limit).await?.iter().map(|i| view(i, now)).collect(),
         access_for_hours: hours(services.settings.invites.access_for),
         valid_for_hours: hours(services.settings.invites.valid_for),
+        units: services.settings.credits.units,
     })
 }
 
@@ -380,7 +396,26 @@ pub async fn redeem_open_for<C: ConnectionTrait>(
             },
         )
         .await?;
-        tracing::info!(invite = %invite.id, user = %user_id, "invite redeemed");
+        if invite.credits > 0 {
+            // Once per invite, whoever redeems it how often.
+            crate::credits::ledger::grant_in(
+                db,
+                &crate::credits::ledger::Grant {
+                    account: user_id,
+                    source: crate::credits::Source::Grant,
+                    amount: invite.credits,
+                    expires_at: None,
+                    key: format!("invite:{}", invite.id),
+                    actor: invite
+                        .created_by
+                        .map_or_else(|| "operator".to_owned(), |by| format!("user:{by}")),
+                    reference: Some(format!("invite:{}", invite.id)),
+                },
+                now,
+            )
+            .await?;
+        }
+        tracing::info!(invite = %invite.id, user = %user_id, credits = invite.credits, "invite redeemed");
         redeemed += 1;
     }
     Ok(redeemed)
@@ -408,5 +443,6 @@ pub fn view(invite: &user_invites::Model, now: DateTime<Utc>) -> InviteView {
         expires_at: invite.expires_at.timestamp(),
         access_until: invite.access_until.timestamp(),
         status: status(invite, now),
+        credits: invite.credits,
     }
 }

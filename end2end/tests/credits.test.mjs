@@ -27,11 +27,12 @@ after(async () => {
   await browser?.close();
 });
 
-/** A new user with access (an invite), signed in on the chat page. */
-async function member() {
+/** A new user with access (an invite, with `credits` in the smallest
+ * unit), signed in on the chat page. */
+async function member(credits = 0) {
   const { context, page, problems } = await openPage(browser);
   const email = uniqueEmail("credits");
-  serverCli(["invite", "create", "--email", email, "--days", "7"]);
+  serverCli(["invite", "create", "--email", email, "--days", "7", "--credits", String(credits)]);
   assert.equal(await registerAndVerify(page, email), "/chat");
   await waitForHydration(page);
   await page.getByTestId("model-picker").locator("option").first().waitFor({ state: "attached" });
@@ -118,4 +119,40 @@ test("out of credits, a message is refused with why and where to get more, and n
   } finally {
     await instance.stop();
   }
+});
+
+test("a monthly cap set in the wallet stops a reply past it, with a link back to change it", { skip: !ENABLED }, async () => {
+  const { context, page, problems } = await member(500);
+  await page.getByTestId("balance").click();
+  await page.waitForURL("**/wallet");
+  const wallet = page.getByTestId("wallet");
+  // The invitation's credits are there, and say where they came from.
+  await wallet.getByRole("cell", { name: "Invitation" }).waitFor();
+  await wallet.getByRole("cell", { name: "Granted by us" }).first().waitFor();
+
+  const cap = page.getByTestId("spending-cap");
+  await cap.getByText("No cap is set.", { exact: false }).waitFor();
+  await cap.getByLabel("Cap").fill("lots");
+  await cap.getByRole("button", { name: "Save cap" }).click();
+  await cap.getByText("Enter an amount of credits, like 25 or 12.50.").waitFor();
+  await cap.getByLabel("Cap").fill("0.05");
+  await cap.getByRole("button", { name: "Save cap" }).click();
+  await cap.getByText("Your monthly cap is saved.").waitFor();
+  await cap.getByTestId("cap-summary").filter({ hasText: /Spent this month: 0\.00 of 0\.05\./ }).waitFor();
+
+  await page.goto(page.url().replace(/\/wallet$/, "/chat"));
+  await waitForHydration(page);
+  await page.getByTestId("model-picker").selectOption("fake-gpt");
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill("Past my cap");
+  await box.press("Enter");
+  await page.getByRole("alert").filter({ hasText: "monthly spending cap you set: 0.00 of 0.05 used" }).waitFor();
+  assert.equal(await box.inputValue(), "Past my cap", "the message is kept");
+  await page.getByTestId("change-cap").click();
+  await page.waitForURL("**/wallet");
+  await cap.getByRole("button", { name: "Remove cap" }).click();
+  await cap.getByText("Your monthly cap is removed.").waitFor();
+  await cap.getByText("No cap is set.", { exact: false }).waitFor();
+  assert.deepEqual(unexpected(problems), []);
+  await context.close();
 });

@@ -24,6 +24,9 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,
+    /// The month (`yyyymm`) the hold counted against in `credit_accounts`
+    /// (its release gives back to that month only).
+    pub month: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ pub mod access_grants;
 pub mod auth_failures;
 pub mod chat_conversations;
 pub mod chat_messages;
+pub mod credit_accounts;
 pub mod credit_buckets;
 pub mod credit_entries;
 pub mod credit_holds;
@@ -30,6 +31,7 @@ pub mod prelude {
     pub use crate::auth_failures::Entity as AuthFailures;
     pub use crate::chat_conversations::Entity as ChatConversations;
     pub use crate::chat_messages::Entity as ChatMessages;
+    pub use crate::credit_accounts::Entity as CreditAccounts;
     pub use crate::credit_buckets::Entity as CreditBuckets;
     pub use crate::credit_entries::Entity as CreditEntries;
     pub use crate::credit_holds::Entity as CreditHolds;

@@ -20,6 +20,8 @@ pub struct Model {
     pub redeemed_at: Option<DateTimeUtc>,
     pub redeemed_by: Option<Uuid>,
     pub revoked_at: Option<DateTimeUtc>,
+    /// Credits granted when the invite is redeemed (smallest unit; 0: none).
+    pub credits: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,7 @@ mod m20261204_000002_rate_limits;
 mod m20261205_000001_invite_links;
 mod m20261205_000002_chat_search;
 mod m20261206_000001_credits;
+mod m20261206_000002_credit_controls;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_invite_links::Migration),
             Box::new(m20261205_000002_chat_search::Migration),
             Box::new(m20261206_000001_credits::Migration),
+            Box::new(m20261206_000002_credit_controls::Migration),
         ]
     }
 }

@@ -46,14 +46,15 @@ commands:
   budgets
         build release and check the page-weight budgets in a browser (the
         main WASM chunk, each page's first load; end2end/budgets/)
-  bench [render|quality|search|credits]
+  bench [render|quality|search|credits|chat]
         build release and print sizes, start-up time, memory, throughput,
         Lighthouse and axe-core results; `render` only measures the page
         render cost against a bare Leptos page, `quality` only runs
         Lighthouse (mobile) and axe-core, `search` only times the
         conversation search on 100,000 messages per user (SQLite and
         PostgreSQL), `credits` only counts the ledger's hold + settle pairs
-        per second (SQLite with synchronous=FULL, and PostgreSQL)
+        per second (SQLite with synchronous=FULL, and PostgreSQL), `chat`
+        only streams 200 chat replies with credits off and on
   cfg-spread
         list, per product feature, the files outside its own folders that
         mention its cfg (the feature registry keeps this short)";
@@ -103,8 +104,9 @@ fn run() -> anyhow::Result<()> {
             [only] if only == "quality" => bench::run_quality(),
             [only] if only == "search" => bench::run_search(),
             [only] if only == "credits" => bench::run_credits(),
+            [only] if only == "chat" => bench::run_chat(),
             _ => anyhow::bail!(
-                "`bench` takes no arguments, `render`, `quality`, `search` or `credits`, not {args:?}\n\n{USAGE}"
+                "`bench` takes no arguments, `render`, `quality`, `search`, `credits` or `chat`, not {args:?}\n\n{USAGE}"
             ),
         },
         "cfg-spread" => {

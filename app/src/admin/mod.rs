@@ -36,17 +36,34 @@ pub async fn list_invites() -> Result<InviteList, AppError> {
 }
 
 /// Invites `email` with access for `access_days`, redeemable for
-/// `valid_days` (empty: `INVITE_ACCESS_FOR` / `INVITE_VALID_FOR`); sends the
-/// invite email. An address with an open invite gets it again, with a new
-/// link (the earlier ones keep working).
+/// `valid_days` (empty: `INVITE_ACCESS_FOR` / `INVITE_VALID_FOR`), with
+/// `credits` (in the display unit; empty: none) granted on redemption;
+/// sends the invite email. An address with an open invite gets it again,
+/// with a new link (the earlier ones keep working).
 #[server(endpoint = "admin/invites/create")]
-pub async fn create_invite(email: String, access_days: String, valid_days: String) -> Result<InviteSent, AppError> {
+pub async fn create_invite(
+    email: String,
+    access_days: String,
+    valid_days: String,
+    #[server(default)] credits: Option<String>,
+) -> Result<InviteSent, AppError> {
     let (services, actor) = context()?;
     let email = finish(domain::accounts::rules::parse_email(&email))?;
     let access = finish(optional_days(&access_days))?;
     let valid = finish(optional_days(&valid_days))?;
+    let credits = match credits.as_deref().map_or("", str::trim) {
+        "" => 0,
+        typed => finish(
+            services
+                .settings
+                .credits
+                .units
+                .parse(typed)
+                .map_err(|p| AppError::invalid(Field::Credits, p)),
+        )?,
+    };
     let locale = crate::i18n::request_locale();
-    finish(invites::create_for_days(&services, &actor, email, access, valid, locale).await)
+    finish(invites::create_for_days(&services, &actor, email, access, valid, credits, locale).await)
 }
 
 /// What this instance still needs set up, by code (see

@@ -3,7 +3,7 @@ use crate::access::format_date;
 use crate::components::form::{FormError, FormState, Notice, Submit, TextField};
 use crate::error::{AppError, Field};
 use crate::i18n::{Key, Locale, use_locale};
-use crate::invites::{InviteStatus, InviteView};
+use crate::invites::InviteStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -101,13 +101,21 @@ pub fn AdminPage() -> impl IntoView {
                         required=false
                         hint_text=defaults(|l| l.valid_for_hours)
                     />
-                    <div class="flex items-end">
+                    <TextField
+                        label=Key::InviteCreditsLabel
+                        name="credits"
+                        scope="invite"
+                        required=false
+                        hint=Key::InviteCreditsHint
+                        error=create_state.field_error(Field::Credits)
+                    />
+                    <div class="flex items-end sm:col-span-3">
                         <Submit label=Key::SendInvite pending_label=Key::Sending pending=create_state.pending />
                     </div>
                 </ActionForm>
                 <FormError message=revoke_state.form_error() />
                     {move || {
-                        let list = invites.get().and_then(Result::ok).unwrap_or_default().invites;
+                        let list = invites.get().and_then(Result::ok).unwrap_or_default();
                         invite_table(locale, list, revoke)
                     }}
                 </Transition>
@@ -193,6 +201,7 @@ fn InviteInstead(grant: ServerAction<GrantAccess>, create: ServerAction<CreateIn
                     email: email.clone(),
                     access_days: String::new(),
                     valid_days: String::new(),
+                    credits: None,
                 });
             };
             Some(view! {
@@ -207,7 +216,8 @@ fn InviteInstead(grant: ServerAction<GrantAccess>, create: ServerAction<CreateIn
 
 /// The invites: a table on wide screens, one card per invite on a phone
 /// (the email on its own line, the action in reach).
-fn invite_table(locale: Locale, invites: Vec<InviteView>, revoke: ServerAction<RevokeInvite>) -> impl IntoView {
+fn invite_table(locale: Locale, list: InviteList, revoke: ServerAction<RevokeInvite>) -> impl IntoView {
+    let InviteList { invites, units, .. } = list;
     if invites.is_empty() {
         return view! { <p class="text-indigo-800 dark:text-indigo-200" data-testid="no-invites">{locale.t(Key::NoInvitesYet)}</p> }
             .into_any();
@@ -233,7 +243,14 @@ fn invite_table(locale: Locale, invites: Vec<InviteView>, revoke: ServerAction<R
             view! {
                 <tr class="flex flex-wrap items-center gap-x-4 gap-y-1 border-t border-indigo-100 py-3 sm:table-row sm:py-0 dark:border-indigo-800">
                     <td class="w-full [overflow-wrap:anywhere] font-medium sm:w-auto sm:py-2 sm:pr-3 sm:font-normal">{email}</td>
-                    <td class="sm:py-2 sm:pr-3">{locale.t(status)}</td>
+                    <td class="sm:py-2 sm:pr-3">
+                        {locale.t(status)}
+                        {(invite.credits > 0).then(|| view! {
+                            <span class="block text-sm text-indigo-800 dark:text-indigo-200" data-testid="invite-credits">
+                                {locale.t(Key::InviteWithCredits).replace("{amount}", &units.format(invite.credits, locale))}
+                            </span>
+                        })}
+                    </td>
                     <td class="text-sm sm:py-2 sm:pr-3 sm:text-base">
                         <span class="sm:sr-only">{locale.t(Key::InviteAccessUntil)} ": "</span>
                         {format_date(invite.access_until)}

@@ -10,7 +10,7 @@ use crate::i18n::{Key, use_locale};
 use leptos::prelude::*;
 use leptos_router::components::A;
 pub use wallet::WalletRoute;
-use wire::credits::{Balance, Wallet};
+use wire::credits::{Balance, Spending, Wallet};
 
 #[cfg(feature = "ssr")]
 use {
@@ -32,6 +32,25 @@ pub async fn credits_balance() -> Result<Balance, AppError> {
 pub async fn credits_wallet(kind: String, page: u64) -> Result<Wallet, AppError> {
     let (services, actor) = context()?;
     finish(ops::wallet(&services, &actor, Some(kind), page).await)
+}
+
+/// Sets the signed-in user's monthly spending cap, typed in the display
+/// unit (empty: no cap); this month's spending after it.
+#[server(endpoint = "account/credits/cap")]
+pub async fn set_spending_cap(cap: String) -> Result<Spending, AppError> {
+    let (services, actor) = context()?;
+    let cap = match cap.trim() {
+        "" => None,
+        typed => Some(finish(
+            services
+                .settings
+                .credits
+                .units
+                .parse(typed)
+                .map_err(|p| AppError::invalid(crate::error::Field::Credits, p)),
+        )?),
+    };
+    finish(ops::set_my_cap(&services, &actor, cap).await)
 }
 
 /// The balance as the page knows it (`None` until fetched, or signed out).

@@ -3,13 +3,15 @@
 //! ledger a page at a time (filtered by kind), and what each conversation
 //! cost.
 
-use super::{GetCredits, credits_wallet};
+use super::{GetCredits, SetSpendingCap, credits_wallet};
 use crate::components::Gated;
+use crate::components::form::{FormError, FormState, Notice, Submit, TextField};
+use crate::error::Field;
 use crate::i18n::{Key, Locale, use_locale};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::path;
-use wire::credits::{ENTRY_KINDS, Units, Wallet};
+use wire::credits::{ENTRY_KINDS, Spending, Units, Wallet};
 
 #[component(transparent)]
 pub fn WalletRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
@@ -27,6 +29,14 @@ pub fn WalletPage() -> impl IntoView {
     let page = RwSignal::new(0_u64);
     // Fetched in the browser: the ledger changes with every reply.
     let wallet = LocalResource::new(move || credits_wallet(kind.get(), page.get()));
+    // A saved cap shows in the wallet read again (the form's notice stays:
+    // the action lives here, above the contents it re-renders).
+    let save = ServerAction::<SetSpendingCap>::new();
+    Effect::new(move |_| {
+        if save.version().get() > 0 {
+            wallet.refetch();
+        }
+    });
     view! {
         <Title text=locale.t(Key::CreditsTitle) />
         <div class="mx-auto flex max-w-4xl flex-col gap-8 px-4 py-8" data-testid="wallet">
@@ -36,7 +46,7 @@ pub fn WalletPage() -> impl IntoView {
                     wallet
                         .get()
                         .map(|result| match result {
-                            Ok(w) => contents(w, locale, kind, page).into_any(),
+                            Ok(w) => contents(w, locale, kind, page, save).into_any(),
                             Err(_) => {
                                 view! {
                                     <p role="alert" class="field-error">
@@ -56,7 +66,13 @@ pub fn WalletPage() -> impl IntoView {
     }
 }
 
-fn contents(w: Wallet, locale: Locale, kind: RwSignal<String>, page: RwSignal<u64>) -> impl IntoView {
+fn contents(
+    w: Wallet,
+    locale: Locale,
+    kind: RwSignal<String>,
+    page: RwSignal<u64>,
+    save: ServerAction<SetSpendingCap>,
+) -> impl IntoView {
     let units = w.balance.units;
     let amount = move |n: i64| units.format(n, locale);
     let quota = w.quota.map(|(each, renews)| {
@@ -75,9 +91,79 @@ fn contents(w: Wallet, locale: Locale, kind: RwSignal<String>, page: RwSignal<u6
             {quota.map(|q| view! { <p class="text-sm">{q}</p> })}
             <p><GetCredits /></p>
         </section>
+        <SpendingCap spending=w.spending.clone() units=units save=save />
         {buckets(&w, locale, units)}
         {ledger(&w, locale, units, kind, page)}
         {conversations(&w, locale, units)}
+    }
+}
+
+/// This month's spending and the cap on it, with a form to set, change
+/// or remove the cap.
+#[component]
+fn SpendingCap(spending: Spending, units: Units, save: ServerAction<SetSpendingCap>) -> impl IntoView {
+    let locale = use_locale();
+    let state = FormState::of(save);
+    let amount = move |n: i64| units.format(n, locale);
+    let summary = match spending.cap {
+        Some(cap) => locale
+            .t(Key::CreditsCapOf)
+            .replace("{spent}", &amount(spending.spent))
+            .replace("{cap}", &amount(cap))
+            .replace("{date}", &wire::access::format_date(spending.resets_at)),
+        None => format!(
+            "{} {}",
+            locale
+                .t(Key::CreditsCapSpent)
+                .replace("{spent}", &amount(spending.spent)),
+            locale.t(Key::CreditsCapNone)
+        ),
+    };
+    // The field shows the cap as it is typed: no grouping, a point.
+    let typed = spending.cap.map(|cap| units.format(cap, Locale::En).replace(',', ""));
+    let has_cap = spending.cap.is_some();
+    let saved = Signal::derive(move || match save.value().get() {
+        Some(Ok(s)) => Some(
+            locale
+                .t(if s.cap.is_some() {
+                    Key::CreditsCapSaved
+                } else {
+                    Key::CreditsCapRemoved
+                })
+                .to_owned(),
+        ),
+        _ => None,
+    });
+    view! {
+        <section class="card flex flex-col gap-3" aria-labelledby="cap-heading" data-testid="spending-cap">
+            <h2 id="cap-heading" class="text-lg font-semibold">{locale.t(Key::CreditsCap)}</h2>
+            <p data-testid="cap-summary">{summary}</p>
+            <Notice message=saved />
+            <ActionForm action=save attr:class="flex flex-wrap items-end gap-3">
+                <FormError message=state.form_error() />
+                <TextField
+                    label=Key::CreditsCapAmount
+                    name="cap"
+                    scope="wallet"
+                    value=typed
+                    required=false
+                    hint=Key::CreditsCapHelp
+                    error=state.field_error(Field::Credits)
+                />
+                <Submit label=Key::CreditsCapSave pending_label=Key::Saving pending=state.pending />
+                {has_cap.then(|| view! {
+                    <button
+                        type="button"
+                        class="btn-secondary"
+                        on:click=move |_| {
+                            save.dispatch(SetSpendingCap { cap: String::new() });
+                        }
+                    >
+                        {locale.t(Key::CreditsCapRemove)}
+                    </button>
+                })}
+            </ActionForm>
+        </section>
     }
 }
 
@@ -165,6 +251,7 @@ fn ledger(
             let note = match e.note.as_deref() {
                 Some("reply") => locale.t(Key::CreditsNoteReply).to_owned(),
                 Some("title") => locale.t(Key::CreditsNoteTitle).to_owned(),
+                Some("invite") => locale.t(Key::CreditsNoteInvite).to_owned(),
                 Some(other) => other.to_owned(),
                 None => String::new(),
             };

@@ -163,7 +163,12 @@ pub async fn sign_in(services: &Services, actor: &Actor, form: Credentials) -> R
         throttle::release(&services.db, reservation).await?;
     }
     let user = if user.email_verified_at.is_some() {
-        rules::on_verified(&services.db, services, user, now).await?
+        // An invite redeemed now and what it grants (access, credits) are
+        // written together or not at all.
+        let txn = crate::services::begin_write(&services.db).await?;
+        let user = rules::on_verified(&txn, services, user, now).await?;
+        txn.commit().await?;
+        user
     } else {
         user
     };

@@ -2,6 +2,7 @@
 //! administrator (or the operator at the command line) grants and reads.
 
 use super::ledger::{self, Grant, Totals};
+use super::spending;
 use super::{Kind, Source};
 use crate::actor::Actor;
 use crate::error::{DomainError, Result};
@@ -22,6 +23,33 @@ pub async fn my_balance(services: &Services, actor: &Actor) -> Result<wire::cred
         enforced: credits.enforce,
         low_at: credits.low_balance,
         units: credits.units,
+    })
+}
+
+/// Sets the signed-in user's monthly spending cap (`None`: no cap), in
+/// the smallest unit. A cap below what the month already committed stops
+/// new replies until the month ends; nothing already held is undone.
+#[tracing::instrument(skip_all, fields(actor = %actor.label()))]
+pub async fn set_my_cap(services: &Services, actor: &Actor, cap: Option<i64>) -> Result<wire::credits::Spending> {
+    let user = actor.user()?.user.id;
+    if cap.is_some_and(|c| c < 0) {
+        return Err(DomainError::invalid(
+            wire::fields::Field::Credits,
+            wire::fields::Problem::Invalid,
+        ));
+    }
+    spending::set_cap(&services.db, user, cap, Utc::now()).await?;
+    tracing::info!(cap, "monthly spending cap set");
+    my_spending(services, user).await
+}
+
+async fn my_spending(services: &Services, user: Uuid) -> Result<wire::credits::Spending> {
+    let now = Utc::now();
+    let month = spending::month(&services.db, user, spending::month_of(now)).await?;
+    Ok(wire::credits::Spending {
+        spent: month.spent,
+        cap: month.cap,
+        resets_at: spending::month_end(now).timestamp(),
     })
 }
 
@@ -138,7 +166,7 @@ pub async fn wallet(
             source: source_of(e.bucket_id),
             // A reply's entries say `reply` (or `title`); a grant its reason.
             note: e.reference.map(|r| match r.split_once(':') {
-                Some((what @ ("reply" | "title"), _)) => what.to_owned(),
+                Some((what @ ("reply" | "title" | "invite"), _)) => what.to_owned(),
                 _ => r,
             }),
             kind: e.kind,
@@ -147,7 +175,9 @@ pub async fn wallet(
         })
         .collect();
     let conversations = conversation_costs(db, user).await?;
+    let spending = my_spending(services, user).await?;
     Ok(wire::credits::Wallet {
+        spending,
         balance,
         quota,
         buckets: buckets

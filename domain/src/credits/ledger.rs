@@ -11,6 +11,7 @@
 //! the rest released. Resolving a hold again does nothing.
 
 use super::prices::Card;
+use super::spending;
 use super::{FreeQuota, Kind, Source};
 use crate::error::{DomainError, Result};
 use chrono::{DateTime, Duration, Utc};
@@ -245,10 +246,25 @@ pub async fn hold(db: &DatabaseConnection, request: &HoldRequest, plan: impl Fn(
         renew_quota_in(&txn, request.account, request.quota, now).await?;
         let buckets_now = spendable(&txn, request.account, request.card.quota, now).await?;
         let available: i64 = buckets_now.iter().map(|b| b.left).fold(0, i64::saturating_add);
-        let amount = plan(available)?;
-        if amount <= 0 || amount > available {
+        // The user's monthly cap, if set, may leave less than the buckets.
+        let month = spending::month_of(now);
+        let spent = spending::month(&txn, request.account, month).await?;
+        let limit = spent.left().map_or(available, |left| left.min(available));
+        let amount = match plan(limit) {
+            Ok(amount) => amount,
+            Err(DomainError::OutOfCredits { units, .. }) if limit < available && plan(available).is_ok() => {
+                return Err(DomainError::SpendingCap {
+                    cap: spent.cap.unwrap_or_default(),
+                    spent: spent.spent,
+                    resets_at: spending::month_end(now).timestamp(),
+                    units,
+                });
+            }
+            Err(refused) => return Err(refused),
+        };
+        if amount <= 0 || amount > limit {
             return Err(DomainError::internal(format!(
-                "a hold of {amount} out of {available} available"
+                "a hold of {amount} out of {limit} available"
             )));
         }
         let mut rest = amount;
@@ -270,7 +286,8 @@ pub async fn hold(db: &DatabaseConnection, request: &HoldRequest, plan: impl Fn(
                 break;
             }
         }
-        if !taken {
+        // The month's spending moves with the buckets, under the cap.
+        if !taken || !spending::commit(&txn, request.account, month, amount, now).await? {
             txn.rollback().await?;
             continue;
         }
@@ -288,6 +305,7 @@ pub async fn hold(db: &DatabaseConnection, request: &HoldRequest, plan: impl Fn(
             expires_at: Set(now + Duration::from_std(request.ttl).unwrap_or(Duration::hours(1))),
             created_at: Set(now),
             resolved_at: Set(None),
+            month: Set(Some(month)),
         })
         .exec_without_returning(&txn)
         .await?;
@@ -378,6 +396,9 @@ pub async fn settle_in(
         .rows_affected;
     if moved == 0 {
         return Ok(None);
+    }
+    if let Some(month) = hold.month {
+        spending::give_back(db, hold.account_id, month, hold.amount - settled).await?;
     }
     let shares = entries::Entity::find()
         .filter(entries::Column::HoldId.eq(id))

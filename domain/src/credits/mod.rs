@@ -17,6 +17,7 @@
 pub mod account;
 pub mod ledger;
 pub mod prices;
+pub mod spending;
 pub mod sweep;
 
 use std::time::Duration;

@@ -284,7 +284,18 @@ pub async fn reconcile(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
             );
         }
     }
+    // What each account's month committed, from its holds: an open hold
+    // its amount, a resolved one what it settled.
+    let mut months: HashMap<(Uuid, i32), i64> = HashMap::new();
     for h in holds::Entity::find().all(db).await? {
+        if let Some(month) = h.month {
+            let committed = if h.state == OPEN {
+                h.amount
+            } else {
+                h.settled.unwrap_or(0)
+            };
+            *months.entry((h.account_id, month)).or_default() += committed;
+        }
         let (held, settled, released) = per_hold.remove(&h.id).unwrap_or_default();
         let ok = if h.state == OPEN {
             held == h.amount && settled == 0 && released == 0
@@ -295,6 +306,14 @@ pub async fn reconcile(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
             mismatches += 1;
             tracing::error!(hold = %h.id, state = %h.state, amount = h.amount, held, settled, released,
                 "credits: a hold disagrees with its ledger");
+        }
+    }
+    for a in entity::credit_accounts::Entity::find().all(db).await? {
+        let derived = months.get(&(a.account_id, a.month)).copied().unwrap_or(0);
+        if derived != a.month_spent {
+            mismatches += 1;
+            tracing::error!(account = %a.account_id, month = a.month, stored = a.month_spent, derived,
+                "credits: a month's spending disagrees with its holds");
         }
     }
     Ok(mismatches)

@@ -92,6 +92,7 @@ async fn days_out_of_range_are_refused_whoever_asks() {
             address,
             Some(i64::MAX),
             None,
+            0,
             Default::default()
         )
         .await,

@@ -24,6 +24,7 @@ async fn member(world: &World) -> Actor {
             access_until: now + Duration::days(30),
             expires_at: now + Duration::days(3),
             locale: Default::default(),
+            credits: 0,
         },
     )
     .await

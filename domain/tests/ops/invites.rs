@@ -15,6 +15,7 @@ fn new_invite(email: &str, access_days: i64) -> NewInvite {
         access_until: now + Duration::days(access_days),
         expires_at: now + Duration::days(3),
         locale: Default::default(),
+        credits: 0,
     }
 }
 

@@ -51,6 +51,34 @@ impl Units {
     }
 }
 
+impl Units {
+    /// An amount typed in the display unit (`12`, `12.5`, `12,50`: a point
+    /// or a comma before at most `decimals` digits; spaces ignored) in the
+    /// smallest unit. Zero or more; no floats on the way.
+    pub fn parse(self, input: &str) -> Result<i64, crate::fields::Problem> {
+        use crate::fields::Problem;
+        let typed: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        if typed.is_empty() {
+            return Err(Problem::Required);
+        }
+        let (whole, fraction) = match typed.split_once(['.', ',']) {
+            Some((whole, fraction)) => (whole, fraction),
+            None => (typed.as_str(), ""),
+        };
+        let decimals = usize::from(self.decimals.min(MAX_DECIMALS));
+        let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+        if whole.is_empty() && fraction.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > decimals {
+            return Err(Problem::Invalid);
+        }
+        let scaled = format!("{whole}{fraction:0<decimals$}");
+        let scaled = scaled.trim_start_matches('0');
+        if scaled.is_empty() {
+            return Ok(0);
+        }
+        scaled.parse::<i64>().map_err(|_| Problem::Invalid)
+    }
+}
+
 /// What `(tokens, price per million)` pairs cost, in credits: the sum
 /// rounded up to a whole credit, plus `fee`. Integers only; saturates
 /// rather than overflows. (The server prices replies with it; the
@@ -154,6 +182,18 @@ pub struct Wallet {
     pub more: bool,
     /// What each conversation cost, the costliest first.
     pub conversations: Vec<ConversationCost>,
+    /// This month's spending and the cap on it.
+    pub spending: Spending,
+}
+
+/// What the account committed this calendar month (UTC: settled, or held
+/// for replies in progress), the cap its user set, and when the month ends.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spending {
+    pub spent: i64,
+    pub cap: Option<i64>,
+    /// Unix seconds.
+    pub resets_at: i64,
 }
 
 /// One bucket of credits.
@@ -216,6 +256,37 @@ mod tests {
         assert_eq!(p.worst(12, 1, 1000), 20 + 200);
         assert_eq!(p.worst(5000, 1, 1000), 1000 + 200, "capped at the context window");
         assert_eq!(p.typical(12, 1, 50), 5 + 100);
+    }
+
+    #[test]
+    fn amounts_typed_in_the_display_unit() {
+        use crate::fields::Problem;
+        let two = Units { decimals: 2 };
+        assert_eq!(two.parse("25"), Ok(2500));
+        assert_eq!(two.parse(" 12.5 "), Ok(1250));
+        assert_eq!(two.parse("12,50"), Ok(1250));
+        assert_eq!(two.parse("1 000"), Ok(100_000));
+        assert_eq!(two.parse(".05"), Ok(5));
+        assert_eq!(two.parse("0"), Ok(0));
+        assert_eq!(two.parse(""), Err(Problem::Required));
+        for bad in [
+            "1.234",
+            "-5",
+            "1e3",
+            "12.5.0",
+            "abc",
+            ".",
+            "1,000.00",
+            "99999999999999999999",
+        ] {
+            assert_eq!(two.parse(bad), Err(Problem::Invalid), "{bad}");
+        }
+        assert_eq!(Units { decimals: 0 }.parse("7"), Ok(7));
+        assert_eq!(Units { decimals: 0 }.parse("7.5"), Err(Problem::Invalid));
+        assert_eq!(
+            two.parse(&two.format(123_456, Locale::En).replace(',', "")),
+            Ok(123_456)
+        );
     }
 
     #[test]

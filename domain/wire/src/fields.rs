@@ -18,6 +18,8 @@ pub enum Field {
     Message,
     /// A conversation's title.
     Title,
+    /// An amount of credits, in the display unit.
+    Credits,
 }
 
 /// What is wrong with a field's value.

@@ -36,6 +36,8 @@ pub struct InviteView {
     pub expires_at: i64,
     pub access_until: i64,
     pub status: InviteStatus,
+    /// Credits granted on redemption (smallest unit).
+    pub credits: i64,
 }
 
 /// The admin page's invites: the newest, and the defaults an empty
@@ -45,6 +47,8 @@ pub struct InviteList {
     pub invites: Vec<InviteView>,
     pub access_for_hours: i64,
     pub valid_for_hours: i64,
+    /// How credits are shown and typed.
+    pub units: crate::credits::Units,
 }
 
 /// What sending an invite did: the invite, and whether the address

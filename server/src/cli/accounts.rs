@@ -26,6 +26,8 @@ pub enum Command {
         email: Email,
         access: Until,
         expires: Until,
+        /// Granted on redemption, in the smallest unit.
+        credits: i64,
     },
     InviteList,
     InviteRevoke {
@@ -57,10 +59,17 @@ impl Command {
                     (None, Some(t)) => Until::At(time(t)?),
                     (None, None) => Until::Default,
                 };
+                let credits = match flags.get("--credits") {
+                    Some(n) => n.parse::<i64>().ok().filter(|n| *n >= 0).ok_or(format!(
+                        "--credits: `{n}` is not a whole number of credits (smallest unit), 0 or more"
+                    ))?,
+                    None => 0,
+                };
                 Command::InviteCreate {
                     email: flags.email()?,
                     access,
                     expires,
+                    credits,
                 }
             }
             ("invite", "list") => Command::InviteList,
@@ -105,7 +114,14 @@ impl<'a> Flags<'a> {
 
     fn check_used(&self, command: &Command) -> Result<(), String> {
         self.only(match command {
-            Command::InviteCreate { .. } => &["--email", "--days", "--valid-days", "--access-until", "--expires-at"],
+            Command::InviteCreate { .. } => &[
+                "--email",
+                "--days",
+                "--valid-days",
+                "--access-until",
+                "--expires-at",
+                "--credits",
+            ],
             Command::InviteList => &[],
             Command::InviteRevoke { .. } | Command::AdminCreate { .. } => &["--email"],
             Command::AccessGrant { .. } => &["--email", "--days"],
@@ -166,7 +182,12 @@ pub async fn execute(command: Command, services: &Services) -> anyhow::Result<()
     let operator = Actor::Operator;
     let now = Utc::now();
     match command {
-        Command::InviteCreate { email, access, expires } => {
+        Command::InviteCreate {
+            email,
+            access,
+            expires,
+            credits,
+        } => {
             let access_until = resolve(&access, services.settings.invites.access_for, now)?;
             let expires_at = resolve(&expires, services.settings.invites.valid_for, now)?;
             if expires_at <= now {
@@ -177,6 +198,7 @@ pub async fn execute(command: Command, services: &Services) -> anyhow::Result<()
                 access_until,
                 expires_at,
                 locale: Default::default(),
+                credits,
             };
             let created = invites::create(services, &operator, new)
                 .await
@@ -187,7 +209,14 @@ pub async fn execute(command: Command, services: &Services) -> anyhow::Result<()
                 .await
                 .context("sending the invite email")?;
             println!(
-                "invited {email}: access until {access_until}, link valid until {expires_at}\nsign-up link: {}\n{}",
+                "invited {email}: access until {}, link valid until {}{}\nsign-up link: {}\n{}",
+                created.invite.access_until,
+                created.invite.expires_at,
+                if created.invite.credits > 0 {
+                    format!(", {} credits (smallest unit) on redemption", created.invite.credits)
+                } else {
+                    String::new()
+                },
                 created.link,
                 if sent > 0 {
                     "invite email sent"
@@ -306,8 +335,14 @@ mod tests {
                 email: Email::parse("a@example.com").unwrap(),
                 access: Until::Days(30),
                 expires: Until::Default,
+                credits: 0,
             }
         );
+        let c = Command::parse("invite", "create", &["--email", "a@example.com", "--credits", "500"]).unwrap();
+        assert!(matches!(c, Command::InviteCreate { credits: 500, .. }));
+        for bad in ["-1", "1.5", "lots"] {
+            assert!(Command::parse("invite", "create", &["--email", "a@example.com", "--credits", bad]).is_err());
+        }
         let c = Command::parse(
             "invite",
             "create",

@@ -14,9 +14,10 @@ usage: server [COMMAND]
 commands:
   serve                       run the web server (default)
   migrate                     apply pending database migrations and exit
-  invite create --email E [--days N] [--valid-days N]
+  invite create --email E [--days N] [--valid-days N] [--credits C]
                               invite E (access for N days, default INVITE_ACCESS_FOR;
-                              the link works for --valid-days, default INVITE_VALID_FOR)
+                              the link works for --valid-days, default INVITE_VALID_FOR;
+                              C credits (smallest unit) granted on redemption)
                               and send the invite email
       [--access-until T] [--expires-at T]
                               exact RFC 3339 times instead of day counts

@@ -535,3 +535,110 @@ on_each_database!(
     the_sweep_settles_an_expired_hold_from_what_its_reply_saved_and_waits_for_one_streaming,
     super::PRICED
 );
+
+async fn a_monthly_cap_is_never_passed_however_many_holds_race(app: TestApp) {
+    use domain::credits::spending;
+    let db = app.db().clone();
+    let account = Uuid::new_v4();
+    assert!(ledger::grant(&db, grant(account, Source::Grant, 100)).await.unwrap());
+    let now = chrono::Utc::now();
+    spending::set_cap(&db, account, Some(30), now).await.unwrap();
+    let spent = |db: sea_orm::DatabaseConnection| async move {
+        spending::month(&db, account, spending::month_of(chrono::Utc::now()))
+            .await
+            .unwrap()
+            .spent
+    };
+    let race = |n: usize| {
+        let db = db.clone();
+        async move {
+            futures::future::join_all((0..n).map(|_| {
+                let db = db.clone();
+                async move { ledger::hold(&db, &hold_request(account, ONE_A_TOKEN), exactly(1)).await }
+            }))
+            .await
+        }
+    };
+    let outcomes = race(100).await;
+    let taken: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().ok().copied()).collect();
+    assert_eq!(taken.len(), 30, "exactly the cap is held, with 100 credits available");
+    assert!(
+        outcomes
+            .iter()
+            .filter(|o| o.is_err())
+            .all(|o| matches!(o, Err(DomainError::SpendingCap { cap: 30, .. }))),
+        "the rest are refused for the cap, not for credits"
+    );
+    assert_eq!(spent(db.clone()).await, 30);
+    // Released credits come back to the month; settled ones stay spent.
+    for hold in &taken[..10] {
+        assert_eq!(ledger::settle(&db, hold.id, 0, "test").await.unwrap(), Some(0));
+    }
+    for hold in &taken[10..] {
+        assert_eq!(ledger::settle(&db, hold.id, 1, "test").await.unwrap(), Some(1));
+    }
+    assert_eq!(spent(db.clone()).await, 20);
+    assert_eq!(
+        race(20).await.iter().filter(|o| o.is_ok()).count(),
+        10,
+        "room for ten more"
+    );
+    // Without a cap the balance alone decides.
+    spending::set_cap(&db, account, None, now).await.unwrap();
+    let big = ledger::hold(&db, &hold_request(account, ONE_A_TOKEN), exactly(70))
+        .await
+        .unwrap();
+    assert_eq!(big.amount, 70);
+    assert_eq!(spent(db.clone()).await, 100);
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+}
+on_each_database!(a_monthly_cap_is_never_passed_however_many_holds_race);
+
+#[tokio::test]
+async fn a_reply_past_the_users_monthly_cap_is_refused_before_the_model_is_asked() {
+    let app = TestApp::spawn_with(Backend::Sqlite, PRICED).await.unwrap();
+    let (b, _) = customer(&app, 100_000).await;
+    let set_cap = |cap: &'static str| {
+        let b = &b;
+        async move { b.call("/api/account/credits/cap", &[("cap", cap)]).await }
+    };
+    assert_eq!(
+        crate::helpers::expect_json(set_cap("-1").await, 400).await,
+        json!({ "Invalid": { "field": "Credits", "problem": "Invalid" } })
+    );
+    // 0.20 is 20 credits: below the floor of 10 output tokens at 2 a token
+    // plus the prompt.
+    let capped = crate::helpers::expect_json(set_cap("0.20").await, 200).await;
+    assert_eq!((capped["cap"].as_i64(), capped["spent"].as_i64()), (Some(20), Some(0)));
+    let asked = app.fakes.llm_requests();
+    let r = b
+        .post_json(REPLY, &json!({"text": "a question past my cap", "model": "fake-gpt"}))
+        .await;
+    assert_eq!(r.status(), 402);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["SpendingCap"]["cap"], 20, "{body}");
+    assert_eq!(app.fakes.llm_requests(), asked, "the model was not asked");
+
+    // Raised, the reply goes through, and the month counts what it cost.
+    crate::helpers::expect_json(set_cap("1000").await, 200).await;
+    let events = exchange(&b, json!({"text": "now within my cap", "model": "fake-gpt"})).await;
+    let charged = event(&events, "done").expect("the reply completes")["credits"]
+        .as_i64()
+        .unwrap();
+    let wallet = crate::helpers::expect_json(
+        b.call("/api/account/credits/wallet", &[("kind", ""), ("page", "0")])
+            .await,
+        200,
+    )
+    .await;
+    let spending = &wallet["spending"];
+    // The title is uncharged; the reply's unused hold came back.
+    assert_eq!(
+        (spending["cap"].as_i64(), spending["spent"].as_i64()),
+        (Some(100_000), Some(charged)),
+        "{wallet}"
+    );
+    // Removed: no cap.
+    let removed = crate::helpers::expect_json(set_cap("").await, 200).await;
+    assert!(removed["cap"].is_null());
+}

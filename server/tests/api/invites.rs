@@ -45,6 +45,7 @@ async fn an_expired_invite_grants_nothing_and_the_user_is_sent_to_payment() {
             email: Email::parse(&email).unwrap(),
             access: Until::Days(30),
             expires: Until::At(chrono::Utc::now() - chrono::Duration::hours(1)),
+            credits: 0,
         },
         &app.services,
     )
@@ -231,6 +232,7 @@ async fn the_cli_creates_lists_and_revokes_invites_and_makes_admins() {
             email: Email::parse(&email).unwrap(),
             access: Until::Default,
             expires: Until::Days(2),
+            credits: 0,
         },
         &app.services,
     )
@@ -293,4 +295,86 @@ async fn addresses_in_admin_emails_become_admins_once_verified() {
     let to = verify_from_mail(&app, &b, &boss).await;
     assert_eq!(to, main_path(), "admins have access");
     assert_eq!(b.get("/admin").await.status(), 200);
+}
+
+#[tokio::test]
+async fn an_invite_with_credits_grants_them_once_when_redeemed() {
+    use entity::credit_buckets;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let admin = admin(&app).await;
+    let email = unique_email("credited");
+    let create = |credits: &'static str| {
+        let email = email.clone();
+        let admin = &admin;
+        async move {
+            let form = [
+                ("email", email.as_str()),
+                ("access_days", ""),
+                ("valid_days", ""),
+                ("credits", credits),
+            ];
+            admin.call("/api/admin/invites/create", &form).await
+        }
+    };
+    for bad in ["-5", "1.234", "lots"] {
+        assert_eq!(
+            expect_json(create(bad).await, 400).await,
+            serde_json::json!({ "Invalid": { "field": "Credits", "problem": "Invalid" } }),
+            "{bad}"
+        );
+    }
+    // In the display unit (two decimals by default).
+    let sent = expect_json(create("12.50").await, 200).await;
+    assert_eq!(sent["invite"]["credits"], 1250);
+    // Sent again with fewer: the invite keeps the larger amount.
+    let again = expect_json(create("5").await, 200).await;
+    assert_eq!(
+        (again["resent"].as_bool(), again["invite"]["credits"].as_i64()),
+        (Some(true), Some(1250))
+    );
+    let listed = expect_json(admin.call("/api/admin/invites", &[]).await, 200).await;
+    assert_eq!(listed["invites"][0]["credits"], 1250);
+
+    let token = app.mail.first_to(&email).await.token_in("/signup");
+    let b = app.browser();
+    assert_eq!(
+        expect_json(register(&b, &email, &[("invite", &token)]).await, 200).await,
+        main_path()
+    );
+    // Signing in again redeems nothing more.
+    let again = app.browser();
+    expect_json(
+        crate::support::sign_in(&again, &email, crate::helpers::PASSWORD).await,
+        200,
+    )
+    .await;
+    let user = domain::accounts::users::find_by_email(&app.services.db, &Email::parse(&email).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let granted: Vec<i64> = credit_buckets::Entity::find()
+        .filter(credit_buckets::Column::AccountId.eq(user.id))
+        .filter(credit_buckets::Column::Source.eq("grant"))
+        .all(&app.services.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| b.granted)
+        .collect();
+    assert_eq!(granted, [1250], "one grant of the invite's credits");
+    let wallet = expect_json(
+        b.call("/api/account/credits/wallet", &[("kind", "grant"), ("page", "0")])
+            .await,
+        200,
+    )
+    .await;
+    assert!(
+        wallet["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["note"] == "invite" && e["amount"] == 1250),
+        "the wallet says the credits came with the invitation: {wallet}"
+    );
 }

@@ -297,6 +297,7 @@ async fn an_invited_email_signing_up_with_a_provider_gets_the_invite() {
             access_until: now + chrono::Duration::days(10),
             expires_at: now + chrono::Duration::days(3),
             locale: Default::default(),
+            credits: 0,
         },
     )
     .await

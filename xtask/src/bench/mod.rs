@@ -91,6 +91,21 @@ pub fn run_quality() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `cargo xtask bench chat`: only the 200 chat streams, with credits off
+/// and on (one release build and the fake model APIs).
+pub fn run_chat() -> anyhow::Result<()> {
+    let out = build::build(&BuildOptions {
+        release: true,
+        features: FeatureArgs::default(),
+    })?;
+    let staged = Staged::from_build(&out, "bench-chat")?;
+    let fakes = peers::build_fakes(true)?;
+    for line in chat_streams::measure(&staged, &fakes)? {
+        println!("{line}");
+    }
+    Ok(())
+}
+
 /// `cargo xtask bench search`: only the conversation search (SQLite and PostgreSQL).
 pub fn run_search() -> anyhow::Result<()> {
     for line in search::measure()? {

@@ -1,7 +1,7 @@
 //! The composer: the message box, the model picker, send and stop.
 
 use super::MAX_MESSAGE_CHARS;
-use super::state::Chat;
+use super::state::{Chat, Short};
 use crate::components::use_hydrated;
 use crate::i18n::Key;
 use leptos::prelude::*;
@@ -109,11 +109,22 @@ pub(super) fn Composer(chat: Chat) -> impl IntoView {
                             }
                         }}
                     </p>
-                    <Show when=move || chat.out_of_credits.get() && chat.refusal.with(Option::is_some) && !over()>
-                        <p class="text-sm" data-testid="out-of-credits">
-                            <crate::credits::GetCredits />
-                        </p>
-                    </Show>
+                    {move || {
+                        let short = chat.out_of_credits.get().filter(|_| chat.refusal.with(Option::is_some) && !over())?;
+                        Some(view! {
+                            <p class="text-sm" data-testid="out-of-credits">
+                                {match short {
+                                    Short::Credits => view! { <crate::credits::GetCredits /> }.into_any(),
+                                    Short::Cap => view! {
+                                        <a href=wire::paths::WALLET_PATH class="link font-medium" data-testid="change-cap">
+                                            {locale.t(Key::CreditsCapReachedLink)}
+                                        </a>
+                                    }
+                                        .into_any(),
+                                }}
+                            </p>
+                        })
+                    }}
                     <p class="text-indigo-800 dark:text-indigo-200" data-testid="estimate">
                         {move || estimate(chat)}
                     </p>

@@ -82,8 +82,9 @@ pub(super) struct Chat {
     pub(super) draft: RwSignal<String>,
     /// Why the last message was not accepted (shown by the composer).
     pub(super) refusal: RwSignal<Option<String>>,
-    /// The refusal was for want of credits (the composer says where to get them).
-    pub(super) out_of_credits: RwSignal<bool>,
+    /// The refusal was for want of credits, or the user's monthly cap (the
+    /// composer says where to get more, or where to change the cap).
+    pub(super) out_of_credits: RwSignal<Option<Short>>,
     pub(super) sending: RwSignal<bool>,
     /// Counts sends, so a reply whose stream ends late (the title comes
     /// after `done`) leaves a newer send's state alone.
@@ -120,7 +121,7 @@ impl Chat {
             model: RwSignal::new(String::new()),
             draft: RwSignal::new(String::new()),
             refusal: RwSignal::new(None),
-            out_of_credits: RwSignal::new(false),
+            out_of_credits: RwSignal::new(None),
             trimmed: RwSignal::new(0),
             sending: RwSignal::new(false),
             sends: StoredValue::new(0),
@@ -211,7 +212,7 @@ impl Chat {
         self.stop();
         self.list_open.set(false);
         self.refusal.set(None);
-        self.out_of_credits.set(false);
+        self.out_of_credits.set(None);
         self.trimmed.set(0);
         browser::show_in_address(id.as_deref());
         self.current.set(id.clone());
@@ -282,7 +283,7 @@ impl Chat {
             return;
         }
         self.refusal.set(None);
-        self.out_of_credits.set(false);
+        self.out_of_credits.set(None);
         let mut removed = None;
         self.messages.update(|all| {
             if regenerate && all.last().is_some_and(|m| !m.from_user) {
@@ -327,7 +328,11 @@ impl Chat {
                     if !regenerate && self.draft.get_untracked().is_empty() {
                         self.draft.set(text);
                     }
-                    self.out_of_credits.set(matches!(error, AppError::OutOfCredits { .. }));
+                    self.out_of_credits.set(match error {
+                        AppError::OutOfCredits { .. } => Some(Short::Credits),
+                        AppError::SpendingCap { .. } => Some(Short::Cap),
+                        _ => None,
+                    });
                     self.refusal.set(Some(error.message(self.locale)));
                 }
             }
@@ -337,6 +342,15 @@ impl Chat {
             browser::focus(self.composer);
         });
     }
+}
+
+/// What a refused message was short of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Short {
+    /// Credits: the composer links to where they are obtained.
+    Credits,
+    /// Room under the user's monthly cap: it links to the wallet.
+    Cap,
 }
 
 /// The server refused the message; nothing was saved.
