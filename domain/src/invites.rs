@@ -62,7 +62,7 @@ pub async fn create(services: &Services, actor: &Actor, new: NewInvite) -> Resul
         locale,
         credits,
     } = new;
-    if credits < 0 {
+    if !(0..=wire::credits::MAX_AMOUNT).contains(&credits) {
         return Err(DomainError::invalid(
             wire::fields::Field::Credits,
             wire::fields::Problem::Invalid,
@@ -73,6 +73,18 @@ pub async fn create(services: &Services, actor: &Actor, new: NewInvite) -> Resul
     let token = new_token();
     let link = services.link(&format!("{}?invite={token}", wire::paths::SIGN_UP_PATH));
     let txn = crate::services::begin_write(&services.db).await?;
+    // One invite per address at a time: two sends at once (a double
+    // click) must not both find no open invite and make two, each of
+    // which would grant its credits. (SQLite's write transaction already
+    // runs one at a time.)
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            [format!("keel:invite:{}", email.as_str()).into()],
+        ))
+        .await?;
+    }
     let existing = user_invites::Entity::find()
         .filter(Column::Email.eq(email.as_str()))
         .filter(open(now))

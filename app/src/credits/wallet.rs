@@ -32,8 +32,9 @@ pub fn WalletPage() -> impl IntoView {
     // A saved cap shows in the wallet read again (the form's notice stays:
     // the action lives here, above the contents it re-renders).
     let save = ServerAction::<SetSpendingCap>::new();
+    // Only after a save that succeeded: a refused one keeps what was typed.
     Effect::new(move |_| {
-        if save.version().get() > 0 {
+        if matches!(save.value().get(), Some(Ok(_))) {
             wallet.refetch();
         }
     });

@@ -32,7 +32,7 @@ pub async fn my_balance(services: &Services, actor: &Actor) -> Result<wire::cred
 #[tracing::instrument(skip_all, fields(actor = %actor.label()))]
 pub async fn set_my_cap(services: &Services, actor: &Actor, cap: Option<i64>) -> Result<wire::credits::Spending> {
     let user = actor.user()?.user.id;
-    if cap.is_some_and(|c| c < 0) {
+    if cap.is_some_and(|c| !(0..=wire::credits::MAX_AMOUNT).contains(&c)) {
         return Err(DomainError::invalid(
             wire::fields::Field::Credits,
             wire::fields::Problem::Invalid,
@@ -72,8 +72,11 @@ pub struct NewGrant {
 #[tracing::instrument(skip_all, fields(actor = %actor.label()))]
 pub async fn grant(services: &Services, actor: &Actor, new: NewGrant) -> Result<Totals> {
     actor.require_admin()?;
-    if new.amount <= 0 {
-        return Err(DomainError::internal("a grant adds credits: give an amount above zero"));
+    if !(1..=wire::credits::MAX_AMOUNT).contains(&new.amount) {
+        return Err(DomainError::invalid(
+            wire::fields::Field::Credits,
+            wire::fields::Problem::Invalid,
+        ));
     }
     if new.reason.trim().is_empty() {
         return Err(DomainError::internal("say why the credits are granted"));

@@ -252,7 +252,10 @@ pub async fn hold(db: &DatabaseConnection, request: &HoldRequest, plan: impl Fn(
         let limit = spent.left().map_or(available, |left| left.min(available));
         let amount = match plan(limit) {
             Ok(amount) => amount,
-            Err(DomainError::OutOfCredits { units, .. }) if limit < available && plan(available).is_ok() => {
+            // The cap, not the balance, stops it: say so (and when the
+            // balance would not have paid either, say that instead).
+            Err(DomainError::OutOfCredits { units, .. }) if limit < available => {
+                plan(available)?;
                 return Err(DomainError::SpendingCap {
                     cap: spent.cap.unwrap_or_default(),
                     spent: spent.spent,
@@ -379,6 +382,42 @@ pub async fn settle_in(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, DbErr> {
+    let mut released = Vec::new();
+    let settled = resolve_in(db, id, cost, actor, now, &mut released).await?;
+    give_back_all(db, released).await?;
+    Ok(settled)
+}
+
+/// What a resolved hold released, to give back to the month it counted
+/// against: applied after every bucket the transaction touches is locked
+/// (holds lock buckets, then the account's month; so must everyone, or
+/// two transactions on PostgreSQL wait for each other).
+pub(crate) struct Released {
+    account: Uuid,
+    month: i32,
+    amount: i64,
+}
+
+/// Gives every release back to its month, in account order.
+pub(crate) async fn give_back_all(db: &impl ConnectionTrait, mut released: Vec<Released>) -> Result<(), DbErr> {
+    released.sort_by_key(|r| (r.account, r.month));
+    for r in released {
+        spending::give_back(db, r.account, r.month, r.amount).await?;
+    }
+    Ok(())
+}
+
+/// Resolves hold `id` (see [`settle`]); what it released for the month is
+/// added to `released`, for the caller to give back once its buckets are
+/// locked.
+pub(crate) async fn resolve_in(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    cost: i64,
+    actor: &str,
+    now: DateTime<Utc>,
+    released: &mut Vec<Released>,
+) -> Result<Option<i64>, DbErr> {
     let Some(hold) = holds::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
@@ -397,8 +436,14 @@ pub async fn settle_in(
     if moved == 0 {
         return Ok(None);
     }
-    if let Some(month) = hold.month {
-        spending::give_back(db, hold.account_id, month, hold.amount - settled).await?;
+    if let Some(month) = hold.month
+        && hold.amount > settled
+    {
+        released.push(Released {
+            account: hold.account_id,
+            month,
+            amount: hold.amount - settled,
+        });
     }
     let shares = entries::Entity::find()
         .filter(entries::Column::HoldId.eq(id))

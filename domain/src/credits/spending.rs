@@ -63,6 +63,9 @@ fn placeholder(db: &impl ConnectionTrait) -> &'static str {
 
 /// Counts `amount` against the account's `month`, unless that would pass
 /// its cap; whether it did. The database decides (a conditional upsert).
+/// A month never goes back: a hold stamped with the old month that
+/// commits after the new one began is refused (its caller retries with a
+/// fresh clock), so the new month's spending is never overwritten.
 pub(super) async fn commit(
     db: &impl ConnectionTrait,
     account: Uuid,
@@ -81,8 +84,9 @@ pub(super) async fn commit(
                  ON CONFLICT (account_id) DO UPDATE SET \
                  month_spent = {spent_then} + excluded.month_spent, \
                  month = excluded.month, updated_at = excluded.updated_at \
-                 WHERE credit_accounts.monthly_cap IS NULL \
-                 OR {spent_then} + excluded.month_spent <= credit_accounts.monthly_cap"
+                 WHERE excluded.month >= credit_accounts.month \
+                 AND (credit_accounts.monthly_cap IS NULL \
+                 OR {spent_then} + excluded.month_spent <= credit_accounts.monthly_cap)"
             ),
             [account.into(), month.into(), amount.into(), now.into()],
         ))

@@ -46,8 +46,11 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Swept,
             ..Swept::default()
         });
     };
-    let holds = resolve_stale_holds(&txn, now).await?;
+    let mut released = Vec::new();
+    let holds = resolve_stale_holds(&txn, now, &mut released).await?;
     let expired = expire_buckets(&txn, now).await?;
+    // Months last: every bucket this transaction locks is locked by now.
+    ledger::give_back_all(&txn, released).await?;
     txn.commit().await?;
     // One snapshot for every sum and row (else a hold taken between two
     // reads would look like a mismatch).
@@ -72,7 +75,11 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Swept,
 /// process died: `CHAT_STALE_REPLY_AFTER`), its hold is resolved from what
 /// it saved, which is nothing. A hold whose reply was never written (the
 /// process died first, or the conversation was deleted) is released.
-async fn resolve_stale_holds(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
+async fn resolve_stale_holds(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    released: &mut Vec<ledger::Released>,
+) -> Result<u64, DbErr> {
     // In a stable order (account, then age), as holds lock their buckets.
     let stale = holds::Entity::find()
         .filter(holds::Column::State.eq(OPEN))
@@ -97,7 +104,7 @@ async fn resolve_stale_holds(db: &impl ConnectionTrait, now: DateTime<Utc>) -> R
         }
         // Only what the model processed is owed (a request fee included).
         let cost = saved.and_then(|m| m.tokens).map_or(0, |t| card.cost(t));
-        if ledger::settle_in(db, hold.id, cost, "job:credits-sweep", now)
+        if ledger::resolve_in(db, hold.id, cost, "job:credits-sweep", now, released)
             .await?
             .is_some()
         {

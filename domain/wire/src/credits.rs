@@ -22,6 +22,11 @@ impl Default for Units {
 /// Most decimals a display unit may have (10^18 still fits an `i64`).
 pub const MAX_DECIMALS: u8 = 18;
 
+/// The largest amount one grant, invitation or cap may name (smallest
+/// unit): far beyond any real balance, and far enough below `i64::MAX`
+/// that sums over many of them cannot overflow.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+
 impl Units {
     /// `amount` (smallest units) as the viewer reads it.
     pub fn format(self, amount: i64, locale: Locale) -> String {
@@ -75,7 +80,10 @@ impl Units {
         if scaled.is_empty() {
             return Ok(0);
         }
-        scaled.parse::<i64>().map_err(|_| Problem::Invalid)
+        match scaled.parse::<i64>() {
+            Ok(amount) if amount <= MAX_AMOUNT => Ok(amount),
+            _ => Err(Problem::Invalid),
+        }
     }
 }
 
@@ -268,10 +276,14 @@ mod tests {
         assert_eq!(two.parse("1 000"), Ok(100_000));
         assert_eq!(two.parse(".05"), Ok(5));
         assert_eq!(two.parse("0"), Ok(0));
+        assert_eq!(two.parse("10000000000000"), Ok(MAX_AMOUNT));
         assert_eq!(two.parse(""), Err(Problem::Required));
         for bad in [
             "1.234",
             "-5",
+            "+5",
+            "１２",
+            "10000000000000.01",
             "1e3",
             "12.5.0",
             "abc",

@@ -60,9 +60,14 @@ impl Command {
                     (None, None) => Until::Default,
                 };
                 let credits = match flags.get("--credits") {
-                    Some(n) => n.parse::<i64>().ok().filter(|n| *n >= 0).ok_or(format!(
-                        "--credits: `{n}` is not a whole number of credits (smallest unit), 0 or more"
-                    ))?,
+                    Some(n) => n
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|n| (0..=wire::credits::MAX_AMOUNT).contains(n))
+                        .ok_or(format!(
+                            "--credits: `{n}` is not a whole number of credits from 0 to {} (smallest unit)",
+                            wire::credits::MAX_AMOUNT
+                        ))?,
                     None => 0,
                 };
                 Command::InviteCreate {

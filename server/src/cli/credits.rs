@@ -32,9 +32,14 @@ impl Command {
             ("credits", "grant") => {
                 flags.only(&["--email", "--amount", "--reason", "--expires-days"])?;
                 let amount = flags.get("--amount").ok_or("--amount is required")?;
-                let amount = amount.parse::<i64>().ok().filter(|a| *a > 0).ok_or(format!(
-                    "--amount: `{amount}` is not a whole number of credits above zero (smallest unit)"
-                ))?;
+                let amount = amount
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|a| (1..=wire::credits::MAX_AMOUNT).contains(a))
+                    .ok_or(format!(
+                        "--amount: `{amount}` is not a whole number of credits from 1 to {} (smallest unit)",
+                        wire::credits::MAX_AMOUNT
+                    ))?;
                 let reason = flags
                     .get("--reason")
                     .ok_or("--reason is required (it goes on the ledger)")?;

@@ -642,3 +642,80 @@ async fn a_reply_past_the_users_monthly_cap_is_refused_before_the_model_is_asked
     let removed = crate::helpers::expect_json(set_cap("").await, 200).await;
     assert!(removed["cap"].is_null());
 }
+
+/// Holds and settlements of one account racing across several buckets:
+/// every transaction locks buckets before the account's month (the other
+/// order deadlocks on PostgreSQL, which aborts one of the two).
+async fn holds_and_settlements_racing_on_one_account_never_deadlock(app: TestApp) {
+    let db = app.db().clone();
+    let account = Uuid::new_v4();
+    for _ in 0..5 {
+        assert!(ledger::grant(&db, grant(account, Source::Grant, 40)).await.unwrap());
+    }
+    let outcomes = futures::future::join_all((0..48).map(|_| {
+        let db = db.clone();
+        async move {
+            for _ in 0..4 {
+                // 30 spans two buckets of 40 once the first is part spent.
+                match ledger::hold(&db, &hold_request(account, ONE_A_TOKEN), exactly(30)).await {
+                    Ok(hold) => {
+                        ledger::settle(&db, hold.id, 1, "test").await?;
+                    }
+                    Err(DomainError::OutOfCredits { .. }) => {}
+                    Err(other) => return Err(other),
+                }
+            }
+            Ok::<_, DomainError>(())
+        }
+    }))
+    .await;
+    let failed: Vec<_> = outcomes.into_iter().filter_map(Result::err).collect();
+    assert!(failed.is_empty(), "every hold and settlement went through: {failed:?}");
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+}
+on_each_database!(holds_and_settlements_racing_on_one_account_never_deadlock);
+
+#[tokio::test]
+async fn a_hold_stamped_with_an_earlier_month_never_overwrites_a_later_ones_spending() {
+    use domain::credits::spending;
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let db = app.db().clone();
+    let account = Uuid::new_v4();
+    assert!(ledger::grant(&db, grant(account, Source::Grant, 100)).await.unwrap());
+    // Another instance (its clock a little ahead) already counts next month.
+    let next = spending::month_end(chrono::Utc::now()) + chrono::Duration::hours(1);
+    let hold = ledger::hold(&db, &hold_request(account, ONE_A_TOKEN), exactly(7))
+        .await
+        .unwrap();
+    entity::credit_accounts::Entity::update_many()
+        .col_expr(
+            entity::credit_accounts::Column::Month,
+            sea_orm::sea_query::Expr::value(spending::month_of(next)),
+        )
+        .exec(&db)
+        .await
+        .unwrap();
+    let refused = ledger::hold(&db, &hold_request(account, ONE_A_TOKEN), exactly(5)).await;
+    assert!(
+        refused.is_err(),
+        "a hold of this month is not counted over next month's"
+    );
+    let row = entity::credit_accounts::Entity::find_by_id(account)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.month, row.month_spent),
+        (spending::month_of(next), 7),
+        "next month's spending stays"
+    );
+    // Its release gives nothing back to a month it did not count in.
+    ledger::settle(&db, hold.id, 0, "test").await.unwrap();
+    let row = entity::credit_accounts::Entity::find_by_id(account)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.month_spent, 7);
+}

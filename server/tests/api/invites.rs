@@ -378,3 +378,32 @@ async fn an_invite_with_credits_grants_them_once_when_redeemed() {
         "the wallet says the credits came with the invitation: {wallet}"
     );
 }
+
+/// Sending the same invite twice at once (a double click) makes one
+/// invite, so its credits are granted once.
+async fn invites_sent_at_once_to_one_address_make_one_invite(app: TestApp) {
+    let email = Email::parse(&unique_email("twice")).unwrap();
+    let sends = futures::future::join_all((0..8).map(|_| {
+        let services = app.services.clone();
+        let email = email.clone();
+        async move {
+            domain::invites::create(
+                &services,
+                &domain::Actor::Operator,
+                domain::invites::NewInvite {
+                    email,
+                    access_until: chrono::Utc::now() + chrono::Duration::days(7),
+                    expires_at: chrono::Utc::now() + chrono::Duration::days(7),
+                    locale: Default::default(),
+                    credits: 100,
+                },
+            )
+            .await
+        }
+    }))
+    .await;
+    assert!(sends.iter().all(Result::is_ok), "{sends:?}");
+    let invites = domain::invites::for_email(&app.services.db, &email).await.unwrap();
+    assert_eq!(invites.len(), 1, "one invite, sent again seven times");
+}
+crate::on_each_database!(invites_sent_at_once_to_one_address_make_one_invite);
