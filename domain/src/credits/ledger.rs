@@ -16,10 +16,10 @@ use super::{FreeQuota, Kind, Source};
 use crate::error::{DomainError, Result};
 use chrono::{DateTime, Duration, Utc};
 use entity::{credit_buckets as buckets, credit_entries as entries, credit_holds as holds, users};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    Statement,
 };
 use uuid::Uuid;
 
@@ -107,7 +107,16 @@ struct Entry<'a> {
 }
 
 async fn entry(db: &impl ConnectionTrait, e: Entry<'_>, now: DateTime<Utc>) -> Result<(), DbErr> {
-    entries::Entity::insert(entries::ActiveModel {
+    entries_in(db, vec![e], now).await
+}
+
+/// Writes `all` in one statement (one round trip, however many buckets a
+/// hold spans).
+async fn entries_in(db: &impl ConnectionTrait, all: Vec<Entry<'_>>, now: DateTime<Utc>) -> Result<(), DbErr> {
+    if all.is_empty() {
+        return Ok(());
+    }
+    entries::Entity::insert_many(all.into_iter().map(|e| entries::ActiveModel {
         id: Set(Uuid::new_v4()),
         account_id: Set(e.account),
         bucket_id: Set(e.bucket),
@@ -119,7 +128,7 @@ async fn entry(db: &impl ConnectionTrait, e: Entry<'_>, now: DateTime<Utc>) -> R
         hold_id: Set(e.hold),
         rate_card: Set(e.card),
         created_at: Set(now),
-    })
+    }))
     .exec_without_returning(db)
     .await?;
     Ok(())
@@ -175,40 +184,93 @@ struct Spendable {
     left: i64,
 }
 
-/// The account's buckets that may pay now, in spending order: lowest
-/// priority number first, then the soonest to expire. The free quota only
-/// when `quota`.
-async fn spendable(
+/// What an account may spend now: its buckets in spending order and its
+/// month (read together: one round trip before the writes).
+struct Spendables {
+    buckets: Vec<Spendable>,
+    month: spending::Month,
+}
+
+/// The account's buckets that may pay now (see [`spendable`]) with its
+/// month's cap and spending, in one query. (No spendable bucket: no month
+/// is read, and none is needed: nothing can be held.)
+async fn spendable_with_month(
     db: &impl ConnectionTrait,
     account: Uuid,
     quota: bool,
     now: DateTime<Utc>,
-) -> Result<Vec<Spendable>, DbErr> {
-    let mut query = buckets::Entity::find()
-        .filter(buckets::Column::AccountId.eq(account))
-        .filter(
-            Condition::any()
-                .add(buckets::Column::ExpiresAt.is_null())
-                .add(buckets::Column::ExpiresAt.gt(now)),
-        )
-        .filter(Expr::cust("granted - settled - held - expired > 0"));
-    if !quota {
-        query = query.filter(buckets::Column::Source.ne(Source::FreeQuota.as_str()));
+    month: i32,
+) -> Result<Spendables, DbErr> {
+    let backend = db.get_database_backend();
+    let p = placeholder(backend);
+    let quota_filter = if quota {
+        String::new()
+    } else {
+        format!("AND b.source <> '{}'", Source::FreeQuota.as_str())
+    };
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT b.id AS id, b.granted - b.settled - b.held - b.expired AS left_over, b.priority AS priority, \
+                 b.expires_at AS expires_at, b.created_at AS created_at, \
+                 a.monthly_cap AS monthly_cap, a.month AS month, a.month_spent AS month_spent \
+                 FROM credit_buckets b LEFT JOIN credit_accounts a ON a.account_id = b.account_id \
+                 WHERE b.account_id = {p}1 AND (b.expires_at IS NULL OR b.expires_at > {p}2) \
+                 AND b.granted - b.settled - b.held - b.expired > 0 {quota_filter}"
+            ),
+            [account.into(), now.into()],
+        ))
+        .await?;
+    let mut found = Spendables {
+        buckets: Vec::with_capacity(rows.len()),
+        month: spending::Month::default(),
+    };
+    let mut order = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        if i == 0 {
+            let counted: Option<i32> = row.try_get("", "month")?;
+            found.month = spending::Month {
+                cap: row.try_get("", "monthly_cap")?,
+                spent: if counted == Some(month) {
+                    row.try_get::<Option<i64>>("", "month_spent")?.unwrap_or(0)
+                } else {
+                    0
+                },
+            };
+        }
+        let key = spending_key(row, "id")?;
+        order.push((
+            key,
+            Spendable {
+                id: key.4,
+                left: row.try_get("", "left_over")?,
+            },
+        ));
     }
-    let mut rows = query.all(db).await?;
-    rows.sort_by_key(spending_order);
-    Ok(rows
-        .into_iter()
-        .map(|b| Spendable {
-            id: b.id,
-            left: b.granted - b.settled - b.held - b.expired,
-        })
-        .collect())
+    order.sort_by_key(|(key, _)| *key);
+    found.buckets = order.into_iter().map(|(_, b)| b).collect();
+    Ok(found)
 }
 
 /// Sort key for spending: priority, then expiry (none last), then age.
-fn spending_order(b: &buckets::Model) -> (i32, bool, Option<DateTime<Utc>>, DateTime<Utc>, Uuid) {
+type SpendingKey = (i32, bool, Option<DateTime<Utc>>, DateTime<Utc>, Uuid);
+
+fn spending_order(b: &buckets::Model) -> SpendingKey {
     (b.priority, b.expires_at.is_none(), b.expires_at, b.created_at, b.id)
+}
+
+/// [`spending_order`] of the bucket a row names (`id`, `priority`,
+/// `expires_at`, `created_at`).
+fn spending_key(row: &sea_orm::QueryResult, id: &str) -> Result<SpendingKey, DbErr> {
+    let expires_at: Option<DateTime<Utc>> = row.try_get("", "expires_at")?;
+    Ok((
+        row.try_get("", "priority")?,
+        expires_at.is_none(),
+        expires_at,
+        row.try_get("", "created_at")?,
+        row.try_get("", id)?,
+    ))
 }
 
 /// A hold to take.
@@ -244,11 +306,13 @@ pub async fn hold(db: &DatabaseConnection, request: &HoldRequest, plan: impl Fn(
         let now = Utc::now();
         let txn = crate::services::begin_write(db).await?;
         renew_quota_in(&txn, request.account, request.quota, now).await?;
-        let buckets_now = spendable(&txn, request.account, request.card.quota, now).await?;
-        let available: i64 = buckets_now.iter().map(|b| b.left).fold(0, i64::saturating_add);
         // The user's monthly cap, if set, may leave less than the buckets.
         let month = spending::month_of(now);
-        let spent = spending::month(&txn, request.account, month).await?;
+        let Spendables {
+            buckets: buckets_now,
+            month: spent,
+        } = spendable_with_month(&txn, request.account, request.card.quota, now, month).await?;
+        let available: i64 = buckets_now.iter().map(|b| b.left).fold(0, i64::saturating_add);
         let limit = spent.left().map_or(available, |left| left.min(available));
         let amount = match plan(limit) {
             Ok(amount) => amount,
@@ -312,24 +376,21 @@ pub async fn hold(db: &DatabaseConnection, request: &HoldRequest, plan: impl Fn(
         })
         .exec_without_returning(&txn)
         .await?;
-        for (bucket, share) in shares {
-            entry(
-                &txn,
-                Entry {
-                    account: request.account,
-                    bucket,
-                    kind: Kind::Hold,
-                    amount: share,
-                    key: format!("hold:{id}:{bucket}"),
-                    actor: &request.actor,
-                    reference: Some(&request.reference),
-                    hold: Some(id),
-                    card: Some(card.clone()),
-                },
-                now,
-            )
-            .await?;
-        }
+        let entries = shares
+            .iter()
+            .map(|&(bucket, share)| Entry {
+                account: request.account,
+                bucket,
+                kind: Kind::Hold,
+                amount: share,
+                key: format!("hold:{id}:{bucket}"),
+                actor: &request.actor,
+                reference: Some(&request.reference),
+                hold: Some(id),
+                card: Some(card.clone()),
+            })
+            .collect();
+        entries_in(&txn, entries, now).await?;
         txn.commit().await?;
         return Ok(Hold { id, amount });
     }
@@ -418,81 +479,101 @@ pub(crate) async fn resolve_in(
     now: DateTime<Utc>,
     released: &mut Vec<Released>,
 ) -> Result<Option<i64>, DbErr> {
-    let Some(hold) = holds::Entity::find_by_id(id).one(db).await? else {
-        return Ok(None);
-    };
-    let settled = cost.clamp(0, hold.amount);
-    let state = if settled > 0 { SETTLED } else { RELEASED };
-    // Once: the state moves from open in one conditional write.
-    let moved = holds::Entity::update_many()
-        .col_expr(holds::Column::State, Expr::value(state))
-        .col_expr(holds::Column::Settled, Expr::value(Some(settled)))
-        .col_expr(holds::Column::ResolvedAt, Expr::value(Some(now)))
-        .filter(holds::Column::Id.eq(id))
-        .filter(holds::Column::State.eq(OPEN))
-        .exec(db)
-        .await?
-        .rows_affected;
-    if moved == 0 {
-        return Ok(None);
-    }
-    if let Some(month) = hold.month
-        && hold.amount > settled
-    {
-        released.push(Released {
-            account: hold.account_id,
-            month,
-            amount: hold.amount - settled,
-        });
-    }
-    let shares = entries::Entity::find()
-        .filter(entries::Column::HoldId.eq(id))
-        .filter(entries::Column::Kind.eq(Kind::Hold.as_str()))
-        .all(db)
-        .await?;
-    let mut bucket_rows = buckets::Entity::find()
-        .filter(buckets::Column::Id.is_in(shares.iter().map(|s| s.bucket_id)))
-        .all(db)
-        .await?;
-    bucket_rows.sort_by_key(spending_order);
-    let mut rest = settled;
     let backend = db.get_database_backend();
     let p = placeholder(backend);
-    for bucket in bucket_rows {
-        let held: i64 = shares
-            .iter()
-            .filter(|s| s.bucket_id == bucket.id)
-            .map(|s| s.amount)
-            .sum();
+    let cost = cost.max(0);
+    // Once: the state moves from open in one conditional write, which
+    // settles at most what was held (a hold is never of nothing, so it
+    // settled something exactly when the cost is above zero) and returns
+    // the hold.
+    let state = if cost > 0 { SETTLED } else { RELEASED };
+    let Some(hold) = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "UPDATE credit_holds SET state = {p}1, \
+                 settled = CASE WHEN amount < {p}2 THEN amount ELSE {p}2 END, resolved_at = {p}3 \
+                 WHERE id = {p}4 AND state = '{OPEN}' \
+                 RETURNING account_id, amount, settled, reference, rate_card, month"
+            ),
+            [state.into(), cost.into(), now.into(), id.into()],
+        ))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let account: Uuid = hold.try_get("", "account_id")?;
+    let amount: i64 = hold.try_get("", "amount")?;
+    let settled: i64 = hold.try_get::<Option<i64>>("", "settled")?.unwrap_or(0);
+    let reference: String = hold.try_get("", "reference")?;
+    let rate_card: String = hold.try_get("", "rate_card")?;
+    if let Some(month) = hold.try_get::<Option<i32>>("", "month")?
+        && amount > settled
+    {
+        released.push(Released {
+            account,
+            month,
+            amount: amount - settled,
+        });
+    }
+    // Its shares, with what orders their buckets for spending.
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT e.bucket_id AS bucket_id, e.amount AS amount, b.priority AS priority, \
+                 b.expires_at AS expires_at, b.created_at AS created_at \
+                 FROM credit_entries e JOIN credit_buckets b ON b.id = e.bucket_id \
+                 WHERE e.hold_id = {p}1 AND e.kind = '{}'",
+                Kind::Hold.as_str()
+            ),
+            [id.into()],
+        ))
+        .await?;
+    let mut shares: Vec<(SpendingKey, i64)> = Vec::new();
+    for row in rows {
+        let key = spending_key(&row, "bucket_id")?;
+        let bucket = key.4;
+        let share: i64 = row.try_get("", "amount")?;
+        match shares.iter_mut().find(|(k, _)| k.4 == bucket) {
+            Some((_, held)) => *held += share,
+            None => shares.push((key, share)),
+        }
+    }
+    shares.sort_by_key(|(key, _)| *key);
+    // Each bucket updated before the entries that name it are written: on
+    // PostgreSQL an entry's foreign key takes a share lock on its bucket,
+    // and share locks taken first by many transactions, then upgraded, made
+    // settlements on one account several times slower (measured).
+    let mut rest = settled;
+    let mut written = Vec::with_capacity(shares.len() * 2);
+    for (key, held) in shares {
+        let bucket = key.4;
         let spent = held.min(rest);
         rest -= spent;
         db.execute_raw(Statement::from_sql_and_values(
             backend,
             format!("UPDATE credit_buckets SET held = held - {p}1, settled = settled + {p}2 WHERE id = {p}3"),
-            [held.into(), spent.into(), bucket.id.into()],
+            [held.into(), spent.into(), bucket.into()],
         ))
         .await?;
         for (kind, amount) in [(Kind::Settle, spent), (Kind::Release, held - spent)] {
             if amount > 0 {
-                entry(
-                    db,
-                    Entry {
-                        account: hold.account_id,
-                        bucket: bucket.id,
-                        kind,
-                        amount,
-                        key: format!("{}:{id}:{}", kind.as_str(), bucket.id),
-                        actor,
-                        reference: Some(&hold.reference),
-                        hold: Some(id),
-                        card: Some(hold.rate_card.clone()),
-                    },
-                    now,
-                )
-                .await?;
+                written.push(Entry {
+                    account,
+                    bucket,
+                    kind,
+                    amount,
+                    key: format!("{}:{id}:{bucket}", kind.as_str()),
+                    actor,
+                    reference: Some(&reference),
+                    hold: Some(id),
+                    card: Some(rate_card.clone()),
+                });
             }
         }
     }
+    entries_in(db, written, now).await?;
     Ok(Some(settled))
 }
 
