@@ -191,9 +191,11 @@ struct Spendables {
     month: spending::Month,
 }
 
-/// The account's buckets that may pay now (see [`spendable`]) with its
-/// month's cap and spending, in one query. (No spendable bucket: no month
-/// is read, and none is needed: nothing can be held.)
+/// The account's buckets that may pay now, in spending order (lowest
+/// priority number first, then the soonest to expire; the free quota only
+/// when `quota`), with its month's cap and spending, in one query. (No
+/// spendable bucket: no month is read, and none is needed: nothing can be
+/// held, so the refusal is for the balance.)
 async fn spendable_with_month(
     db: &impl ConnectionTrait,
     account: Uuid,
@@ -256,18 +258,21 @@ async fn spendable_with_month(
 /// Sort key for spending: priority, then expiry (none last), then age.
 type SpendingKey = (i32, bool, Option<DateTime<Utc>>, DateTime<Utc>, Uuid);
 
+/// The one definition of the spending order.
+fn key(priority: i32, expires_at: Option<DateTime<Utc>>, created_at: DateTime<Utc>, id: Uuid) -> SpendingKey {
+    (priority, expires_at.is_none(), expires_at, created_at, id)
+}
+
 fn spending_order(b: &buckets::Model) -> SpendingKey {
-    (b.priority, b.expires_at.is_none(), b.expires_at, b.created_at, b.id)
+    key(b.priority, b.expires_at, b.created_at, b.id)
 }
 
 /// [`spending_order`] of the bucket a row names (`id`, `priority`,
 /// `expires_at`, `created_at`).
 fn spending_key(row: &sea_orm::QueryResult, id: &str) -> Result<SpendingKey, DbErr> {
-    let expires_at: Option<DateTime<Utc>> = row.try_get("", "expires_at")?;
-    Ok((
+    Ok(key(
         row.try_get("", "priority")?,
-        expires_at.is_none(),
-        expires_at,
+        row.try_get("", "expires_at")?,
         row.try_get("", "created_at")?,
         row.try_get("", id)?,
     ))
