@@ -51,17 +51,7 @@ pub async fn create_invite(
     let email = finish(domain::accounts::rules::parse_email(&email))?;
     let access = finish(optional_days(&access_days))?;
     let valid = finish(optional_days(&valid_days))?;
-    let credits = match credits.as_deref().map_or("", str::trim) {
-        "" => 0,
-        typed => finish(
-            services
-                .settings
-                .credits
-                .units
-                .parse(typed)
-                .map_err(|p| AppError::invalid(Field::Credits, p)),
-        )?,
-    };
+    let credits = crate::credits::typed_amount(&services, credits.as_deref().unwrap_or_default())?.unwrap_or(0);
     let locale = crate::i18n::request_locale();
     finish(invites::create_for_days(&services, &actor, email, access, valid, credits, locale).await)
 }

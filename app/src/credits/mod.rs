@@ -39,18 +39,26 @@ pub async fn credits_wallet(kind: String, page: u64) -> Result<Wallet, AppError>
 #[server(endpoint = "account/credits/cap")]
 pub async fn set_spending_cap(cap: String) -> Result<Spending, AppError> {
     let (services, actor) = context()?;
-    let cap = match cap.trim() {
-        "" => None,
-        typed => Some(finish(
+    let cap = typed_amount(&services, &cap)?;
+    finish(ops::set_my_cap(&services, &actor, cap).await)
+}
+
+/// An amount of credits a form field holds, typed in the display unit
+/// (`None` when empty); a bad one is the `Credits` field's error.
+#[cfg(feature = "ssr")]
+pub(crate) fn typed_amount(services: &domain::Services, typed: &str) -> Result<Option<i64>, AppError> {
+    match typed.trim() {
+        "" => Ok(None),
+        typed => finish(
             services
                 .settings
                 .credits
                 .units
                 .parse(typed)
+                .map(Some)
                 .map_err(|p| AppError::invalid(crate::error::Field::Credits, p)),
-        )?),
-    };
-    finish(ops::set_my_cap(&services, &actor, cap).await)
+        ),
+    }
 }
 
 /// The balance as the page knows it (`None` until fetched, or signed out).
