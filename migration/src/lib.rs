@@ -13,6 +13,7 @@ mod m20261205_000001_invite_links;
 mod m20261205_000002_chat_search;
 mod m20261206_000001_credits;
 mod m20261206_000002_credit_controls;
+mod m20261206_000003_credit_hold_abort;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000002_chat_search::Migration),
             Box::new(m20261206_000001_credits::Migration),
             Box::new(m20261206_000002_credit_controls::Migration),
+            Box::new(m20261206_000003_credit_hold_abort::Migration),
         ]
     }
 }

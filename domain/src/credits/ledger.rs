@@ -23,6 +23,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+mod postgres;
+
 /// Credits to add to an account: one bucket, made once per `key`.
 #[derive(Clone, Debug)]
 pub struct Grant {
@@ -195,13 +197,15 @@ struct Spendables {
 /// priority number first, then the soonest to expire; the free quota only
 /// when `quota`), with its month's cap and spending, in one query. (No
 /// spendable bucket: no month is read, and none is needed: nothing can be
-/// held, so the refusal is for the balance.)
+/// held, so the refusal is for the balance.) With `lock` (PostgreSQL, in
+/// a transaction), the buckets stay locked until it ends.
 async fn spendable_with_month(
     db: &impl ConnectionTrait,
     account: Uuid,
     quota: bool,
     now: DateTime<Utc>,
     month: i32,
+    lock: bool,
 ) -> Result<Spendables, DbErr> {
     let backend = db.get_database_backend();
     let p = placeholder(backend);
@@ -209,6 +213,12 @@ async fn spendable_with_month(
         String::new()
     } else {
         format!("AND b.source <> '{}'", Source::FreeQuota.as_str())
+    };
+    // Locked in spending order, as every writer locks buckets.
+    let lock = if lock {
+        " ORDER BY b.priority, b.expires_at IS NULL, b.expires_at, b.created_at, b.id FOR UPDATE OF b"
+    } else {
+        ""
     };
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
@@ -219,7 +229,7 @@ async fn spendable_with_month(
                  a.monthly_cap AS monthly_cap, a.month AS month, a.month_spent AS month_spent \
                  FROM credit_buckets b LEFT JOIN credit_accounts a ON a.account_id = b.account_id \
                  WHERE b.account_id = {p}1 AND (b.expires_at IS NULL OR b.expires_at > {p}2) \
-                 AND b.granted - b.settled - b.held - b.expired > 0 {quota_filter}"
+                 AND b.granted - b.settled - b.held - b.expired > 0 {quota_filter}{lock}"
             ),
             [account.into(), now.into()],
         ))
@@ -299,6 +309,20 @@ pub struct Hold {
     pub amount: i64,
 }
 
+/// A hold to write, its shares chosen.
+struct NewHold<'a> {
+    id: Uuid,
+    account: Uuid,
+    amount: i64,
+    month: i32,
+    reference: &'a str,
+    model: &'a str,
+    card: &'a str,
+    actor: &'a str,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+}
+
 /// Attempts before a hold that keeps losing races gives up (PostgreSQL:
 /// a bucket changed between the read and the conditional update).
 const HOLD_ATTEMPTS: usize = 16;
@@ -306,100 +330,159 @@ const HOLD_ATTEMPTS: usize = 16;
 /// Takes a hold for `request`. `plan` gets what the account may spend on
 /// this model and says how much to hold (at most that), or refuses. The
 /// hold is written only if every bucket's conditional update succeeds.
+///
+/// On SQLite: one transaction (the write lock taken first), its writes one
+/// by one. On PostgreSQL: a read, then one statement that writes all or
+/// nothing and commits by itself (`postgres::hold`), so no bucket stays
+/// locked across a round trip to this process (the free quota, when due,
+/// is renewed first in its own transaction); when another reply changed
+/// the account in between, the retries run in a transaction whose read
+/// locks the account's buckets.
 pub async fn hold(db: &DatabaseConnection, request: &HoldRequest, plan: impl Fn(i64) -> Result<i64>) -> Result<Hold> {
-    for _ in 0..HOLD_ATTEMPTS {
-        let now = Utc::now();
+    let postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+    if postgres && request.quota.is_some_and(|q| q.amount > 0) {
         let txn = crate::services::begin_write(db).await?;
-        renew_quota_in(&txn, request.account, request.quota, now).await?;
-        // The user's monthly cap, if set, may leave less than the buckets.
+        renew_quota_in(&txn, request.account, request.quota, Utc::now()).await?;
+        txn.commit().await?;
+    }
+    for attempt in 0..HOLD_ATTEMPTS {
+        let now = Utc::now();
         let month = spending::month_of(now);
-        let Spendables {
-            buckets: buckets_now,
-            month: spent,
-        } = spendable_with_month(&txn, request.account, request.card.quota, now, month).await?;
-        let available: i64 = buckets_now.iter().map(|b| b.left).fold(0, i64::saturating_add);
-        let limit = spent.left().map_or(available, |left| left.min(available));
-        let amount = match plan(limit) {
-            Ok(amount) => amount,
-            // The cap, not the balance, stops it: say so (and when the
-            // balance would not have paid either, say that instead).
-            Err(DomainError::OutOfCredits { units, .. }) if limit < available => {
-                plan(available)?;
-                return Err(DomainError::SpendingCap {
-                    cap: spent.cap.unwrap_or_default(),
-                    spent: spent.spent,
-                    resets_at: spending::month_end(now).timestamp(),
-                    units,
-                });
-            }
-            Err(refused) => return Err(refused),
-        };
-        if amount <= 0 || amount > limit {
-            return Err(DomainError::internal(format!(
-                "a hold of {amount} out of {limit} available"
-            )));
-        }
-        let mut rest = amount;
-        let mut shares = Vec::new();
-        for b in buckets_now {
-            let take = b.left.min(rest);
-            if take > 0 {
-                shares.push((b.id, take));
-                rest -= take;
-            }
-            if rest == 0 {
-                break;
-            }
-        }
-        let mut taken = true;
-        for (bucket, share) in &shares {
-            if !take_share(&txn, *bucket, *share).await? {
-                taken = false;
-                break;
-            }
-        }
-        // The month's spending moves with the buckets, under the cap.
-        if !taken || !spending::commit(&txn, request.account, month, amount, now).await? {
-            txn.rollback().await?;
-            continue;
-        }
         let id = Uuid::new_v4();
         let card = request.card.to_json();
-        holds::Entity::insert(holds::ActiveModel {
-            id: Set(id),
-            account_id: Set(request.account),
-            reference: Set(request.reference.clone()),
-            model: Set(request.model.clone()),
-            amount: Set(amount),
-            state: Set(OPEN.to_owned()),
-            settled: Set(None),
-            rate_card: Set(card.clone()),
-            expires_at: Set(now + Duration::from_std(request.ttl).unwrap_or(Duration::hours(1))),
-            created_at: Set(now),
-            resolved_at: Set(None),
-            month: Set(Some(month)),
-        })
-        .exec_without_returning(&txn)
-        .await?;
-        let entries = shares
-            .iter()
-            .map(|&(bucket, share)| Entry {
-                account: request.account,
-                bucket,
-                kind: Kind::Hold,
-                amount: share,
-                key: format!("hold:{id}:{bucket}"),
-                actor: &request.actor,
-                reference: Some(&request.reference),
-                hold: Some(id),
-                card: Some(card.clone()),
-            })
-            .collect();
-        entries_in(&txn, entries, now).await?;
-        txn.commit().await?;
-        return Ok(Hold { id, amount });
+        let expires_at = now + Duration::from_std(request.ttl).unwrap_or(Duration::hours(1));
+        let new = |amount| NewHold {
+            id,
+            account: request.account,
+            amount,
+            month,
+            reference: &request.reference,
+            model: &request.model,
+            card: &card,
+            actor: &request.actor,
+            expires_at,
+            now,
+        };
+        if postgres && attempt == 0 {
+            let found = spendable_with_month(db, request.account, request.card.quota, now, month, false).await?;
+            let (amount, shares) = choose(found, &plan, now)?;
+            if postgres::hold(db, &new(amount), &shares).await? {
+                return Ok(Hold { id, amount });
+            }
+            continue;
+        }
+        let txn = crate::services::begin_write(db).await?;
+        renew_quota_in(&txn, request.account, request.quota, now).await?;
+        // PostgreSQL, after a lost race: the read locks the buckets, so
+        // this attempt waits its turn instead of racing again.
+        let found = spendable_with_month(&txn, request.account, request.card.quota, now, month, postgres).await?;
+        let (amount, shares) = choose(found, &plan, now)?;
+        let made = if postgres {
+            postgres::hold(&txn, &new(amount), &shares).await?
+        } else {
+            hold_in_steps(&txn, &new(amount), &shares).await?
+        };
+        if made {
+            txn.commit().await?;
+            return Ok(Hold { id, amount });
+        }
+        txn.rollback().await?;
     }
     Err(DomainError::internal("a credit hold lost every race for its buckets"))
+}
+
+/// How much to hold (`plan`, given what the buckets and the month's cap
+/// leave) and each bucket's share of it, in spending order.
+fn choose(found: Spendables, plan: impl Fn(i64) -> Result<i64>, now: DateTime<Utc>) -> Result<(i64, Vec<(Uuid, i64)>)> {
+    let Spendables {
+        buckets: buckets_now,
+        month: spent,
+    } = found;
+    let available: i64 = buckets_now.iter().map(|b| b.left).fold(0, i64::saturating_add);
+    // The user's monthly cap, if set, may leave less than the buckets.
+    let limit = spent.left().map_or(available, |left| left.min(available));
+    let amount = match plan(limit) {
+        Ok(amount) => amount,
+        // The cap, not the balance, stops it: say so (and when the
+        // balance would not have paid either, say that instead).
+        Err(DomainError::OutOfCredits { units, .. }) if limit < available => {
+            plan(available)?;
+            return Err(DomainError::SpendingCap {
+                cap: spent.cap.unwrap_or_default(),
+                spent: spent.spent,
+                resets_at: spending::month_end(now).timestamp(),
+                units,
+            });
+        }
+        Err(refused) => return Err(refused),
+    };
+    if amount <= 0 || amount > limit {
+        return Err(DomainError::internal(format!(
+            "a hold of {amount} out of {limit} available"
+        )));
+    }
+    let mut rest = amount;
+    let mut shares = Vec::new();
+    for b in buckets_now {
+        let take = b.left.min(rest);
+        if take > 0 {
+            shares.push((b.id, take));
+            rest -= take;
+        }
+        if rest == 0 {
+            break;
+        }
+    }
+    Ok((amount, shares))
+}
+
+/// A hold's writes one statement at a time (SQLite, in process; see
+/// `postgres::hold` for the same in one statement): each share taken by
+/// its conditional update, the month counted under its cap, then the hold
+/// and its entries. Whether it was written; when not, the caller rolls
+/// back.
+async fn hold_in_steps(txn: &impl ConnectionTrait, h: &NewHold<'_>, shares: &[(Uuid, i64)]) -> Result<bool, DbErr> {
+    for &(bucket, share) in shares {
+        if !take_share(txn, bucket, share).await? {
+            return Ok(false);
+        }
+    }
+    // The month's spending moves with the buckets, under the cap.
+    if !spending::commit(txn, h.account, h.month, h.amount, h.now).await? {
+        return Ok(false);
+    }
+    holds::Entity::insert(holds::ActiveModel {
+        id: Set(h.id),
+        account_id: Set(h.account),
+        reference: Set(h.reference.to_owned()),
+        model: Set(h.model.to_owned()),
+        amount: Set(h.amount),
+        state: Set(OPEN.to_owned()),
+        settled: Set(None),
+        rate_card: Set(h.card.to_owned()),
+        expires_at: Set(h.expires_at),
+        created_at: Set(h.now),
+        resolved_at: Set(None),
+        month: Set(Some(h.month)),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    let entries = shares
+        .iter()
+        .map(|&(bucket, share)| Entry {
+            account: h.account,
+            bucket,
+            kind: Kind::Hold,
+            amount: share,
+            key: format!("{}:{}:{bucket}", Kind::Hold.as_str(), h.id),
+            actor: h.actor,
+            reference: Some(h.reference),
+            hold: Some(h.id),
+            card: Some(h.card.to_owned()),
+        })
+        .collect();
+    entries_in(txn, entries, h.now).await?;
+    Ok(true)
 }
 
 /// Adds `share` to a bucket's held credits if that leaves it at zero or
@@ -434,6 +517,16 @@ pub const RELEASED: &str = "released";
 /// Resolves hold `id`: settles `cost` (at most what was held) and releases
 /// the rest. What was settled, or `None` when the hold was resolved before.
 pub async fn settle(db: &DatabaseConnection, id: Uuid, cost: i64, actor: &str) -> Result<Option<i64>> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // One statement, the month given back in it: no transaction to
+        // open (unless the hold spans several buckets).
+        let (cost, state) = settlement(cost);
+        if let postgres::Resolved::Done(settled) =
+            postgres::resolve(db, id, cost, state, actor, Utc::now(), true, &mut Vec::new()).await?
+        {
+            return Ok(settled);
+        }
+    }
     let txn = crate::services::begin_write(db).await?;
     let settled = settle_in(&txn, id, cost, actor, Utc::now()).await?;
     txn.commit().await?;
@@ -452,6 +545,14 @@ pub async fn settle_in(
     let settled = resolve_in(db, id, cost, actor, now, &mut released).await?;
     give_back_all(db, released).await?;
     Ok(settled)
+}
+
+/// The cost to settle (none below zero) and the state it leaves the hold
+/// in: a hold is never of nothing, so it settled something exactly when
+/// the cost is above zero.
+fn settlement(cost: i64) -> (i64, &'static str) {
+    let cost = cost.max(0);
+    (cost, if cost > 0 { SETTLED } else { RELEASED })
 }
 
 /// What a resolved hold released, to give back to the month it counted
@@ -485,13 +586,16 @@ pub(crate) async fn resolve_in(
     released: &mut Vec<Released>,
 ) -> Result<Option<i64>, DbErr> {
     let backend = db.get_database_backend();
+    let (cost, state) = settlement(cost);
+    if backend == sea_orm::DatabaseBackend::Postgres
+        && let postgres::Resolved::Done(settled) =
+            postgres::resolve(db, id, cost, state, actor, now, false, released).await?
+    {
+        return Ok(settled);
+    }
     let p = placeholder(backend);
-    let cost = cost.max(0);
     // Once: the state moves from open in one conditional write, which
-    // settles at most what was held (a hold is never of nothing, so it
-    // settled something exactly when the cost is above zero) and returns
-    // the hold.
-    let state = if cost > 0 { SETTLED } else { RELEASED };
+    // settles at most what was held and returns the hold.
     let Some(hold) = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,

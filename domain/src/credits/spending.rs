@@ -74,24 +74,31 @@ pub(super) async fn commit(
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let p = placeholder(db);
-    let spent_then = "CASE WHEN credit_accounts.month = excluded.month THEN credit_accounts.month_spent ELSE 0 END";
     let done = db
         .execute_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
             format!(
-                "INSERT INTO credit_accounts (account_id, monthly_cap, month, month_spent, updated_at) \
-                 VALUES ({p}1, NULL, {p}2, {p}3, {p}4) \
-                 ON CONFLICT (account_id) DO UPDATE SET \
-                 month_spent = {spent_then} + excluded.month_spent, \
-                 month = excluded.month, updated_at = excluded.updated_at \
-                 WHERE excluded.month >= credit_accounts.month \
-                 AND (credit_accounts.monthly_cap IS NULL \
-                 OR {spent_then} + excluded.month_spent <= credit_accounts.monthly_cap)"
+                "INSERT INTO credit_accounts (account_id, month, month_spent, updated_at) \
+                 VALUES ({p}1, {p}2, {p}3, {p}4) {}",
+                counts_under_cap()
             ),
             [account.into(), month.into(), amount.into(), now.into()],
         ))
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The conflict clause of an insert of (account, month, amount, now) into
+/// `credit_accounts` that adds the amount to the month's spending, moves
+/// the month only forward and refuses to pass the cap ([`commit`]; the
+/// PostgreSQL hold writes it inside its one statement).
+pub(super) fn counts_under_cap() -> &'static str {
+    "ON CONFLICT (account_id) DO UPDATE SET \
+     month_spent = CASE WHEN credit_accounts.month = excluded.month THEN credit_accounts.month_spent ELSE 0 END \
+     + excluded.month_spent, month = excluded.month, updated_at = excluded.updated_at \
+     WHERE excluded.month >= credit_accounts.month AND (credit_accounts.monthly_cap IS NULL \
+     OR CASE WHEN credit_accounts.month = excluded.month THEN credit_accounts.month_spent ELSE 0 END \
+     + excluded.month_spent <= credit_accounts.monthly_cap)"
 }
 
 /// Gives `amount` (released, not spent) back to the account's `month`;

@@ -14,6 +14,13 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use secrecy::ExposeSecret;
 
+/// A pooled connection is checked (pinged) before use only once it has sat
+/// idle this long: a server, proxy or firewall may have dropped it. A
+/// check on every checkout (the pool's default) costs a round trip per
+/// query or transaction, which on PostgreSQL was a fifth of a reply's
+/// credit hold and settlement (`cargo xtask bench credits`).
+pub(crate) const PING_IF_IDLE_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The open pool and what readiness needs to know about it.
 #[derive(Clone, Debug)]
 pub struct Database {

@@ -20,6 +20,7 @@ pub(super) async fn connect(url: &str, max_connections: u32) -> anyhow::Result<D
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
+        .test_before_acquire_if_idle_for(super::PING_IF_IDLE_FOR)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)

@@ -675,10 +675,8 @@ async fn holds_and_settlements_racing_on_one_account_never_deadlock(app: TestApp
 }
 on_each_database!(holds_and_settlements_racing_on_one_account_never_deadlock);
 
-#[tokio::test]
-async fn a_hold_stamped_with_an_earlier_month_never_overwrites_a_later_ones_spending() {
+async fn a_hold_stamped_with_an_earlier_month_never_overwrites_a_later_ones_spending(app: TestApp) {
     use domain::credits::spending;
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let db = app.db().clone();
     let account = Uuid::new_v4();
     assert!(ledger::grant(&db, grant(account, Source::Grant, 100)).await.unwrap());
@@ -719,3 +717,4 @@ async fn a_hold_stamped_with_an_earlier_month_never_overwrites_a_later_ones_spen
         .unwrap();
     assert_eq!(row.month_spent, 7);
 }
+on_each_database!(a_hold_stamped_with_an_earlier_month_never_overwrites_a_later_ones_spending);
