@@ -215,10 +215,10 @@ async fn spendable_with_month(
         format!("AND b.source <> '{}'", Source::FreeQuota.as_str())
     };
     // Locked in spending order, as every writer locks buckets.
-    let lock = if lock {
-        " ORDER BY b.priority, b.expires_at IS NULL, b.expires_at, b.created_at, b.id FOR UPDATE OF b"
+    let locking = if lock {
+        format!(" ORDER BY {} FOR NO KEY UPDATE OF b", spending_order_sql("b."))
     } else {
-        ""
+        String::new()
     };
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
@@ -229,7 +229,7 @@ async fn spendable_with_month(
                  a.monthly_cap AS monthly_cap, a.month AS month, a.month_spent AS month_spent \
                  FROM credit_buckets b LEFT JOIN credit_accounts a ON a.account_id = b.account_id \
                  WHERE b.account_id = {p}1 AND (b.expires_at IS NULL OR b.expires_at > {p}2) \
-                 AND b.granted - b.settled - b.held - b.expired > 0 {quota_filter}{lock}"
+                 AND b.granted - b.settled - b.held - b.expired > 0 {quota_filter}{locking}"
             ),
             [account.into(), now.into()],
         ))
@@ -262,11 +262,23 @@ async fn spendable_with_month(
     }
     order.sort_by_key(|(key, _)| *key);
     found.buckets = order.into_iter().map(|(_, b)| b).collect();
+    // A locking read that waited returns its buckets as they are now but
+    // the month as it was before the wait: read the month again (after
+    // the buckets: the lock order is kept, the month row is not locked).
+    if lock && !found.buckets.is_empty() {
+        found.month = spending::month(db, account, month).await?;
+    }
     Ok(found)
 }
 
 /// Sort key for spending: priority, then expiry (none last), then age.
 type SpendingKey = (i32, bool, Option<DateTime<Utc>>, DateTime<Utc>, Uuid);
+
+/// The spending order in SQL (the same as [`key`]'s), over the columns of
+/// `credit_buckets` named with `prefix` (`""` or an alias and a dot).
+pub(crate) fn spending_order_sql(prefix: &str) -> String {
+    format!("{prefix}priority, {prefix}expires_at IS NULL, {prefix}expires_at, {prefix}created_at, {prefix}id")
+}
 
 /// The one definition of the spending order.
 fn key(priority: i32, expires_at: Option<DateTime<Utc>>, created_at: DateTime<Utc>, id: Uuid) -> SpendingKey {
@@ -340,7 +352,10 @@ const HOLD_ATTEMPTS: usize = 16;
 /// locks the account's buckets.
 pub async fn hold(db: &DatabaseConnection, request: &HoldRequest, plan: impl Fn(i64) -> Result<i64>) -> Result<Hold> {
     let postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
-    if postgres && request.quota.is_some_and(|q| q.amount > 0) {
+    if postgres
+        && let Some(quota) = request.quota.filter(|q| q.amount > 0)
+        && quota_due(db, request.account, quota, Utc::now()).await?
+    {
         let txn = crate::services::begin_write(db).await?;
         renew_quota_in(&txn, request.account, request.quota, Utc::now()).await?;
         txn.commit().await?;
@@ -730,6 +745,24 @@ pub async fn quota_key(
     Ok(anchor(db, account)
         .await?
         .map(|anchor| quota_bucket_key(account, quota, quota_cycle(quota, anchor, now).0)))
+}
+
+/// Whether the account's free quota for the cycle `now` is in is still to
+/// be granted (two reads; the grant itself stays idempotent by its key).
+async fn quota_due(
+    db: &impl ConnectionTrait,
+    account: Uuid,
+    quota: FreeQuota,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let Some(key) = quota_key(db, account, quota, now).await? else {
+        return Ok(false);
+    };
+    Ok(buckets::Entity::find()
+        .filter(buckets::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await?
+        .is_none())
 }
 
 /// When the account's quota cycles start from (its creation).

@@ -46,6 +46,7 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Swept,
             ..Swept::default()
         });
     };
+    lock_buckets_in_order(&txn, now).await?;
     let mut released = Vec::new();
     let holds = resolve_stale_holds(&txn, now, &mut released).await?;
     let expired = expire_buckets(&txn, now).await?;
@@ -66,6 +67,33 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Swept,
         mismatches,
         skipped: false,
     })
+}
+
+/// PostgreSQL: locks, first, every bucket of every account this sweep may
+/// touch (those with a stale hold or a bucket due to expire), in account
+/// then spending order, the order every reply's hold and settlement lock
+/// an account's buckets in; resolving holds in their age order afterwards
+/// then cannot lock two of an account's buckets the other way round and
+/// deadlock with a reply. (SQLite: the sweep's write transaction excludes
+/// every other writer already.)
+async fn lock_buckets_in_order(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), DbErr> {
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    db.query_all_raw(Statement::from_sql_and_values(
+        sea_orm::DatabaseBackend::Postgres,
+        format!(
+            "SELECT id FROM credit_buckets WHERE account_id IN ( \
+               SELECT account_id FROM credit_holds WHERE state = '{OPEN}' AND expires_at <= $1 \
+               UNION SELECT account_id FROM credit_buckets \
+               WHERE expires_at <= $1 AND granted - settled - held - expired > 0) \
+             ORDER BY account_id, {} FOR NO KEY UPDATE",
+            ledger::spending_order_sql("")
+        ),
+        [now.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Open holds past their expiry: each settled for what its reply saved

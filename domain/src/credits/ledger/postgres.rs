@@ -175,22 +175,24 @@ pub(super) async fn resolve(
     } else {
         ""
     };
-    // With one share, the share is the hold's amount and it pays all of
-    // the settlement.
+    // With one share, the share is the hold's amount (a hold's shares add
+    // up to it) and pays all of the settlement; the bucket gives back the
+    // share's own amount, so a mismatch would show in the reconciliation
+    // (or trip the bucket's CHECK), never be applied unseen.
     let sql = format!(
         "WITH one AS (SELECT count(*) AS shares FROM credit_entries WHERE hold_id = {id}::uuid AND kind = '{hold}'), \
          h AS (UPDATE credit_holds SET state = {state}, settled = LEAST(amount, {cost}::bigint), \
            resolved_at = {now}::timestamptz WHERE id = {id}::uuid AND state = '{OPEN}' \
            AND (SELECT shares FROM one) = 1 \
            RETURNING id, account_id, amount, settled, reference, rate_card, month), \
-         share AS (SELECT e.bucket_id FROM credit_entries e JOIN h ON e.hold_id = h.id WHERE e.kind = '{hold}'), \
-         spent AS (UPDATE credit_buckets b SET held = b.held - h.amount, settled = b.settled + h.settled \
+         share AS (SELECT e.bucket_id, e.amount AS held FROM credit_entries e JOIN h ON e.hold_id = h.id WHERE e.kind = '{hold}'), \
+         spent AS (UPDATE credit_buckets b SET held = b.held - s.held, settled = b.settled + h.settled \
            FROM h, share s WHERE b.id = s.bucket_id RETURNING b.id), \
          written AS (INSERT INTO credit_entries (id, account_id, bucket_id, kind, amount, idempotency_key, actor, reference, hold_id, rate_card, created_at) \
            SELECT gen_random_uuid(), h.account_id, s.bucket_id, k.kind, k.amount, k.kind || ':' || h.id || ':' || s.bucket_id, \
              {actor}, h.reference, h.id, h.rate_card, {now}::timestamptz \
            FROM h CROSS JOIN share s \
-           CROSS JOIN LATERAL (VALUES ('{settle}', h.settled), ('{release}', h.amount - h.settled)) k (kind, amount) \
+           CROSS JOIN LATERAL (VALUES ('{settle}', h.settled), ('{release}', s.held - h.settled)) k (kind, amount) \
            WHERE k.amount > 0 AND (SELECT count(*) FROM spent) >= 0){give_back} \
          SELECT (SELECT shares FROM one) AS shares, h.account_id, h.amount, h.settled, h.month \
          FROM (SELECT 1) AS always LEFT JOIN h ON true"
@@ -206,8 +208,9 @@ pub(super) async fn resolve(
         return Ok(Resolved::Done(None));
     };
     let Some(amount) = row.try_get::<Option<i64>>("", "amount")? else {
+        // One share: resolved before. None or several: step by step.
         let shares: i64 = row.try_get("", "shares")?;
-        return Ok(if shares > 1 {
+        return Ok(if shares != 1 {
             Resolved::Spread
         } else {
             Resolved::Done(None)
