@@ -1,13 +1,21 @@
-// Shared helpers for Keel's browser tests: run by `cargo xtask test`, which
-// starts a built server and sets BASE_URL, KEEL_FEATURES, KEEL_BUILD and
+// Shared helpers for the browser tests: run by `cargo xtask test`, which
+// starts a built server and sets BASE_URL, XTASK_FEATURES, XTASK_BUILD and
 // CHROMIUM_PATH. playwright-core drives Debian's Chromium; no browser is
 // ever downloaded.
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 
 export const BASE_URL = process.env.BASE_URL ?? "http://127.0.0.1:3000";
-export const FEATURES = new Set((process.env.KEEL_FEATURES ?? "").split(",").filter(Boolean));
-export const BUILD = process.env.KEEL_BUILD ?? "debug";
+export const FEATURES = new Set((process.env.XTASK_FEATURES ?? "").split(",").filter(Boolean));
+export const BUILD = process.env.XTASK_BUILD ?? "debug";
+/** The WASM, JS and CSS files' name (`LEPTOS_OUTPUT_NAME`, set by xtask). */
+export const OUTPUT_NAME = process.env.XTASK_OUTPUT_NAME;
+/** The hashed asset `/pkg/<name>.<hash>.<ext>` a page links, or undefined. */
+export function linkedAsset(html, ext) {
+  if (!OUTPUT_NAME) throw new Error("XTASK_OUTPUT_NAME is not set (cargo xtask test and e2e set it)");
+  const name = OUTPUT_NAME.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`href="(/pkg/${name}\\.[0-9a-f]+\\.${ext})"`).exec(html)?.[1];
+}
 
 const FLAGS = [
   "--headless",
@@ -59,9 +67,9 @@ export async function openPage(browser, options = {}) {
 
 // --- Accessibility -------------------------------------------------------------
 
-/** axe-core runs in the release build's browser tests (or with KEEL_AXE=1):
+/** axe-core runs in the release build's browser tests (or with XTASK_AXE=1):
  * the markup is the same in every build, and each check costs a second. */
-const AXE = process.env.KEEL_AXE === "1" || (process.env.KEEL_AXE !== "0" && BUILD === "release");
+const AXE = process.env.XTASK_AXE === "1" || (process.env.XTASK_AXE !== "0" && BUILD === "release");
 /** Paths already checked by this test file. */
 const axeChecked = new Set();
 
@@ -119,7 +127,7 @@ import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 
 export const MAILDEV_API = process.env.MAILDEV_API ?? "http://127.0.0.1:1080";
-export const ADMIN_EMAIL = process.env.KEEL_ADMIN_EMAIL ?? "admin@keel.test";
+export const ADMIN_EMAIL = process.env.XTASK_ADMIN_EMAIL ?? "admin@app.test";
 export const PASSWORD = "correct horse battery staple";
 
 /** An address no other test uses (the mail server is shared). */
@@ -150,8 +158,8 @@ export function linkIn(mail, path) {
 
 /** Runs the server binary's CLI against the running server's database. */
 export function serverCli(args) {
-  const env = { ...process.env, ...JSON.parse(process.env.KEEL_CLI_ENV ?? "{}") };
-  return execFileSync(process.env.KEEL_SERVER_BIN, args, { env, encoding: "utf8" });
+  const env = { ...process.env, ...JSON.parse(process.env.XTASK_CLI_ENV ?? "{}") };
+  return execFileSync(process.env.XTASK_SERVER_BIN, args, { env, encoding: "utf8" });
 }
 
 /** Starts another server on a free port with a fresh SQLite database, with
@@ -172,9 +180,9 @@ export async function startInstance({ without = [], extra = {} } = {}) {
       probe.close(() => resolve(port));
     });
   });
-  const dir = mkdtempSync(join(tmpdir(), "keel-instance-"));
+  const dir = mkdtempSync(join(tmpdir(), "xtask-instance-"));
   const base = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, ...JSON.parse(process.env.KEEL_CLI_ENV ?? "{}") };
+  const env = { ...process.env, ...JSON.parse(process.env.XTASK_CLI_ENV ?? "{}") };
   for (const name of Object.keys(env)) {
     if (without.some((prefix) => name.startsWith(prefix))) delete env[name];
   }
@@ -182,11 +190,11 @@ export async function startInstance({ without = [], extra = {} } = {}) {
     PORT: String(port),
     HOST: "127.0.0.1",
     PUBLIC_URL: base,
-    DATABASE_URL: `sqlite://${join(dir, "keel.db")}?mode=rwc`,
-    LEPTOS_SITE_ROOT: process.env.KEEL_SITE_ROOT,
+    DATABASE_URL: `sqlite://${join(dir, "app.db")}?mode=rwc`,
+    LEPTOS_SITE_ROOT: process.env.XTASK_SITE_ROOT,
     ...extra,
   });
-  const child = spawn(process.env.KEEL_SERVER_BIN, [], { env, cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.env.XTASK_SERVER_BIN, [], { env, cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));

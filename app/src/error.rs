@@ -1,4 +1,4 @@
-//! The error type of Keel's server functions and handlers: what the browser
+//! The error type of the app's server functions and handlers: what the browser
 //! is told when a request is refused.
 //!
 //! Typed, so the UI can show "email already registered" next to the email

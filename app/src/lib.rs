@@ -1,4 +1,4 @@
-//! Keel's UI: components, routes and pages, and the thin adapters that
+//! The app's UI: components, routes and pages, and the thin adapters that
 //! connect them to the business operations (`domain`).
 //!
 //! Compiled twice: with `ssr` into the server binary, with `hydrate` into
@@ -11,10 +11,10 @@
 
 #[cfg(not(any(feature = "local_auth", feature = "google_auth", feature = "github_auth")))]
 compile_error!(
-    "Keel needs at least one sign-in method: enable one of the features `local_auth`, `google_auth` or `github_auth`."
+    "The app needs at least one sign-in method: enable one of the features `local_auth`, `google_auth` or `github_auth`."
 );
 #[cfg(not(any(feature = "db_sqlite", feature = "db_pg")))]
-compile_error!("Keel needs a database: enable the feature `db_sqlite` or `db_pg`.");
+compile_error!("The app needs a database: enable the feature `db_sqlite` or `db_pg`.");
 #[cfg(all(feature = "ssr", feature = "hydrate"))]
 compile_error!(
     "`ssr` and `hydrate` must not be enabled in one build: build the server and the WASM separately (`cargo xtask build`)."

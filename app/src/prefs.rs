@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Cookie holding the chosen colour theme (absent: follow the system).
-pub const THEME_COOKIE: &str = "keel_theme";
+pub const THEME_COOKIE: &str = concat!(wire::slug!(), "_theme");
 pub use crate::i18n::LOCALE_COOKIE;
 /// How long a preference cookie lives: one year.
 #[cfg(feature = "ssr")]

@@ -21,7 +21,7 @@ const MESSAGES_EACH: usize = 100;
 const RUNS: usize = 30;
 
 const WORDS: &[&str] = &[
-    "keel",
+    "prow",
     "hull",
     "sail",
     "mast",
@@ -141,7 +141,7 @@ async fn main() -> anyhow::Result<()> {
     };
     for (what, query) in [
         ("rare word (10 messages)", "centreboard"),
-        ("common word (every message)", "keel"),
+        ("common word (every message)", "prow"),
         ("two words, the last a prefix", "harbour anch"),
         ("a word nobody used", "zeppelin"),
     ] {

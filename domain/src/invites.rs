@@ -81,7 +81,7 @@ pub async fn create(services: &Services, actor: &Actor, new: NewInvite) -> Resul
         txn.execute_raw(sea_orm::Statement::from_sql_and_values(
             sea_orm::DatabaseBackend::Postgres,
             "SELECT pg_advisory_xact_lock(hashtext($1))",
-            [format!("keel:invite:{}", email.as_str()).into()],
+            [format!("{}:invite:{}", wire::brand::SLUG, email.as_str()).into()],
         ))
         .await?;
     }

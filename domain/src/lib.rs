@@ -1,4 +1,4 @@
-//! Keel's business operations, callable without a request: from a page's
+//! The app's business operations, callable without a request: from a page's
 //! server function, an HTTP handler, the CLI, a background job or a test.
 //!
 //! An operation is a function `op(&Services, &Actor, input) -> Result<Outcome,

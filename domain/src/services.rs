@@ -49,7 +49,7 @@ impl Services {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
-            .user_agent(concat!("Keel/", env!("CARGO_PKG_VERSION")))
+            .user_agent(format!("{}/{}", wire::brand::PRODUCT_NAME, env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Services(Arc::new(Inner {
             mailer: Mailer::new(db.clone(), &settings.mail)?,

@@ -1,10 +1,10 @@
-// Lighthouse (mobile preset) and axe-core on pages of a running Keel
+// Lighthouse (mobile preset) and axe-core on pages of a running instance of the app
 // server, for `cargo xtask bench`. It prints figures; it asserts nothing
 // (scores move with the machine; the budgets that are deterministic live in
 // `end2end/budgets/`).
 //
-// Environment (set by the xtask): BASE_URL; KEEL_PAGES, a JSON list of
-// [label, path, signedIn]; KEEL_COOKIE, the `Cookie` header of a signed-in
+// Environment (set by the xtask): BASE_URL; XTASK_PAGES, a JSON list of
+// [label, path, signedIn]; XTASK_COOKIE, the `Cookie` header of a signed-in
 // member; CHROMIUM_PATH; NODE22, a Node >= 22 binary for Lighthouse 13.
 // Lines starting with "REPORT " go into the bench's summary.
 import { execFileSync } from "node:child_process";
@@ -15,8 +15,8 @@ import { AxeBuilder } from "@axe-core/playwright";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BASE_URL = process.env.BASE_URL;
-const PAGES = JSON.parse(process.env.KEEL_PAGES ?? "[]");
-const COOKIE = process.env.KEEL_COOKIE ?? "";
+const PAGES = JSON.parse(process.env.XTASK_PAGES ?? "[]");
+const COOKIE = process.env.XTASK_COOKIE ?? "";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const NODE22 = process.env.NODE22;
 const LIGHTHOUSE = path.join(here, "node_modules", "lighthouse", "cli", "index.js");

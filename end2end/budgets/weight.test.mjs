@@ -11,6 +11,7 @@ import {
   BUILD,
   FEATURES,
   launch,
+  linkedAsset,
   openPage,
   registerAndVerify,
   serverCli,
@@ -52,7 +53,7 @@ async function firstLoad(context, path) {
 
 test("the main WASM chunk is within its brotli budget", { skip: !RELEASE }, async () => {
   const html = await (await fetch(BASE_URL + "/")).text();
-  const wasm = /href="(\/pkg\/keel\.[0-9a-f]+\.wasm)"/.exec(html)?.[1];
+  const wasm = linkedAsset(html, "wasm");
   assert.ok(wasm, "the page links the main WASM");
   const res = await fetch(BASE_URL + wasm, { headers: { "accept-encoding": "br" } });
   assert.equal(res.headers.get("content-encoding"), "br");

@@ -184,7 +184,7 @@ test("replies render Markdown and code, never model output as HTML; Copy, Regene
 test("conversations can be renamed, searched by title and deleted; a too-long message is refused before sending", { skip: !ENABLED }, async () => {
   const { context, page, problems } = await member();
   await page.getByTestId("model-picker").selectOption("demo");
-  for (const text of ["about keels", "about sails"]) {
+  for (const text of ["about masts", "about sails"]) {
     await page.getByTestId("new-chat").click();
     await page.getByTestId("chat-empty").getByText("Start a conversation").waitFor();
     await send(page, text);
@@ -193,9 +193,9 @@ test("conversations can be renamed, searched by title and deleted; a too-long me
     );
   }
   const list = page.getByTestId("conversation-list");
-  await list.getByRole("button", { name: "about keels", exact: true }).waitFor();
+  await list.getByRole("button", { name: "about masts", exact: true }).waitFor();
 
-  const row = list.getByTestId("conversation").filter({ hasText: "about keels" });
+  const row = list.getByTestId("conversation").filter({ hasText: "about masts" });
   await row.getByRole("button", { name: "Rename" }).click();
   // While edited, the row holds the title in an input (not as text).
   const title = list.getByLabel("Conversation title");

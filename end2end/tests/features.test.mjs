@@ -1,7 +1,7 @@
 // What the build's features put on the page, and how assets are served.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BASE_URL, BUILD, FEATURES } from "../lib.mjs";
+import { BASE_URL, BUILD, FEATURES, linkedAsset } from "../lib.mjs";
 
 const CHAT_MARKERS = ["Start a conversation", "Начните разговор"];
 
@@ -25,10 +25,10 @@ test(`the chat route and strings follow the chat feature (${FEATURES.has("chat")
 
 test("hashed assets are served precompressed and cached for a year", async () => {
   const html = await (await fetch(BASE_URL + "/")).text();
-  const wasm = /href="(\/pkg\/keel\.[0-9a-f]+\.wasm)"/.exec(html)?.[1];
-  const css = /href="(\/pkg\/keel\.[0-9a-f]+\.css)"/.exec(html)?.[1];
+  const wasm = linkedAsset(html, "wasm");
+  const css = linkedAsset(html, "css");
   assert.ok(wasm && css, "the page links hashed WASM and CSS");
-  const js = /href="(\/pkg\/keel\.[0-9a-f]+\.js)"/.exec(html)?.[1];
+  const js = linkedAsset(html, "js");
   assert.ok(js, "the page links the hashed JS");
   // A debug build leaves its (tens of MB of) WASM uncompressed: it would
   // take minutes at every start of `cargo xtask dev`.

@@ -27,6 +27,10 @@ pub struct Model {
     /// The month (`yyyymm`) the hold counted against in `credit_accounts`
     /// (its release gives back to that month only).
     pub month: Option<i32>,
+    /// The bucket it was held from, when it was held from one (its
+    /// settlement then needs no read of its entries); `None` when spread
+    /// over several.
+    pub bucket_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,4 +1,4 @@
-//! SeaORM entities: Keel's tables as Rust types. Hand-written queries live
+//! SeaORM entities: the app's tables as Rust types. Hand-written queries live
 //! next to the code that uses them, not here.
 
 pub mod access_grants;

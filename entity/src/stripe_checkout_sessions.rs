@@ -1,4 +1,4 @@
-//! A Stripe Checkout Session Keel created for a user and an offer.
+//! A Stripe Checkout Session the app created for a user and an offer.
 
 use sea_orm::entity::prelude::*;
 

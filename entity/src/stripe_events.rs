@@ -1,4 +1,4 @@
-//! A Stripe webhook event Keel has applied, by id: a redelivery finds it
+//! A Stripe webhook event the app has applied, by id: a redelivery finds it
 //! here and changes nothing.
 
 use sea_orm::entity::prelude::*;

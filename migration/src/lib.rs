@@ -1,4 +1,4 @@
-//! Keel's schema, one migration per change. The server applies pending
+//! The app's schema, one migration per change. The server applies pending
 //! migrations at boot; `cargo run -p migration -- status|up|down` runs them by hand.
 
 pub use sea_orm_migration::prelude::*;
@@ -14,6 +14,7 @@ mod m20261205_000002_chat_search;
 mod m20261206_000001_credits;
 mod m20261206_000002_credit_controls;
 mod m20261206_000003_credit_hold_abort;
+mod m20261206_000004_credit_settle_path;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_credits::Migration),
             Box::new(m20261206_000002_credit_controls::Migration),
             Box::new(m20261206_000003_credit_hold_abort::Migration),
+            Box::new(m20261206_000004_credit_settle_path::Migration),
         ]
     }
 }

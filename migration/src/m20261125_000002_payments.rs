@@ -1,5 +1,5 @@
 //! Payments through Stripe: each user's Stripe customer, the Checkout
-//! Sessions Keel created, the subscriptions it learned about from webhooks,
+//! Sessions the app created, the subscriptions it learned about from webhooks,
 //! and every webhook event it applied (so a redelivery changes nothing).
 //! The tables exist in every build, so one database serves builds with and
 //! without `stripe_payment`.

@@ -1,4 +1,4 @@
-//! `cargo run -p migration -- <command>`: SeaORM's migrate CLI for Keel's
+//! `cargo run -p migration -- <command>`: SeaORM's migrate CLI for the app's
 //! schema (reads `DATABASE_URL`).
 
 #[tokio::main]

@@ -1,4 +1,4 @@
-//! Keel's server: configuration, HTTP plumbing, database and CLI around the
+//! The product's server: configuration, HTTP plumbing, database and CLI around the
 //! `app` crate's pages and server functions.
 
 pub mod cli;

@@ -1,4 +1,4 @@
-//! Keel's server binary. Everything lives in the library; this only parses
+//! The app's server binary. Everything lives in the library; this only parses
 //! the command line and reports a failure.
 
 use std::process::ExitCode;

@@ -117,7 +117,7 @@ impl Application {
 /// Leptos' view of the config: where the built assets are and what they are called.
 fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
     let mut options = LeptosOptions::builder()
-        .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("keel"))
+        .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or(wire::brand::SLUG))
         .site_root(config.site.root.to_string_lossy().as_ref())
         .site_pkg_dir(config.site.pkg_dir.as_str())
         .site_addr(addr)

@@ -11,8 +11,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-/// The crate's output name (`[[workspace.metadata.leptos]] output-name`).
-pub const OUTPUT_NAME: &str = "keel";
+/// The WASM, JS and CSS files' name: `LEPTOS_OUTPUT_NAME` from
+/// `.cargo/config.toml` (the same as `[[workspace.metadata.leptos]]
+/// output-name` in `Cargo.toml`, for `cargo leptos` users). Cargo reads
+/// that file from the directory it runs in: run `cargo xtask` inside the
+/// repository (its alias does), not with `--manifest-path` from outside.
+pub const OUTPUT_NAME: &str = env!("LEPTOS_OUTPUT_NAME");
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 #[derive(Clone, Debug)]
@@ -165,7 +169,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
     })
 }
 
-/// Renames `dir/keel[_bg].ext` to `dir/keel.<hash>.ext`, the names Leptos
+/// Renames `dir/<name>[_bg].ext` to `dir/<name>.<hash>.ext`, the names Leptos
 /// asks for when `hash.txt` lists the hashes.
 fn hash_rename(path: &Path, ext: &str) -> anyhow::Result<(PathBuf, String)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
@@ -463,7 +467,7 @@ mod tests {
 
     #[test]
     fn precompressed_copies_decompress_to_the_original() {
-        let original = b"(function(){ console.log('keel'); })();".repeat(50);
+        let original = b"(function(){ console.log('app'); })();".repeat(50);
         let mut br = Vec::new();
         brotli::Decompressor::new(brotli_bytes(&original).unwrap().as_slice(), 4096)
             .read_to_end(&mut br)
@@ -478,14 +482,17 @@ mod tests {
 
     #[test]
     fn hashed_names_change_with_content() {
-        let dir = std::env::temp_dir().join(format!("keel-xtask-hash-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("xtask-hash-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("keel.js"), "a").unwrap();
-        let (a, ha) = hash_rename(&dir.join("keel.js"), "js").unwrap();
-        std::fs::write(dir.join("keel.js"), "b").unwrap();
-        let (b, hb) = hash_rename(&dir.join("keel.js"), "js").unwrap();
+        std::fs::write(dir.join("app.js"), "a").unwrap();
+        let (a, ha) = hash_rename(&dir.join("app.js"), "js").unwrap();
+        std::fs::write(dir.join("app.js"), "b").unwrap();
+        let (b, hb) = hash_rename(&dir.join("app.js"), "js").unwrap();
         assert_ne!(ha, hb);
-        assert_eq!(a.file_name().unwrap().to_str().unwrap(), format!("keel.{ha}.js"));
+        assert_eq!(
+            a.file_name().unwrap().to_str().unwrap(),
+            format!("{OUTPUT_NAME}.{ha}.js")
+        );
         assert!(b.exists());
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -1,4 +1,4 @@
-//! `cargo xtask <command>`: Keel's build, dev, test and bench pipeline.
+//! `cargo xtask <command>`: the build, dev, test and bench pipeline.
 //!
 //! It does what cargo-leptos does (server build, WASM build, wasm-bindgen,
 //! wasm-opt, Tailwind, hashed and precompressed assets) without needing
@@ -6,6 +6,7 @@
 //! installs.
 
 mod bench;
+mod brand;
 mod build;
 mod dev;
 mod features;
@@ -28,7 +29,7 @@ commands:
   build [--release] [--features a,b] [--no-default-features]
         build the server binary and the site (WASM, JS, CSS, static files)
   dev   [--release] [--features …] [--no-default-features] [--port N] [--reload-port N]
-        build, serve http://127.0.0.1:3000 on ./data/keel.db, then watch the
+        build, serve http://127.0.0.1:3000 on the SQLite file in ./data, then watch the
         sources: a change rebuilds only its side (style/ → CSS; server/,
         domain/, entity/, migration/ → server; app/, frontend/, domain/wire/
         → everything), restarts the server if rebuilt, and reloads open tabs
@@ -57,7 +58,10 @@ commands:
         only streams 200 chat replies with credits off and on
   cfg-spread
         list, per product feature, the files outside its own folders that
-        mention its cfg (the feature registry keeps this short)";
+        mention its cfg (the feature registry keeps this short)
+  brand
+        fail when the product's name appears outside the brand's files
+        (`wire::brand` and the few build and settings files it lists)";
 
 fn main() {
     if let Err(e) = run() {
@@ -109,6 +113,10 @@ fn run() -> anyhow::Result<()> {
                 "`bench` takes no arguments, `render`, `quality`, `search`, `credits` or `chat`, not {args:?}\n\n{USAGE}"
             ),
         },
+        "brand" => {
+            no_args(&args)?;
+            brand::check()
+        }
         "cfg-spread" => {
             no_args(&args)?;
             for (feature, files) in layers::cfg_spread(layers::PRODUCT_FEATURES)? {

@@ -21,7 +21,7 @@ impl Maildev {
     pub fn start() -> anyhow::Result<Self> {
         let smtp_port = util::free_port()?;
         let web_port = util::free_port()?;
-        let dir = std::env::temp_dir().join(format!("keel-maildev-{}-{smtp_port}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("xtask-maildev-{}-{smtp_port}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let child = Command::new(tools::npm_bin("maildev"))
             .args(["--smtp", &smtp_port.to_string(), "--web", &web_port.to_string()])
@@ -61,7 +61,7 @@ impl Drop for Maildev {
 pub struct FakeProviders {
     child: Child,
     pub url: String,
-    /// The settings that point Keel at the fakes.
+    /// The settings that point the app at the fakes.
     pub env: Vec<(String, String)>,
 }
 
@@ -70,14 +70,14 @@ pub struct FakeProviders {
 pub fn build_fakes(release: bool) -> anyhow::Result<PathBuf> {
     step("building the fake providers: Google, GitHub, Stripe, model APIs (end2end/fakes)");
     let mut cmd = Command::new(util::cargo());
-    cmd.args(["build", "--package", "keel-fakes", "--bin", "keel-fakes"]);
+    cmd.args(["build", "--package", "fakes", "--bin", "fakes"]);
     if release {
         cmd.arg("--release");
     }
     run(&mut cmd)?;
     Ok(util::target_dir()?
         .join(if release { "release" } else { "debug" })
-        .join("keel-fakes"))
+        .join("fakes"))
 }
 
 impl FakeProviders {
@@ -86,7 +86,7 @@ impl FakeProviders {
         Self::start_with(binary, server_port, &[])
     }
 
-    /// Like [`FakeProviders::start`], with more arguments for `keel-fakes`
+    /// Like [`FakeProviders::start`], with more arguments for `fakes`
     /// (such as `--llm-pace-ms 20`).
     pub fn start_with(binary: &std::path::Path, server_port: u16, extra_args: &[&str]) -> anyhow::Result<Self> {
         let port = util::free_port()?;
@@ -106,8 +106,8 @@ impl FakeProviders {
             "--stripe-period-secs",
             "15",
         ]);
-        let mut child = cmd.stdout(Stdio::piped()).spawn().context("starting keel-fakes")?;
-        let stdout = child.stdout.take().context("keel-fakes has no stdout")?;
+        let mut child = cmd.stdout(Stdio::piped()).spawn().context("starting fakes")?;
+        let stdout = child.stdout.take().context("fakes has no stdout")?;
         let mut env = Vec::new();
         for line in BufReader::new(stdout).lines() {
             let line = line?;
@@ -123,7 +123,7 @@ impl FakeProviders {
             }
         }
         let _ = child.kill();
-        bail!("keel-fakes exited before it was ready")
+        bail!("fakes exited before it was ready")
     }
 }
 

@@ -19,7 +19,7 @@ impl TempPostgres {
     pub fn start() -> anyhow::Result<Self> {
         let bindir = tools::postgres_bindir()?;
         let port = util::free_port()?;
-        let dir = std::env::temp_dir().join(format!("keel-pg-{}-{port}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("xtask-pg-{}-{port}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
         // initdb refuses to run as root: run the server as Debian's `postgres` user then.

@@ -19,9 +19,9 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// Copies `out` into `<target>/keel-stage/<label>/`.
+    /// Copies `out` into `<target>/xtask-stage/<label>/`.
     pub fn from_build(out: &BuildOutput, label: &str) -> anyhow::Result<Self> {
-        let dir = util::out_dir()?.join("keel-stage").join(label);
+        let dir = util::out_dir()?.join("xtask-stage").join(label);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
         let server = dir.join("server");
@@ -58,9 +58,9 @@ impl Running {
     /// Starts on a port chosen beforehand (others, such as the fake
     /// providers, need the server's URL before it runs).
     pub fn start_on(staged: &Staged, port: u16, extra_env: &[(&str, &str)]) -> anyhow::Result<Self> {
-        let dir = std::env::temp_dir().join(format!("keel-{}-{}-{port}", staged.label, std::process::id()));
+        let dir = std::env::temp_dir().join(format!("xtask-{}-{}-{port}", staged.label, std::process::id()));
         std::fs::create_dir_all(&dir)?;
-        let db = format!("sqlite://{}?mode=rwc", dir.join("keel.db").display());
+        let db = format!("sqlite://{}?mode=rwc", dir.join("app.db").display());
         // Mail goes to a folder in this directory unless SMTP is configured.
         let outbox = dir.join("outbox");
         let log = std::fs::File::create(dir.join("server.log"))?;
@@ -74,7 +74,7 @@ impl Running {
             .env("LOG_FORMAT", "json")
             .env(
                 "RUST_LOG",
-                std::env::var("KEEL_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+                std::env::var("XTASK_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
             )
             .current_dir(&dir)
             .stdout(log.try_clone()?)
@@ -100,7 +100,7 @@ impl Running {
 
     /// The server's SQLite database.
     pub fn database_url(&self) -> String {
-        format!("sqlite://{}?mode=rwc", self.dir.join("keel.db").display())
+        format!("sqlite://{}?mode=rwc", self.dir.join("app.db").display())
     }
 
     pub fn pid(&self) -> u32 {

@@ -1,4 +1,4 @@
-//! `cargo xtask test`: every check Keel has, in the order that fails fastest
+//! `cargo xtask test`: every check the product has, in the order that fails fastest
 //! and rebuilds least.
 
 use crate::build::{self, BuildOptions};
@@ -111,6 +111,10 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
         "each feature's cfg stays in its folders and the registries (at most 3 other files per crate)",
         crate::layers::spread_is_contained,
     )?;
+    t.check(
+        "the product's name appears only in the brand's files (`cargo xtask brand`)",
+        crate::brand::check,
+    )?;
 
     step("tools");
     tools::ensure_wasm_target()?;
@@ -159,11 +163,11 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
                     "--features",
                     "server/db_pg",
                 ])
-                .env("KEEL_TEST_PG_URL", pg.url())
-                .env("KEEL_REQUIRE_PG", "1")
-                .env("KEEL_TEST_SMTP_PORT", maildev.smtp_port.to_string())
-                .env("KEEL_TEST_MAILDEV_API", &maildev.api)
-                .env("KEEL_REQUIRE_SMTP", "1"))
+                .env("XTASK_TEST_PG_URL", pg.url())
+                .env("XTASK_REQUIRE_PG", "1")
+                .env("XTASK_TEST_SMTP_PORT", maildev.smtp_port.to_string())
+                .env("XTASK_TEST_MAILDEV_API", &maildev.api)
+                .env("XTASK_REQUIRE_SMTP", "1"))
         },
     )?;
     drop(pg);
@@ -201,7 +205,7 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
                 "--features",
                 "db_sqlite",
             ]),
-            "Keel needs at least one sign-in method",
+            "The app needs at least one sign-in method",
         )
     })?;
     t.check("a build without a database fails with its compile_error!", || {
@@ -209,7 +213,7 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
             Command::new(cargo())
                 .args(["build", "--package", "frontend", "--target", "wasm32-unknown-unknown"])
                 .args(["--no-default-features", "--features", "local_auth"]),
-            "Keel needs a database",
+            "The app needs a database",
         )
     })?;
     let default_features = FeatureArgs::default().resolve(&declared)?;
@@ -360,7 +364,7 @@ fn browser_tests(
     let port = util::free_port()?;
     let base = format!("http://127.0.0.1:{port}");
     let fakes = FakeProviders::start(fakes_binary, port)?;
-    let admin = format!("admin-{port}@keel.test");
+    let admin = format!("admin-{port}@app.test");
     let smtp_port = maildev.smtp_port.to_string();
     // Many accounts from one IP in a few minutes: generous limits, except
     // the per-account failure limit, which a test exercises.
@@ -395,15 +399,16 @@ fn browser_tests(
         // `E2E_TESTS=end2end/tests/chat.test.mjs` runs one file while working on it.
         .arg(std::env::var("E2E_TESTS").unwrap_or_else(|_| tests.to_owned()))
         .env("BASE_URL", &base)
-        .env("KEEL_FEATURES", &features)
-        .env("KEEL_BUILD", build)
+        .env("XTASK_FEATURES", &features)
+        .env("XTASK_BUILD", build)
+        .env("XTASK_OUTPUT_NAME", crate::build::OUTPUT_NAME)
         .env("CHROMIUM_PATH", chromium)
         .env("MAILDEV_API", &maildev.api)
         .env("FAKES_URL", &fakes.url)
-        .env("KEEL_ADMIN_EMAIL", &admin)
-        .env("KEEL_SERVER_BIN", &staged.server)
-        .env("KEEL_SITE_ROOT", &staged.site)
-        .env("KEEL_CLI_ENV", serde_json::Value::Object(cli_env).to_string())
+        .env("XTASK_ADMIN_EMAIL", &admin)
+        .env("XTASK_SERVER_BIN", &staged.server)
+        .env("XTASK_SITE_ROOT", &staged.site)
+        .env("XTASK_CLI_ENV", serde_json::Value::Object(cli_env).to_string())
         .status()
         .context("running node --test")?;
     if !status.success() {

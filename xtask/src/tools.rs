@@ -12,7 +12,7 @@ fn tools_root() -> PathBuf {
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/tmp"));
-    home.join(".cache/keel/tools")
+    home.join(".cache").join(wire::brand::SLUG).join("tools")
 }
 
 /// Adds the `wasm32-unknown-unknown` target when rustup lacks it.
@@ -61,7 +61,7 @@ pub fn wasm_bindgen() -> anyhow::Result<PathBuf> {
     step(&format!(
         "installing wasm-bindgen-cli {version} from crates.io source (one-off, a few minutes)"
     ));
-    let work = std::env::temp_dir().join(format!("keel-wasm-bindgen-{version}"));
+    let work = std::env::temp_dir().join(format!("xtask-wasm-bindgen-{version}"));
     let _ = std::fs::remove_dir_all(&work);
     let fetcher = work.join("fetch");
     std::fs::create_dir_all(fetcher.join("src"))?;
@@ -118,7 +118,7 @@ pub fn bench_npm_packages() -> anyhow::Result<()> {
 
 /// `npm ci` in `dir` unless its `node_modules` already matches its lock file.
 fn npm_ci_in(dir: &Path, what: &str) -> anyhow::Result<()> {
-    let stamp = dir.join("node_modules/.keel-lock");
+    let stamp = dir.join("node_modules/.xtask-lock");
     let lock_path = dir.join("package-lock.json");
     let lock = std::fs::read(&lock_path).with_context(|| format!("reading {}", lock_path.display()))?;
     if std::fs::read(&stamp).ok().as_deref() == Some(lock.as_slice()) {

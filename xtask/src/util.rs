@@ -66,11 +66,11 @@ pub fn target_dir() -> anyhow::Result<PathBuf> {
     ))
 }
 
-/// Where builds put the site and staged copies: `KEEL_OUT_DIR` if set
+/// Where builds put the site and staged copies: `XTASK_OUT_DIR` if set
 /// (two checkouts sharing one cargo target directory keep their outputs
 /// apart this way), else cargo's target directory.
 pub fn out_dir() -> anyhow::Result<PathBuf> {
-    match std::env::var_os("KEEL_OUT_DIR") {
+    match std::env::var_os("XTASK_OUT_DIR") {
         Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
         _ => target_dir(),
     }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 pub use wire::i18n::{Key, Locale};
 
 /// Cookie holding the chosen language (absent: `Accept-Language`).
-pub const LOCALE_COOKIE: &str = "keel_locale";
+pub const LOCALE_COOKIE: &str = concat!(wire::slug!(), "_locale");
 
 /// The current request's locale, provided by [`provide_locale`].
 pub fn use_locale() -> Locale {

@@ -22,17 +22,17 @@ pub fn read(headers: &http::HeaderMap, name: &str) -> Option<String> {
 }
 
 /// The session cookie over HTTPS.
-pub const SECURE_SESSION: &str = "__Host-keel_session";
+pub const SECURE_SESSION: &str = concat!("__Host-", wire::slug!(), "_session");
 /// The session cookie on plain-http localhost.
-pub const PLAIN_SESSION: &str = "keel_session";
+pub const PLAIN_SESSION: &str = concat!(wire::slug!(), "_session");
 /// The device cookie over HTTPS.
-pub const SECURE_DEVICE: &str = "__Host-keel_device";
+pub const SECURE_DEVICE: &str = concat!("__Host-", wire::slug!(), "_device");
 /// The device cookie on plain-http localhost.
-pub const PLAIN_DEVICE: &str = "keel_device";
+pub const PLAIN_DEVICE: &str = concat!(wire::slug!(), "_device");
 /// The provider-flow cookie over HTTPS.
-pub const SECURE_OAUTH_STATE: &str = "__Host-keel_oauth";
+pub const SECURE_OAUTH_STATE: &str = concat!("__Host-", wire::slug!(), "_oauth");
 /// The provider-flow cookie on plain-http localhost.
-pub const PLAIN_OAUTH_STATE: &str = "keel_oauth";
+pub const PLAIN_OAUTH_STATE: &str = concat!(wire::slug!(), "_oauth");
 
 fn secure(services: &Services) -> bool {
     services.settings.secure_cookies
@@ -97,10 +97,10 @@ mod tests {
     #[test]
     fn cookie_finds_a_value_among_several_headers_and_pairs() {
         let mut h = http::HeaderMap::new();
-        h.append(http::header::COOKIE, "a=1; keel_theme=dark".parse().unwrap());
-        h.append(http::header::COOKIE, "keel_locale=ru".parse().unwrap());
-        assert_eq!(read(&h, "keel_theme").as_deref(), Some("dark"));
-        assert_eq!(read(&h, "keel_locale").as_deref(), Some("ru"));
+        h.append(http::header::COOKIE, "a=1; app_theme=dark".parse().unwrap());
+        h.append(http::header::COOKIE, "app_locale=ru".parse().unwrap());
+        assert_eq!(read(&h, "app_theme").as_deref(), Some("dark"));
+        assert_eq!(read(&h, "app_locale").as_deref(), Some("ru"));
         assert_eq!(read(&h, "missing"), None);
     }
 }

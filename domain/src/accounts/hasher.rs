@@ -92,7 +92,7 @@ impl PasswordHasher {
             let waiting = Arc::clone(&waiting);
             let counters = Arc::clone(&counters);
             let spawned = std::thread::Builder::new()
-                .name(format!("keel-argon2-{i}"))
+                .name(format!("{}-argon2-{i}", wire::brand::SLUG))
                 .spawn(move || work(&waiting, &counters));
             if let Err(e) = spawned {
                 tracing::error!(error = %e, "could not start a password hashing thread");

@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn titles_come_from_the_first_line_cut_at_a_word() {
-        assert_eq!(title_from("  How do   keels\nwork? "), "How do keels work?");
+        assert_eq!(title_from("  How do   masts\nwork? "), "How do masts work?");
         let long = "word ".repeat(30);
         let t = title_from(&long);
         assert!(t.ends_with('…') && t.chars().count() <= 61, "{t}");

@@ -690,8 +690,8 @@ mod tests {
     #[test]
     fn suggested_titles_are_tidied() {
         assert_eq!(
-            tidy_title("  \n\"Rust keels explained.\"\nmore").as_deref(),
-            Some("Rust keels explained")
+            tidy_title("  \n\"Rust masts explained.\"\nmore").as_deref(),
+            Some("Rust masts explained")
         );
         assert_eq!(
             tidy_title("Title: **Sailing basics**").as_deref(),

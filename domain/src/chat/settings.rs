@@ -41,7 +41,7 @@ impl ProviderKind {
 /// One model in the catalogue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelEntry {
-    /// The provider's model id (also Keel's).
+    /// The provider's model id (also the app's).
     pub id: String,
     pub provider: ProviderKind,
     /// Tokens the model reads at most (prompt and reply).

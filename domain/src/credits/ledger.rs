@@ -209,11 +209,7 @@ async fn spendable_with_month(
 ) -> Result<Spendables, DbErr> {
     let backend = db.get_database_backend();
     let p = placeholder(backend);
-    let quota_filter = if quota {
-        String::new()
-    } else {
-        format!("AND b.source <> '{}'", Source::FreeQuota.as_str())
-    };
+    let spendable = spendable_sql(&format!("{p}1"), &format!("{p}2"), quota);
     // Locked in spending order, as every writer locks buckets.
     let locking = if lock {
         format!(" ORDER BY {} FOR NO KEY UPDATE OF b", spending_order_sql("b."))
@@ -228,8 +224,7 @@ async fn spendable_with_month(
                  b.expires_at AS expires_at, b.created_at AS created_at, \
                  a.monthly_cap AS monthly_cap, a.month AS month, a.month_spent AS month_spent \
                  FROM credit_buckets b LEFT JOIN credit_accounts a ON a.account_id = b.account_id \
-                 WHERE b.account_id = {p}1 AND (b.expires_at IS NULL OR b.expires_at > {p}2) \
-                 AND b.granted - b.settled - b.held - b.expired > 0 {quota_filter}{locking}"
+                 WHERE {spendable}{locking}"
             ),
             [account.into(), now.into()],
         ))
@@ -269,6 +264,21 @@ async fn spendable_with_month(
         found.month = spending::month(db, account, month).await?;
     }
     Ok(found)
+}
+
+/// The condition on `credit_buckets b` that a bucket of account `account`
+/// may pay at `now` (both SQL expressions): unexpired, something left, the
+/// free quota only when `quota`.
+fn spendable_sql(account: &str, now: &str, quota: bool) -> String {
+    let quota_filter = if quota {
+        String::new()
+    } else {
+        format!(" AND b.source <> '{}'", Source::FreeQuota.as_str())
+    };
+    format!(
+        "b.account_id = {account} AND (b.expires_at IS NULL OR b.expires_at > {now}) \
+         AND b.granted - b.settled - b.held - b.expired > 0{quota_filter}"
+    )
 }
 
 /// Sort key for spending: priority, then expiry (none last), then age.
@@ -340,12 +350,16 @@ struct NewHold<'a> {
 const HOLD_ATTEMPTS: usize = 16;
 
 /// Takes a hold for `request`. `plan` gets what the account may spend on
-/// this model and says how much to hold (at most that), or refuses. The
-/// hold is written only if every bucket's conditional update succeeds.
+/// this model and says how much to hold (at most that), or refuses; given
+/// `i64::MAX`, it says what it would hold with credits enough. The hold is
+/// written only if every bucket's conditional update succeeds.
 ///
 /// On SQLite: one transaction (the write lock taken first), its writes one
-/// by one. On PostgreSQL: a read, then one statement that writes all or
-/// nothing and commits by itself (`postgres::hold`), so no bucket stays
+/// by one. On PostgreSQL: one statement that writes all or nothing and
+/// commits by itself (`postgres::hold`): first `plan(i64::MAX)` from the
+/// first bucket in spending order, found by the statement; when that
+/// bucket or the month's cap has less, a read of what is left and the
+/// statement with the shares chosen from it. So no bucket stays
 /// locked across a round trip to this process (the free quota, when due,
 /// is renewed first in its own transaction); when another reply changed
 /// the account in between, the retries run in a transaction whose read
@@ -378,10 +392,29 @@ pub async fn hold(db: &DatabaseConnection, request: &HoldRequest, plan: impl Fn(
             expires_at,
             now,
         };
+        // PostgreSQL, first: the whole of what the reply would hold with
+        // credits enough, from the first bucket in spending order, in one
+        // round trip (nearly every hold). When that bucket or the cap has
+        // less, nothing is written and the ledger reads what is left.
+        if postgres
+            && attempt == 0
+            && let Ok(want) = plan(i64::MAX)
+            && want > 0
+            && postgres::hold(
+                db,
+                &new(want),
+                postgres::Shares::First {
+                    quota: request.card.quota,
+                },
+            )
+            .await?
+        {
+            return Ok(Hold { id, amount: want });
+        }
         if postgres && attempt == 0 {
             let found = spendable_with_month(db, request.account, request.card.quota, now, month, false).await?;
             let (amount, shares) = choose(found, &plan, now)?;
-            if postgres::hold(db, &new(amount), &shares).await? {
+            if postgres::hold(db, &new(amount), postgres::Shares::Chosen(&shares)).await? {
                 return Ok(Hold { id, amount });
             }
             continue;
@@ -393,7 +426,7 @@ pub async fn hold(db: &DatabaseConnection, request: &HoldRequest, plan: impl Fn(
         let found = spendable_with_month(&txn, request.account, request.card.quota, now, month, postgres).await?;
         let (amount, shares) = choose(found, &plan, now)?;
         let made = if postgres {
-            postgres::hold(&txn, &new(amount), &shares).await?
+            postgres::hold(&txn, &new(amount), postgres::Shares::Chosen(&shares)).await?
         } else {
             hold_in_steps(&txn, &new(amount), &shares).await?
         };
@@ -479,6 +512,10 @@ async fn hold_in_steps(txn: &impl ConnectionTrait, h: &NewHold<'_>, shares: &[(U
         created_at: Set(h.now),
         resolved_at: Set(None),
         month: Set(Some(h.month)),
+        bucket_id: Set(match shares {
+            [(bucket, _)] => Some(*bucket),
+            _ => None,
+        }),
     })
     .exec_without_returning(txn)
     .await?;
@@ -542,8 +579,11 @@ pub async fn settle(db: &DatabaseConnection, id: Uuid, cost: i64, actor: &str) -
             return Ok(settled);
         }
     }
+    // SQLite, or a hold spread over several buckets: step by step.
     let txn = crate::services::begin_write(db).await?;
-    let settled = settle_in(&txn, id, cost, actor, Utc::now()).await?;
+    let mut released = Vec::new();
+    let settled = resolve_in_steps(&txn, id, cost, actor, Utc::now(), &mut released).await?;
+    give_back_all(&txn, released).await?;
     txn.commit().await?;
     Ok(settled)
 }
@@ -600,14 +640,29 @@ pub(crate) async fn resolve_in(
     now: DateTime<Utc>,
     released: &mut Vec<Released>,
 ) -> Result<Option<i64>, DbErr> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        let (cost, state) = settlement(cost);
+        if let postgres::Resolved::Done(settled) =
+            postgres::resolve(db, id, cost, state, actor, now, false, released).await?
+        {
+            return Ok(settled);
+        }
+    }
+    resolve_in_steps(db, id, cost, actor, now, released).await
+}
+
+/// [`resolve_in`] one statement at a time: the hold, then its buckets in
+/// spending order (any hold, however many buckets it spans).
+async fn resolve_in_steps(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    cost: i64,
+    actor: &str,
+    now: DateTime<Utc>,
+    released: &mut Vec<Released>,
+) -> Result<Option<i64>, DbErr> {
     let backend = db.get_database_backend();
     let (cost, state) = settlement(cost);
-    if backend == sea_orm::DatabaseBackend::Postgres
-        && let postgres::Resolved::Done(settled) =
-            postgres::resolve(db, id, cost, state, actor, now, false, released).await?
-    {
-        return Ok(settled);
-    }
     let p = placeholder(backend);
     // Once: the state moves from open in one conditional write, which
     // settles at most what was held and returns the hold.

@@ -92,13 +92,24 @@ pub(super) async fn commit(
 /// `credit_accounts` that adds the amount to the month's spending, moves
 /// the month only forward and refuses to pass the cap ([`commit`]; the
 /// PostgreSQL hold writes it inside its one statement).
-pub(super) fn counts_under_cap() -> &'static str {
-    "ON CONFLICT (account_id) DO UPDATE SET \
-     month_spent = CASE WHEN credit_accounts.month = excluded.month THEN credit_accounts.month_spent ELSE 0 END \
-     + excluded.month_spent, month = excluded.month, updated_at = excluded.updated_at \
-     WHERE excluded.month >= credit_accounts.month AND (credit_accounts.monthly_cap IS NULL \
-     OR CASE WHEN credit_accounts.month = excluded.month THEN credit_accounts.month_spent ELSE 0 END \
-     + excluded.month_spent <= credit_accounts.monthly_cap)"
+pub(super) fn counts_under_cap() -> String {
+    format!(
+        "ON CONFLICT (account_id) DO UPDATE SET \
+         month_spent = CASE WHEN credit_accounts.month = excluded.month THEN credit_accounts.month_spent ELSE 0 END \
+         + excluded.month_spent, month = excluded.month, updated_at = excluded.updated_at \
+         WHERE excluded.month >= credit_accounts.month AND {}",
+        under_cap("credit_accounts", "excluded.month", "excluded.month_spent")
+    )
+}
+
+/// Whether the `credit_accounts` row `row` has room under its cap (if
+/// any) for `amount` more in `month` (SQL expressions): the one
+/// definition of the cap's test.
+pub(super) fn under_cap(row: &str, month: &str, amount: &str) -> String {
+    format!(
+        "({row}.monthly_cap IS NULL \
+         OR CASE WHEN {row}.month = {month} THEN {row}.month_spent ELSE 0 END + {amount} <= {row}.monthly_cap)"
+    )
 }
 
 /// Gives `amount` (released, not spent) back to the account's `month`;

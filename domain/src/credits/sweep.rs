@@ -46,7 +46,7 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Swept,
             ..Swept::default()
         });
     };
-    lock_buckets_in_order(&txn, now).await?;
+    lock_in_order(&txn, now).await?;
     let mut released = Vec::new();
     let holds = resolve_stale_holds(&txn, now, &mut released).await?;
     let expired = expire_buckets(&txn, now).await?;
@@ -69,17 +69,28 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Swept,
     })
 }
 
-/// PostgreSQL: locks, first, every bucket of every account this sweep may
-/// touch (those with a stale hold or a bucket due to expire), in account
-/// then spending order, the order every reply's hold and settlement lock
-/// an account's buckets in; resolving holds in their age order afterwards
-/// then cannot lock two of an account's buckets the other way round and
-/// deadlock with a reply. (SQLite: the sweep's write transaction excludes
-/// every other writer already.)
-async fn lock_buckets_in_order(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), DbErr> {
+/// PostgreSQL: locks, first, the stale holds (in account then age order),
+/// then every bucket of every account this sweep may touch (those with a
+/// stale hold or a bucket due to expire), in account then spending order:
+/// the order a reply's settlement locks its hold and then its buckets in,
+/// and a reply's hold its buckets in. Resolving holds afterwards then
+/// cannot wait for a hold whose reply waits for a bucket this sweep has,
+/// or lock two of an account's buckets the other way round from a reply.
+/// (SQLite: the sweep's write transaction excludes every other writer
+/// already.)
+async fn lock_in_order(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), DbErr> {
     if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
         return Ok(());
     }
+    db.query_all_raw(Statement::from_sql_and_values(
+        sea_orm::DatabaseBackend::Postgres,
+        format!(
+            "SELECT id FROM credit_holds WHERE state = '{OPEN}' AND expires_at <= $1 \
+             ORDER BY account_id, created_at, id FOR NO KEY UPDATE"
+        ),
+        [now.into()],
+    ))
+    .await?;
     db.query_all_raw(Statement::from_sql_and_values(
         sea_orm::DatabaseBackend::Postgres,
         format!(
@@ -110,7 +121,9 @@ async fn resolve_stale_holds(
 ) -> Result<u64, DbErr> {
     // In a stable order (account, then age), as holds lock their buckets.
     let stale = holds::Entity::find()
-        .filter(holds::Column::State.eq(OPEN))
+        // `state = 'open'` as a literal: the open holds' partial index
+        // matches it (a bound value would not).
+        .filter(Expr::cust(format!("state = '{OPEN}'")))
         .filter(holds::Column::ExpiresAt.lte(now))
         .order_by_asc(holds::Column::AccountId)
         .order_by_asc(holds::Column::CreatedAt)
@@ -342,6 +355,25 @@ pub async fn reconcile(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
             tracing::error!(hold = %h.id, state = %h.state, amount = h.amount, held, settled, released,
                 "credits: a hold disagrees with its ledger");
         }
+    }
+    // A hold that names its bucket (its settlement trusts that) was held
+    // whole from it, and every entry of its own is on it.
+    let misplaced = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT h.id AS id FROM credit_holds h WHERE h.bucket_id IS NOT NULL AND ( \
+                   NOT EXISTS (SELECT 1 FROM credit_entries e WHERE e.hold_id = h.id AND e.kind = '{}' \
+                     AND e.bucket_id = h.bucket_id AND e.amount = h.amount) \
+                   OR EXISTS (SELECT 1 FROM credit_entries e WHERE e.hold_id = h.id AND e.bucket_id <> h.bucket_id))",
+                Kind::Hold.as_str()
+            ),
+        ))
+        .await?;
+    for row in misplaced {
+        mismatches += 1;
+        let id: Uuid = row.try_get("", "id")?;
+        tracing::error!(hold = %id, "credits: a hold's bucket disagrees with its ledger entries");
     }
     for a in entity::credit_accounts::Entity::find().all(db).await? {
         let derived = months.get(&(a.account_id, a.month)).copied().unwrap_or(0);

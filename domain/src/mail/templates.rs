@@ -1,4 +1,4 @@
-//! The emails Keel sends, in the reader's language, as plain text and
+//! The emails the app sends, in the reader's language, as plain text and
 //! simple HTML. Values that come from users (names) are escaped.
 
 use super::Outgoing;

@@ -48,7 +48,7 @@ async fn only_an_admin_or_the_operator_invites() {
         .unwrap();
     assert_eq!(created.invite.email, email);
     assert!(created.invite.created_by.is_none(), "the operator is nobody's account");
-    assert!(created.link.starts_with("http://keel.test/signup?invite="));
+    assert!(created.link.starts_with("http://app.test/signup?invite="));
 }
 
 #[tokio::test]

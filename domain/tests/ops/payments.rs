@@ -9,8 +9,8 @@ use domain::payments::stripe::offers::parse_offers;
 use domain::payments::stripe::settings::{DEFAULT_WEBHOOK_BODY_LIMIT, StripeSettings};
 use domain::payments::stripe::webhook::{self, Event, Outcome, WebhookError};
 use entity::{access_grants, stripe_customers, users};
-use keel_fakes::Fakes;
-use keel_fakes::stripe::{self as fake, OFFERS, SECRET_KEY, WEBHOOK_SECRET, event};
+use fakes::Fakes;
+use fakes::stripe::{self as fake, OFFERS, SECRET_KEY, WEBHOOK_SECRET, event};
 use sea_orm::{EntityTrait, PaginatorTrait, Set};
 use serde_json::json;
 use std::time::Duration;
@@ -33,7 +33,7 @@ async fn world_with_stripe(fakes: &Fakes) -> World {
     .await
 }
 
-/// `user` as a Stripe customer (as Keel records at the first checkout).
+/// `user` as a Stripe customer (as the app records at the first checkout).
 async fn customer(world: &World, user: &users::Model) -> String {
     let id = format!("cus_{}", &user.id.simple().to_string()[..12]);
     stripe_customers::Entity::insert(stripe_customers::ActiveModel {
@@ -114,7 +114,7 @@ async fn a_signed_payment_grants_access_once_and_a_forged_one_nothing() {
 }
 
 #[tokio::test]
-async fn events_keel_does_not_act_on_or_for_unknown_accounts_are_ignored() {
+async fn events_the_app_does_not_act_on_or_for_unknown_accounts_are_ignored() {
     let fakes = Fakes::start(([127, 0, 0, 1], 0).into()).await.unwrap();
     let world = world_with_stripe(&fakes).await;
     let other: Event = serde_json::from_value(event("customer.created", json!({"id": "cus_x"}), fake::now())).unwrap();
@@ -122,7 +122,7 @@ async fn events_keel_does_not_act_on_or_for_unknown_accounts_are_ignored() {
         webhook::process(&world.services, &Actor::Stripe, &other).await.unwrap(),
         Outcome::Ignored
     );
-    // A payment for a customer Keel never recorded.
+    // A payment for a customer the app never recorded.
     let ghost = users::Model {
         id: uuid::Uuid::new_v4(),
         ..world

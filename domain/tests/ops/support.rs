@@ -92,7 +92,7 @@ pub fn unique_email(tag: &str) -> String {
 }
 
 async fn connect(dir: &tempfile::TempDir) -> DatabaseConnection {
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("keel.db").display());
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display());
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(4)
@@ -114,7 +114,7 @@ const fn per_minute(count: u32) -> Rate {
 
 fn settings(dir: &tempfile::TempDir) -> Settings {
     Settings {
-        public_url: "http://keel.test".into(),
+        public_url: "http://app.test".into(),
         secure_cookies: false,
         session: SessionSettings {
             idle: Duration::from_secs(8 * 3600),
@@ -141,7 +141,7 @@ fn settings(dir: &tempfile::TempDir) -> Settings {
         },
         trusted_proxies: Vec::new(),
         mail: MailSettings {
-            from: "Keel <noreply@keel.test>".into(),
+            from: "App <noreply@app.test>".into(),
             transport: MailTransport::Folder(dir.path().join("mail")),
         },
         password_hash_concurrency: 1,

@@ -1,6 +1,69 @@
-//! Brand strings in one place, so a scaffolded product renames itself here.
+//! The product's names in one place: a product scaffolded from this
+//! template renames itself here (and in the few build and settings files
+//! `cargo xtask brand` lists), nowhere else. `cargo xtask brand` fails when
+//! the name appears anywhere outside that list.
 
-/// The product's name as users see it.
+/// The product's machine name, as a literal for `concat!`: cookie names,
+/// the default SQLite file, idempotency-key and lock-key prefixes, thread
+/// names; also the WASM and CSS output name (`LEPTOS_OUTPUT_NAME` in
+/// `.cargo/config.toml`, which `cargo xtask brand` requires to equal it)
+/// and so the build cache's folder. Lowercase ASCII letters, digits and
+/// `-`, at least 3 characters, not a word the template uses for itself.
+#[macro_export]
+macro_rules! slug {
+    () => {
+        "keel"
+    };
+}
+
+/// [`slug!`] as a constant.
+pub const SLUG: &str = slug!();
+
+/// The product's name as users see it (titles, header, footer, emails,
+/// the user agent, what Stripe is told).
 pub const PRODUCT_NAME: &str = "Keel";
-/// Year shown in the footer's copyright line.
+
+/// Who the footer's copyright line names.
 pub const COPYRIGHT_HOLDER: &str = "The Keel authors";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slug_is_a_machine_name() {
+        assert!(
+            SLUG.len() >= 3 && !SLUG.starts_with('-') && !SLUG.ends_with('-'),
+            "{SLUG}"
+        );
+        // The crates', tools' and neutral test words: a product by one of
+        // these names could not be told from the template's own code.
+        let reserved = [
+            "app",
+            "server",
+            "domain",
+            "wire",
+            "entity",
+            "migration",
+            "frontend",
+            "style",
+            "xtask",
+            "fakes",
+            "bench",
+            "chat",
+            "docs",
+            "test",
+            "mast",
+        ];
+        assert!(
+            !reserved.contains(&SLUG),
+            "{SLUG} is a word the template uses for itself"
+        );
+        assert!(
+            SLUG.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{SLUG}"
+        );
+        assert!(!PRODUCT_NAME.trim().is_empty());
+    }
+}

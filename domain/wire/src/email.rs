@@ -116,8 +116,8 @@ mod tests {
     #[test]
     fn accepts_ordinary_addresses_and_normalises_them() {
         assert_eq!(
-            Email::parse("  Ada.Lovelace+keel@Example.COM ").unwrap().as_str(),
-            "ada.lovelace+keel@example.com"
+            Email::parse("  Ada.Lovelace+mast@Example.COM ").unwrap().as_str(),
+            "ada.lovelace+mast@example.com"
         );
         assert_eq!(Email::parse("иван@пример.рф").unwrap().domain(), "пример.рф");
         assert_eq!(Email::parse("a@b.co").unwrap().domain(), "b.co");

@@ -190,7 +190,7 @@ mod tests {
         assert_eq!(requirement("/api/account/password"), Some(SignedIn));
         assert_eq!(requirement("/api/admin/invites"), Some(Admin));
         assert_eq!(requirement("/api/nobody-declared-this"), None);
-        assert_eq!(requirement("/pkg/keel.wasm"), Some(Public));
+        assert_eq!(requirement("/pkg/mast.wasm"), Some(Public));
     }
 
     #[test]

@@ -62,7 +62,7 @@ async fn authorize(State(fakes): State<Fakes>, Query(q): Query<HashMap<String, S
         .collect();
     let hidden: Vec<(&str, &str)> = hidden.iter().map(|(k, v)| (*k, v.as_str())).collect();
     Html(html::consent(
-        "Authorize Keel (fake GitHub)",
+        "Authorize the app (fake GitHub)",
         "/github/login/oauth/authorize/approve",
         &hidden,
         &[
@@ -216,7 +216,7 @@ async fn user(State(fakes): State<Fakes>, headers: HeaderMap) -> Response {
 }
 
 /// `GET /user/emails`: the primary address, and a secondary one that is
-/// verified but not primary (Keel must pick the primary).
+/// verified but not primary (the app must pick the primary).
 async fn emails(State(fakes): State<Fakes>, headers: HeaderMap) -> Response {
     let Some(p) = person(&fakes, &headers) else {
         return unauthorized();

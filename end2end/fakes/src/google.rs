@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 
 /// The signing key (test-only, committed on purpose) and its id.
 const KEY_PEM: &str = include_str!("../keys/google-test-key.pem");
-const KEY_ID: &str = "keel-fake-google-1";
+const KEY_ID: &str = "app-fake-google-1";
 
 static SIGNING_KEY: LazyLock<jsonwebtoken::EncodingKey> =
     LazyLock::new(|| jsonwebtoken::EncodingKey::from_rsa_pem(KEY_PEM.as_bytes()).expect("the test key parses"));

@@ -1,14 +1,14 @@
 #![recursion_limit = "256"]
 //! Local fakes of Google's and GitHub's sign-in and of Stripe, for tests only.
 //!
-//! They speak the real wire formats, so Keel's production client code runs
+//! They speak the real wire formats, so the app's production client code runs
 //! against them unchanged: authorization pages that redirect back with a
 //! code, token endpoints that check the client secret, the exact redirect
 //! URI, the PKCE verifier and single use of codes; Google's RS256-signed ID
 //! token and its JWKS; GitHub's `/user` and `/user/emails`. Tests pick the
 //! person who signs in on the fake's consent page (a browser fills the
 //! form; Rust tests post it), and can ask for a tampered ID token. The fake
-//! Stripe (`stripe`) serves the API calls Keel makes and sends signed
+//! Stripe (`stripe`) serves the API calls the app makes and sends signed
 //! webhooks when its hosted checkout page is paid. The fake model APIs
 //! (`llm`) stream OpenAI-compatible, Anthropic and Gemini replies.
 
@@ -24,10 +24,10 @@ use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-pub const GOOGLE_CLIENT_ID: &str = "keel-test.apps.googleusercontent.com";
-pub const GOOGLE_CLIENT_SECRET: &str = "GOCSPX-keel-test-secret";
-pub const GITHUB_CLIENT_ID: &str = "Iv1.keeltest0000001";
-pub const GITHUB_CLIENT_SECRET: &str = "keel-test-github-secret";
+pub const GOOGLE_CLIENT_ID: &str = "app-test.apps.googleusercontent.com";
+pub const GOOGLE_CLIENT_SECRET: &str = "GOCSPX-app-test-secret";
+pub const GITHUB_CLIENT_ID: &str = "Iv1.apptest00000001";
+pub const GITHUB_CLIENT_SECRET: &str = "app-test-github-secret";
 
 /// The fakes' shared state.
 #[derive(Clone, Default)]
@@ -71,7 +71,7 @@ impl Fakes {
         self.lock().redirect_uris.insert(uri.to_owned());
     }
 
-    /// The settings that point Keel at these fakes.
+    /// The settings that point the app at these fakes.
     pub fn app_env(&self) -> Vec<(&'static str, String)> {
         let b = &self.base;
         vec![

@@ -11,7 +11,7 @@
 //! words at the default 20 ms pace stream for about 20 s), `[stall]` stops
 //! sending halfway and keeps the connection open, `[overloaded]` sends the
 //! provider's in-stream error after two words. A request for a title (the
-//! system prompt Keel sends for one) gets "About" and the first words of
+//! system prompt the app sends for one) gets "About" and the first words of
 //! the conversation, as a model would answer it (`[slow-title]` in the
 //! first message adds 100 words of filler to it). A wrong key gets the
 //! provider's 401 body. The fake counts streams that are open and streams
@@ -28,9 +28,9 @@ use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-pub const OPENAI_KEY: &str = "sk-keel-test-openai";
-pub const ANTHROPIC_KEY: &str = "sk-ant-keel-test";
-pub const GEMINI_KEY: &str = "AIzaKeelTestGeminiKey";
+pub const OPENAI_KEY: &str = "sk-app-test-openai";
+pub const ANTHROPIC_KEY: &str = "sk-ant-app-test";
+pub const GEMINI_KEY: &str = "AIzaAppTestGeminiKey";
 
 /// Rate cards for the fake models (credits per million tokens): cheap, and
 /// payable from the free quota the tests' servers grant ([`QUOTA`]), so a
@@ -137,10 +137,10 @@ fn plan(last_user_text: &str, all_text: &str, max_tokens: Option<u64>) -> Plan {
     }
 }
 
-/// How Keel's request for a conversation title begins (its system prompt).
+/// How the app's request for a conversation title begins (its system prompt).
 const TITLE_REQUEST: &str = "You write titles for conversations.";
 
-/// A title for the conversation Keel quotes as `User: … Assistant: …`: the
+/// A title for the conversation the app quotes as `User: … Assistant: …`: the
 /// first four words of the user's message, markers left out.
 fn title_for(request: &str) -> Vec<String> {
     let message = request.strip_prefix("User:").unwrap_or(request);
@@ -501,17 +501,17 @@ mod tests {
     #[test]
     fn a_title_request_gets_a_title() {
         let p = plan(
-            "User: how do [words 9] keels keep boats upright?\n\nAssistant: lorem",
+            "User: how do [words 9] masts keep boats upright?\n\nAssistant: lorem",
             "You write titles for conversations. Reply with …",
             None,
         );
-        assert_eq!(p.words.concat(), "About how do keels keep ");
+        assert_eq!(p.words.concat(), "About how do masts keep ");
     }
 
     #[test]
     fn the_reply_echoes_the_last_message() {
-        let p = plan("tell me about keels", "tell me about keels", None);
-        assert_eq!(p.words.concat(), "You said: tell me about keels");
+        let p = plan("tell me about masts", "tell me about masts", None);
+        assert_eq!(p.words.concat(), "You said: tell me about masts");
         assert_eq!(p.words.len(), 6);
         assert!(p.ending == Ending::Done);
     }

@@ -1,10 +1,10 @@
-//! `keel-fakes --port N [--redirect URI]… [--stripe-webhook URL]
+//! `fakes --port N [--redirect URI]… [--stripe-webhook URL]
 //! [--stripe-period-secs N] [--llm-pace-ms N]`: serves the fake providers
 //! for the browser tests (and `cargo xtask bench`) until killed, printing
-//! the settings that point Keel at them. `--llm-pace-ms` is the fake model
+//! the settings that point the app at them. `--llm-pace-ms` is the fake model
 //! APIs' delay before each chunk (default 20 ms).
 
-use keel_fakes::Fakes;
+use fakes::Fakes;
 use std::net::{Ipv4Addr, SocketAddr};
 
 #[tokio::main]

@@ -1,4 +1,4 @@
-//! Fake Stripe: the API endpoints Keel calls (customers, Checkout Sessions,
+//! Fake Stripe: the API endpoints the app calls (customers, Checkout Sessions,
 //! billing portal sessions; subscriptions for completeness), with
 //! Stripe-shaped JSON for the pinned API version, form-encoded requests
 //! with bracketed keys, Bearer auth and idempotency keys (same key + same
@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub const SECRET_KEY: &str = "sk_test_keel_fake_0000000000";
-pub const WEBHOOK_SECRET: &str = "whsec_keel_fake_0000000000";
+pub const SECRET_KEY: &str = "sk_test_app_fake_0000000000";
+pub const WEBHOOK_SECRET: &str = "whsec_app_fake_0000000000";
 pub const API_VERSION: &str = "2026-09-30.endive";
 /// The offers the fake's prices stand for (what `STRIPE_OFFERS` says).
 pub const OFFERS: &str =

@@ -80,7 +80,7 @@ mod tests {
         ));
         let half = |n: &str| match n {
             "SMTP_HOST" => Some("smtp.example.com".to_owned()),
-            "SMTP_USERNAME" => Some("keel".to_owned()),
+            "SMTP_USERNAME" => Some("mailer".to_owned()),
             _ => None,
         };
         assert!(settings(&half).unwrap_err().to_string().contains("SMTP_PASSWORD"));

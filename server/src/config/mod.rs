@@ -83,7 +83,7 @@ pub struct DatabaseConfig {
 pub struct SiteConfig {
     pub root: PathBuf,
     pub pkg_dir: String,
-    /// Asset names carry a content hash (`keel.<hash>.wasm`), listed in
+    /// Asset names carry a content hash (`<output name>.<hash>.wasm`), listed in
     /// `hash.txt` beside the server binary; hashed assets are cached for a
     /// year. Default: on when that file exists (`cargo xtask build` writes it).
     pub hash_files: bool,
@@ -95,7 +95,7 @@ pub struct SiteConfig {
     pub live_reload: Option<u16>,
 }
 
-/// All of Keel's settings.
+/// All of the app's settings.
 #[derive(Clone, Debug)]
 pub struct Config {
     pub host: IpAddr,
@@ -258,7 +258,7 @@ fn hash_file_beside_binary() -> bool {
 
 #[cfg(feature = "db_sqlite")]
 fn database_url(get: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
-    Ok(get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/keel.db?mode=rwc".to_owned()))
+    Ok(get("DATABASE_URL").unwrap_or_else(|| format!("sqlite://data/{}.db?mode=rwc", wire::brand::SLUG)))
 }
 
 #[cfg(not(feature = "db_sqlite"))]
@@ -405,7 +405,7 @@ mod tests {
 
     #[test]
     fn the_database_url_is_not_printed_by_debug() {
-        let c = load(&[("DATABASE_URL", "postgres://keel:hunter2@db/keel")]).unwrap();
+        let c = load(&[("DATABASE_URL", "postgres://app:hunter2@db/app")]).unwrap();
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 }

@@ -51,7 +51,7 @@ mod tests {
 
     #[test]
     fn file_path_reads_relative_absolute_and_memory_urls() {
-        assert_eq!(file_path("sqlite://data/keel.db?mode=rwc"), Some("data/keel.db".into()));
+        assert_eq!(file_path("sqlite://data/mast.db?mode=rwc"), Some("data/mast.db".into()));
         assert_eq!(file_path("sqlite:///tmp/x.db"), Some("/tmp/x.db".into()));
         assert_eq!(file_path("sqlite::memory:"), None);
         assert_eq!(file_path("postgres://x"), None);

@@ -82,17 +82,17 @@ mod tests {
             live_reload: None,
         };
         let policy = CachePolicy::new(&site);
-        assert_eq!(policy.header_for("/pkg/keel.0a1b2c.wasm"), IMMUTABLE);
+        assert_eq!(policy.header_for("/pkg/mast.0a1b2c.wasm"), IMMUTABLE);
         assert_eq!(policy.header_for("/favicon.svg"), REVALIDATE);
         let unhashed = CachePolicy::new(&SiteConfig {
             hash_files: false,
             ..site.clone()
         });
-        assert_eq!(unhashed.header_for("/pkg/keel.wasm"), REVALIDATE);
+        assert_eq!(unhashed.header_for("/pkg/mast.wasm"), REVALIDATE);
         let watched = CachePolicy::new(&SiteConfig {
             live_reload: Some(3001),
             ..site
         });
-        assert_eq!(watched.header_for("/pkg/keel.0a1b2c.css"), REVALIDATE);
+        assert_eq!(watched.header_for("/pkg/mast.0a1b2c.css"), REVALIDATE);
     }
 }

@@ -266,13 +266,16 @@ on_each_database!(the_session_id_changes_at_sign_in_and_is_dead_after_sign_out);
 
 #[tokio::test]
 async fn session_cookies_are_host_only_http_only_lax_and_secure_over_https() {
-    let app = TestApp::spawn_with(Backend::Sqlite, &[("PUBLIC_URL", "https://keel.example")])
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("PUBLIC_URL", "https://app.example")])
         .await
         .unwrap();
     let b = app.browser();
     let r = register(&b, &unique_email("https"), &[("remember", "on")]).await;
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.starts_with("__Host-keel_session="), "{cookie}");
+    assert!(
+        cookie.starts_with(&format!("__Host-{}_session=", wire::brand::SLUG)),
+        "{cookie}"
+    );
     for attribute in ["Path=/", "HttpOnly", "SameSite=Lax", "Secure", "Max-Age=2592000"] {
         assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
     }

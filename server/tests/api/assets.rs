@@ -8,13 +8,13 @@ async fn precompressed_files_are_served_with_their_content_encoding() {
         .await
         .unwrap();
     let pkg = app.site.join("pkg");
-    std::fs::write(pkg.join("keel.abc123.js"), "plain").unwrap();
-    std::fs::write(pkg.join("keel.abc123.js.br"), "brotli-bytes").unwrap();
-    std::fs::write(pkg.join("keel.abc123.js.gz"), "gzip-bytes").unwrap();
+    std::fs::write(pkg.join("app.abc123.js"), "plain").unwrap();
+    std::fs::write(pkg.join("app.abc123.js.br"), "brotli-bytes").unwrap();
+    std::fs::write(pkg.join("app.abc123.js.gz"), "gzip-bytes").unwrap();
 
     let br = app
         .client
-        .get(app.url("/pkg/keel.abc123.js"))
+        .get(app.url("/pkg/app.abc123.js"))
         .header("accept-encoding", "br, gzip")
         .send()
         .await
@@ -27,7 +27,7 @@ async fn precompressed_files_are_served_with_their_content_encoding() {
 
     let gz = app
         .client
-        .get(app.url("/pkg/keel.abc123.js"))
+        .get(app.url("/pkg/app.abc123.js"))
         .header("accept-encoding", "gzip")
         .send()
         .await
@@ -37,7 +37,7 @@ async fn precompressed_files_are_served_with_their_content_encoding() {
 
     let plain = app
         .client
-        .get(app.url("/pkg/keel.abc123.js"))
+        .get(app.url("/pkg/app.abc123.js"))
         .header("accept-encoding", "identity")
         .send()
         .await

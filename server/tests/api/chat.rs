@@ -1,13 +1,13 @@
 //! The model providers' production client code against the fake model APIs
-//! (`keel_fakes::llm`), which speak each provider's streaming format.
+//! (`fakes::llm`), which speak each provider's streaming format.
 
 use domain::chat::provider::anthropic::Anthropic;
 use domain::chat::provider::gemini::Gemini;
 use domain::chat::provider::openai::OpenAiCompatible;
 use domain::chat::provider::{ChatError, ChatProvider, ChatRequest, Role, Turn, http_client};
 use domain::chat::stream::{Delta, Reply, Usage};
+use fakes::{Fakes, llm};
 use futures::StreamExt;
-use keel_fakes::{Fakes, llm};
 use secrecy::SecretString;
 use std::time::{Duration, Instant};
 
@@ -90,12 +90,12 @@ fn reply_of(items: &[Result<Delta, ChatError>]) -> Reply {
 async fn each_provider_streams_a_reply_with_its_usage() {
     let fakes = fakes().await;
     for (name, provider) in providers(&fakes, IDLE) {
-        let items = collect(provider.as_ref(), "tell me about keels").await;
+        let items = collect(provider.as_ref(), "tell me about masts").await;
         assert!(items.iter().all(Result::is_ok), "{name}: {items:?}");
         let texts = items.iter().filter(|i| matches!(i, Ok(Delta::Text(_)))).count();
         assert!(texts >= 5, "{name}: the reply arrives in pieces, got {texts}");
         let reply = reply_of(&items);
-        assert_eq!(reply.text, "You said: tell me about keels", "{name}");
+        assert_eq!(reply.text, "You said: tell me about masts", "{name}");
         assert!(reply.done, "{name}");
         // system + "hi" + "hello" + 4 words, as the fake counts; 6 words out.
         assert_eq!(reply.usage.input_tokens, Some(9), "{name}");
@@ -109,7 +109,7 @@ async fn each_provider_says_what_its_prompt_cache_served_and_the_input_counts_it
     let fakes = fakes().await;
     for (name, provider) in providers(&fakes, IDLE) {
         let reply = reply_of(&collect(provider.as_ref(), "cache me [cached 4]").await);
-        // Anthropic counts cached tokens outside `input_tokens`: Keel's
+        // Anthropic counts cached tokens outside `input_tokens`: the app's
         // usage adds them back, so every provider's input means the same.
         let expected = Usage {
             input_tokens: Some(9),
@@ -345,7 +345,7 @@ pub(crate) async fn assistant_message(app: &TestApp, id: &str) -> chat_messages:
 async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: TestApp) {
     let b = member(&app).await;
     for model in ["fake-gpt", "fake-claude", "fake-gemini", "demo"] {
-        let mut events = exchange(&b, json!({"text": "tell me about keels", "model": model})).await;
+        let mut events = exchange(&b, json!({"text": "tell me about masts", "model": model})).await;
         // After the first exchange, the model is asked for a title (not the demo's).
         let title = events.pop_if(|(k, _)| k == "title").map(|(_, t)| t["title"].clone());
         let (first, rest) = events.split_first().unwrap();
@@ -361,7 +361,7 @@ async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: Tes
         if model == "demo" {
             assert!(text.starts_with(domain::chat::provider::demo::NOTICE), "{text}");
         } else {
-            assert_eq!(text, "You said: tell me about keels", "{model}");
+            assert_eq!(text, "You said: tell me about masts", "{model}");
         }
 
         let saved = assistant_message(&app, first.1["message_id"].as_str().unwrap()).await;
@@ -389,9 +389,9 @@ async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: Tes
         assert_eq!(roles, ["user", "assistant"], "{model}");
 
         let expected = if model == "demo" {
-            "tell me about keels"
+            "tell me about masts"
         } else {
-            "About tell me about keels"
+            "About tell me about masts"
         };
         if model != "demo" {
             assert_eq!(title, Some(json!(expected)), "{model}");
@@ -407,13 +407,13 @@ async fn a_reply_streams_from_each_provider_and_is_saved_with_its_usage(app: Tes
         );
     }
     let list = expect_json(
-        b.call("/api/chat/conversations", &[("query", "About KEELS")]).await,
+        b.call("/api/chat/conversations", &[("query", "About MASTS")]).await,
         200,
     )
     .await;
     assert_eq!(list.as_array().unwrap().len(), 4, "the search ignores case");
-    assert_eq!(list[0]["title"], "tell me about keels");
-    let none = expect_json(b.call("/api/chat/conversations", &[("query", "kee%ls")]).await, 200).await;
+    assert_eq!(list[0]["title"], "tell me about masts");
+    let none = expect_json(b.call("/api/chat/conversations", &[("query", "ma%ts")]).await, 200).await;
     assert_eq!(none, json!([]), "`%` is a character, not a wildcard");
     exchange(&b, json!({"text": "Привет, расскажи про кили", "model": "demo"})).await;
     let found = expect_json(b.call("/api/chat/conversations", &[("query", "ПРИВЕТ")]).await, 200).await;
@@ -678,7 +678,7 @@ async fn a_regenerate_left_while_its_rows_wait_never_asks_the_model() {
 async fn regenerate_replaces_the_last_reply_with_a_new_answer_to_the_same_message() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let b = member(&app).await;
-    let first = exchange(&b, json!({"text": "[overloaded] why keels", "model": "fake-gpt"})).await;
+    let first = exchange(&b, json!({"text": "[overloaded] why masts", "model": "fake-gpt"})).await;
     assert_eq!(first.last().unwrap().1["error"], "provider", "{first:?}");
     let conversation = first[0].1["conversation_id"].as_str().unwrap().to_owned();
     let failed_id = first[0].1["message_id"].as_str().unwrap().to_owned();
@@ -696,7 +696,7 @@ async fn regenerate_replaces_the_last_reply_with_a_new_answer_to_the_same_messag
     let sent = app.fakes.last_llm_request().unwrap();
     let turns = sent["messages"].as_array().unwrap();
     assert_eq!(turns.len(), 1, "the failed reply is not sent back: {turns:?}");
-    assert_eq!(turns[0]["content"], "[overloaded] why keels");
+    assert_eq!(turns[0]["content"], "[overloaded] why masts");
 
     let thread = expect_json(b.call("/api/chat/messages", &[("id", &conversation)]).await, 200).await;
     let thread = thread.as_array().unwrap();

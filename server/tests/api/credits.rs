@@ -98,6 +98,124 @@ async fn concurrent_holds_of_one_never_overdraw_a_balance_of_one_hundred(app: Te
 }
 on_each_database!(concurrent_holds_of_one_never_overdraw_a_balance_of_one_hundred);
 
+/// Spending order: the free quota (only for a model it may pay), then by
+/// priority, the soonest to expire first; an expired bucket never pays. A
+/// hold the first bucket pays alone records that bucket (its settlement
+/// reads nothing else); one spread over two records none; both settle
+/// from the buckets they were held in, as does a hold from before the
+/// bucket was recorded.
+async fn holds_take_from_buckets_in_spending_order(app: TestApp) {
+    let db = app.db().clone();
+    let account = Uuid::new_v4();
+    let expiring = |source, amount, days: i64| Grant {
+        expires_at: Some(chrono::Utc::now() + chrono::Duration::days(days)),
+        ..grant(account, source, amount)
+    };
+    for g in [
+        grant(account, Source::Purchase, 100),
+        expiring(Source::Grant, 30, 10),
+        expiring(Source::Grant, 20, 2),
+        expiring(Source::Promotion, 40, -1),
+        expiring(Source::FreeQuota, 50, 30),
+    ] {
+        assert!(ledger::grant(&db, g).await.unwrap());
+    }
+    let bucket = |source: Source, granted: i64| {
+        let db = db.clone();
+        async move {
+            let all = ledger::buckets_of(&db, account).await.unwrap();
+            all.into_iter()
+                .find(|b| b.source == source.as_str() && b.granted == granted)
+                .unwrap()
+        }
+    };
+    let held_in = |id| {
+        let db = db.clone();
+        async move {
+            credit_holds::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+                .bucket_id
+        }
+    };
+    let soon = bucket(Source::Grant, 20).await;
+    let later = bucket(Source::Grant, 30).await;
+
+    // 15 from the grant expiring first; not the free quota (this model
+    // may not use it), not the expired promotion.
+    let one = ledger::hold(&db, &hold_request(account, ONE_A_TOKEN), exactly(15))
+        .await
+        .unwrap();
+    assert_eq!(bucket(Source::Grant, 20).await.held, 15);
+    assert_eq!(held_in(one.id).await, Some(soon.id));
+    // 10 more: the 5 left there, then 5 from the next grant.
+    let spread = ledger::hold(&db, &hold_request(account, ONE_A_TOKEN), exactly(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            bucket(Source::Grant, 20).await.held,
+            bucket(Source::Grant, 30).await.held
+        ),
+        (20, 5)
+    );
+    assert_eq!(held_in(spread.id).await, None);
+    // A model the free quota may pay: the quota first.
+    let quota_card = Card {
+        quota: true,
+        ..ONE_A_TOKEN
+    };
+    let from_quota = ledger::hold(&db, &hold_request(account, quota_card), exactly(7))
+        .await
+        .unwrap();
+    assert_eq!(bucket(Source::FreeQuota, 50).await.held, 7);
+    // A hold taken before holds recorded their bucket.
+    let old = ledger::hold(&db, &hold_request(account, ONE_A_TOKEN), exactly(3))
+        .await
+        .unwrap();
+    assert_eq!(held_in(old.id).await, Some(later.id));
+    credit_holds::Entity::update_many()
+        .col_expr(
+            credit_holds::Column::BucketId,
+            sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
+        )
+        .filter(credit_holds::Column::Id.eq(old.id))
+        .exec(&db)
+        .await
+        .unwrap();
+
+    assert_eq!(ledger::settle(&db, one.id, 12, "test").await.unwrap(), Some(12));
+    assert_eq!(ledger::settle(&db, spread.id, 8, "test").await.unwrap(), Some(8));
+    assert_eq!(ledger::settle(&db, from_quota.id, 99, "test").await.unwrap(), Some(7));
+    assert_eq!(ledger::settle(&db, old.id, 2, "test").await.unwrap(), Some(2));
+    for id in [one.id, spread.id, from_quota.id, old.id] {
+        assert_eq!(ledger::settle(&db, id, 1, "test").await.unwrap(), None, "resolved once");
+    }
+    let (soon, later) = (bucket(Source::Grant, 20).await, bucket(Source::Grant, 30).await);
+    // The spread hold settles in spending order: its 8 from the 5 left in
+    // the first grant, then 3 from the next.
+    assert_eq!((soon.held, soon.settled), (0, 12 + 5));
+    assert_eq!((later.held, later.settled), (0, 3 + 2));
+    assert_eq!(bucket(Source::FreeQuota, 50).await.settled, 7);
+    let untouched = [bucket(Source::Purchase, 100).await, bucket(Source::Promotion, 40).await];
+    assert!(untouched.iter().all(|b| b.held == 0 && b.settled == 0), "{untouched:?}");
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+    // A hold naming a bucket its entries are not on is reported.
+    credit_holds::Entity::update_many()
+        .col_expr(
+            credit_holds::Column::BucketId,
+            sea_orm::sea_query::Expr::value(Some(later.id)),
+        )
+        .filter(credit_holds::Column::Id.eq(one.id))
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 1);
+}
+on_each_database!(holds_take_from_buckets_in_spending_order);
+
 async fn a_grant_is_made_once_per_key_and_a_hold_settles_at_most_what_it_holds(app: TestApp) {
     let db = app.db().clone();
     let account = Uuid::new_v4();
@@ -674,6 +792,44 @@ async fn holds_and_settlements_racing_on_one_account_never_deadlock(app: TestApp
     assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
 }
 on_each_database!(holds_and_settlements_racing_on_one_account_never_deadlock);
+
+/// A reply settling its hold just as the sweep finds that hold past its
+/// expiry: both lock the hold and its bucket, and in the same order, so
+/// neither is aborted as a deadlock; the hold is resolved once.
+async fn a_settlement_racing_the_sweep_for_its_expired_hold_never_deadlocks(app: TestApp) {
+    let db = app.db().clone();
+    let account = Uuid::new_v4();
+    assert!(ledger::grant(&db, grant(account, Source::Grant, 1_000)).await.unwrap());
+    let mut holds = Vec::new();
+    for _ in 0..40 {
+        let request = HoldRequest {
+            ttl: Duration::ZERO,
+            ..hold_request(account, ONE_A_TOKEN)
+        };
+        holds.push(ledger::hold(&db, &request, exactly(3)).await.unwrap());
+    }
+    let later = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let sweeping = tokio::spawn({
+        let db = db.clone();
+        async move { sweep::sweep(&db, later).await }
+    });
+    let settled = futures::future::join_all(holds.iter().map(|h| {
+        let db = db.clone();
+        async move { ledger::settle(&db, h.id, 2, "test").await }
+    }))
+    .await;
+    let swept = sweeping.await.unwrap();
+    let failed: Vec<_> = settled.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(failed.is_empty(), "every settlement went through: {failed:?}");
+    let swept = swept.expect("the sweep went through");
+    // Each hold once: settled by its reply (2), or released by the sweep.
+    let by_reply = settled.iter().filter(|r| matches!(r, Ok(Some(2)))).count() as u64;
+    assert_eq!(by_reply + swept.holds, 40, "{swept:?}");
+    let t = ledger::totals(&db, account, None).await.unwrap();
+    assert_eq!((t.available, t.held), (1_000 - 2 * by_reply as i64, 0));
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+}
+on_each_database!(a_settlement_racing_the_sweep_for_its_expired_hold_never_deadlocks);
 
 async fn a_hold_stamped_with_an_earlier_month_never_overwrites_a_later_ones_spending(app: TestApp) {
     use domain::credits::spending;

@@ -9,7 +9,7 @@
 //! The points are anchored on what the client sees (the request sent, the
 //! k-th delta, the last delta, `done`) plus a jitter drawn from a fixed
 //! seed, in windows scaled to an uncut reply's timings on this machine: a
-//! failure prints the seed (`KEEL_CRASH_SEED` reruns it), the timings and
+//! failure prints the seed (`XTASK_CRASH_SEED` reruns it), the timings and
 //! every point so far. Windows after an anchor are shorter than the fake
 //! model's paced frames still to come, so every kill after the request's
 //! start lands on a live flow. SQLite only: the server binary is built
@@ -36,7 +36,7 @@ use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 use wire::chat::{MessageRole, Outcome};
 
-/// The seed of the kill points (`KEEL_CRASH_SEED` replaces it).
+/// The seed of the kill points (`XTASK_CRASH_SEED` replaces it).
 const SEED: u64 = 0x6b65_656c_0016;
 /// Kill points: four phases, eight each.
 const POINTS: usize = 32;
@@ -46,7 +46,7 @@ const PACE: Duration = Duration::from_millis(10);
 const WORDS: usize = 20;
 /// [`WORDS`] words of filler; four words after the marker make the
 /// fake's title five words (see [`TITLE_FRAMES`]).
-const PROMPT: &str = "[words 20] tell me about keels please";
+const PROMPT: &str = "[words 20] tell me about masts please";
 /// What `kill -9` sends, as the killed process's exit status reports it.
 const SIGKILL: i32 = 9;
 
@@ -68,11 +68,11 @@ const QUOTA: i64 = 150;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_anywhere_from_hold_to_settle_every_hold_resolves_once_and_no_credit_is_lost_or_made() {
     let began = Instant::now();
-    let seed = std::env::var("KEEL_CRASH_SEED")
+    let seed = std::env::var("XTASK_CRASH_SEED")
         .ok()
         .map(|s| {
             let s = s.trim_start_matches("0x");
-            u64::from_str_radix(s, 16).expect("KEEL_CRASH_SEED is hexadecimal")
+            u64::from_str_radix(s, 16).expect("XTASK_CRASH_SEED is hexadecimal")
         })
         .unwrap_or(SEED);
     let app = TestApp::spawn_with(Backend::Sqlite, SETTINGS)
@@ -116,7 +116,7 @@ async fn killed_anywhere_from_hold_to_settle_every_hold_resolves_once_and_no_cre
     assert!(problems.is_empty(), "after an uncut reply: {problems:#?}");
     let points = points(seed, start, saved - last);
     println!(
-        "credits crash: seed {seed:#x} (KEEL_CRASH_SEED reruns it); uncut: start after {start:.1?}, \
+        "credits crash: seed {seed:#x} (XTASK_CRASH_SEED reruns it); uncut: start after {start:.1?}, \
          last delta to done {:.1?}",
         saved - last
     );

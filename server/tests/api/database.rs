@@ -32,7 +32,7 @@ on_each_database!(migrations_create_a_users_table_with_unique_emails);
 async fn sqlite_runs_in_wal_mode_with_foreign_keys_and_full_sync() {
     let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await.unwrap();
     assert!(
-        app.dir.path().join("keel.db").exists(),
+        app.dir.path().join("app.db").exists(),
         "the database file is created at start"
     );
     // The server's own connection setup, asked through its own pool.

@@ -18,7 +18,7 @@ async fn readiness_is_503_with_a_reason_when_the_database_is_gone(app: TestApp) 
     match app.backend {
         Backend::Sqlite => {
             for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(app.dir.path().join(format!("keel.db{suffix}")));
+                let _ = std::fs::remove_file(app.dir.path().join(format!("app.db{suffix}")));
             }
         }
         #[cfg(feature = "db_pg")]

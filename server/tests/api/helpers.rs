@@ -1,7 +1,7 @@
 //! Spawning the app for a test, and talking to it like a browser would.
 
 use domain::Services;
-use keel_fakes::Fakes;
+use fakes::Fakes;
 use server::{Application, Config};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -38,7 +38,7 @@ pub struct TestApp {
 
 impl TestApp {
     /// Spawns the app on `backend`, or `None` when that backend is not
-    /// available to this test run (PostgreSQL without KEEL_TEST_PG_URL).
+    /// available to this test run (PostgreSQL without XTASK_TEST_PG_URL).
     pub async fn spawn(backend: Backend) -> Option<Self> {
         Self::spawn_with(backend, &[]).await
     }
@@ -49,7 +49,7 @@ impl TestApp {
         }
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = match backend {
-            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("keel.db").display()),
+            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display()),
             #[cfg(feature = "db_pg")]
             Backend::Postgres => fresh_postgres_database().await?,
         };
@@ -294,7 +294,7 @@ pub async fn expect_json(response: reqwest::Response, status: u16) -> serde_json
 }
 
 /// Where mail ends up: a real SMTP server (maildev, started by `cargo
-/// xtask test`) when KEEL_TEST_SMTP is set, else the app's outbox folder.
+/// xtask test`) when XTASK_TEST_SMTP_PORT is set, else the app's outbox folder.
 pub enum Mailbox {
     Smtp { port: u16, api: String },
     Folder(PathBuf),
@@ -332,17 +332,17 @@ impl Mail {
 impl Mailbox {
     fn for_test(dir: &std::path::Path) -> Self {
         match (
-            std::env::var("KEEL_TEST_SMTP_PORT"),
-            std::env::var("KEEL_TEST_MAILDEV_API"),
+            std::env::var("XTASK_TEST_SMTP_PORT"),
+            std::env::var("XTASK_TEST_MAILDEV_API"),
         ) {
             (Ok(port), Ok(api)) => Mailbox::Smtp {
-                port: port.parse().expect("KEEL_TEST_SMTP_PORT is a port"),
+                port: port.parse().expect("XTASK_TEST_SMTP_PORT is a port"),
                 api,
             },
             _ => {
                 assert!(
-                    std::env::var_os("KEEL_REQUIRE_SMTP").is_none(),
-                    "KEEL_REQUIRE_SMTP is set but KEEL_TEST_SMTP_PORT / KEEL_TEST_MAILDEV_API are not"
+                    std::env::var_os("XTASK_REQUIRE_SMTP").is_none(),
+                    "XTASK_REQUIRE_SMTP is set but XTASK_TEST_SMTP_PORT / XTASK_TEST_MAILDEV_API are not"
                 );
                 Mailbox::Folder(dir.join("outbox"))
             }
@@ -437,15 +437,15 @@ fn parse_eml(raw: &str) -> Mail {
 #[cfg(feature = "db_pg")]
 async fn fresh_postgres_database() -> Option<String> {
     use sea_orm::ConnectionTrait;
-    let Ok(admin_url) = std::env::var("KEEL_TEST_PG_URL") else {
+    let Ok(admin_url) = std::env::var("XTASK_TEST_PG_URL") else {
         assert!(
-            std::env::var_os("KEEL_REQUIRE_PG").is_none(),
-            "KEEL_REQUIRE_PG is set but KEEL_TEST_PG_URL is not"
+            std::env::var_os("XTASK_REQUIRE_PG").is_none(),
+            "XTASK_REQUIRE_PG is set but XTASK_TEST_PG_URL is not"
         );
-        eprintln!("skipping the PostgreSQL run: KEEL_TEST_PG_URL is not set (cargo xtask test sets it)");
+        eprintln!("skipping the PostgreSQL run: XTASK_TEST_PG_URL is not set (cargo xtask test sets it)");
         return None;
     };
-    let name = format!("keel_test_{}", uuid::Uuid::new_v4().simple());
+    let name = format!("app_test_{}", uuid::Uuid::new_v4().simple());
     let admin = sea_orm::Database::connect(&admin_url)
         .await
         .expect("connect to the test PostgreSQL");

@@ -143,13 +143,16 @@ async fn a_server_function_round_trip_sets_the_preference_cookie() {
     let res = app.post_form("/api/prefs/theme", "theme=Dark".to_owned()).await;
     assert_eq!(res.status(), StatusCode::OK);
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.starts_with("keel_theme=dark;"), "{cookie}");
+    assert!(
+        cookie.starts_with(&format!("{}_theme=dark;", wire::brand::SLUG)),
+        "{cookie}"
+    );
     assert!(cookie.contains("SameSite=Lax"));
 
     let page = app
         .client
         .get(app.url("/"))
-        .header("cookie", "keel_theme=dark")
+        .header("cookie", format!("{}_theme=dark", wire::brand::SLUG))
         .send()
         .await
         .unwrap();
@@ -172,7 +175,7 @@ async fn the_language_comes_from_the_cookie_then_accept_language() {
         .client
         .get(app.url("/"))
         .header("accept-language", "ru")
-        .header("cookie", "keel_locale=en")
+        .header("cookie", format!("{}_locale=en", wire::brand::SLUG))
         .send()
         .await
         .unwrap();

@@ -1,8 +1,8 @@
 //! Black-box tests: the real app on port 0 with a fresh database per test,
 //! driven over HTTP. Tests marked `on_each_database!` run on SQLite and on
-//! PostgreSQL (`cargo xtask test` starts a server and sets KEEL_TEST_PG_URL).
+//! PostgreSQL (`cargo xtask test` starts a server and sets XTASK_TEST_PG_URL).
 //! Mail goes to a real SMTP server when the test command runs one
-//! (KEEL_TEST_SMTP_PORT), else to the app's outbox folder.
+//! (XTASK_TEST_SMTP_PORT), else to the app's outbox folder.
 
 mod helpers;
 mod support;

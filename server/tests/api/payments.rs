@@ -7,7 +7,7 @@ use crate::on_each_database;
 use crate::support::registered_and_verified;
 use chrono::Utc;
 use entity::{access_grants, stripe_customers, stripe_events, stripe_subscriptions};
-use keel_fakes::stripe::{self as fake, WEBHOOK_SECRET, event, invoice, subscription};
+use fakes::stripe::{self as fake, WEBHOOK_SECRET, event, invoice, subscription};
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Set};
 use serde_json::{Value, json};
 use wire::access::AccessState;
@@ -50,7 +50,7 @@ async fn customer(app: &TestApp) -> (Browser, entity::users::Model) {
     (b, user)
 }
 
-/// A Stripe customer for `user`, as Keel records it at its first checkout.
+/// A Stripe customer for `user`, as the app records it at its first checkout.
 async fn stripe_customer_of(app: &TestApp, user: &entity::users::Model) -> String {
     let id = format!("cus_{}", &user.id.simple().to_string()[..12]);
     stripe_customers::Entity::insert(stripe_customers::ActiveModel {

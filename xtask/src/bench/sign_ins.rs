@@ -41,18 +41,18 @@ pub(super) fn measure(staged: &Staged, wrk_bin: &std::path::Path) -> anyhow::Res
             ("RATE_LIMIT_FAILED_SIGN_INS", "100000000/1m"),
         ],
     )?;
-    let email = "bench@keel.test";
+    let email = "bench@app.test";
     let password = "a long benchmark passphrase";
     let (status, body) = util::http_post_form(
         server.port,
         "/api/auth/register",
         &format!(
-            "display_name=Bench&email=bench%40keel.test&password={}",
+            "display_name=Bench&email=bench%40app.test&password={}",
             password.replace(' ', "+")
         ),
     )?;
     anyhow::ensure!(status == 200, "registering the bench account: {status} {body}");
-    let dir = std::env::temp_dir().join(format!("keel-bench-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let url = format!("http://127.0.0.1:{}/api/auth/sign-in", server.port);
     let load = |script: std::path::PathBuf| {
@@ -61,7 +61,7 @@ pub(super) fn measure(staged: &Staged, wrk_bin: &std::path::Path) -> anyhow::Res
     };
     let ok = load(sign_in_script(&dir, "ok", email, password)?)?;
     let known = load(sign_in_script(&dir, "known", email, "a wrong password")?)?;
-    let unknown = load(sign_in_script(&dir, "unknown", "nobody@keel.test", "a wrong password")?)?;
+    let unknown = load(sign_in_script(&dir, "unknown", "nobody@app.test", "a wrong password")?)?;
     let rss = rss_mb(&server)?;
     server.stop()?;
     let _ = std::fs::remove_dir_all(&dir);

@@ -5,7 +5,7 @@ use crate::server::{Running, Staged};
 use crate::util::{self, step};
 use anyhow::Context;
 
-const BENCH_WEBHOOK_SECRET: &str = "whsec_keel_bench";
+const BENCH_WEBHOOK_SECRET: &str = "whsec_app_bench";
 
 /// Stripe's `Stripe-Signature` for `body` at `t`.
 fn stripe_signature(body: &[u8], t: u64) -> String {
@@ -63,7 +63,7 @@ pub(super) fn measure(staged: &Staged) -> anyhow::Result<Vec<String>> {
         ],
     )?;
     let port = server.port;
-    let form = "display_name=Bench&email=payer%40keel.test&password=a+long+benchmark+passphrase";
+    let form = "display_name=Bench&email=payer%40app.test&password=a+long+benchmark+passphrase";
     let (status, head, body) = util::http_post(
         port,
         "/api/auth/register",

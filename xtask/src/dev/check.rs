@@ -83,7 +83,7 @@ struct WorkspaceCopy {
 
 impl WorkspaceCopy {
     fn create() -> anyhow::Result<Self> {
-        let root = std::env::temp_dir().join(format!("keel-dev-watch-{}", std::process::id()));
+        let root = std::env::temp_dir().join(format!("xtask-dev-watch-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         let copy = WorkspaceCopy { root };
         let files =
@@ -129,8 +129,8 @@ impl DevProcess {
             .current_dir(root)
             .env("CARGO_TARGET_DIR", util::target_dir()?)
             // Its site and staged builds stay in the copy, apart from ours.
-            .env("KEEL_OUT_DIR", root.join("out"))
-            // The server runs in the copy, so its defaults (`data/keel.db`,
+            .env("XTASK_OUT_DIR", root.join("out"))
+            // The server runs in the copy, so its defaults (the SQLite file under `data/`,
             // `data/outbox`) are in the copy too. Nothing else is set: sqlx's
             // build scripts watch DATABASE_URL, and a changed value would
             // rebuild them for everyone sharing the target directory.

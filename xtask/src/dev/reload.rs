@@ -108,9 +108,9 @@ mod tests {
     fn messages_have_the_shape_the_reload_script_reads() {
         let all: serde_json::Value = serde_json::from_str(&Message::All.json()).unwrap();
         assert_eq!(all["all"], true);
-        let css = Message::Css("pkg/keel.0a1b.css".into()).json();
+        let css = Message::Css("pkg/app.0a1b.css".into()).json();
         let css: serde_json::Value = serde_json::from_str(&css).unwrap();
-        assert_eq!(css["css"], "pkg/keel.0a1b.css");
+        assert_eq!(css["css"], "pkg/app.0a1b.css");
         assert_eq!(css["all"], false);
     }
 

@@ -257,7 +257,7 @@ mod tests {
         for path in [
             "target/debug/server",
             "app/target/x",
-            "data/keel.db",
+            "data/app.db",
             "node_modules/.bin/tailwindcss",
             ".git/index",
             "xtask/src/dev.rs",

@@ -1,6 +1,6 @@
 //! Stripe (`stripe_payment`): the pricing and payment pages, Checkout, the
 //! billing portal, and the webhook that grants access. Stripe holds all
-//! card data; Keel keeps who paid, for what, and until when.
+//! card data; the app keeps who paid, for what, and until when.
 
 pub mod pages;
 #[cfg(feature = "ssr")]

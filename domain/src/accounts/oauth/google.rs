@@ -205,7 +205,7 @@ fn max_age(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
-/// The ID token claims Keel reads.
+/// The ID token claims the app reads.
 #[derive(Debug, Deserialize)]
 struct Claims {
     sub: String,

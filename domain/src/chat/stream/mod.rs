@@ -2,7 +2,7 @@
 //! bytes that may be split anywhere ([`sse`]), then each provider's event
 //! format turned into text deltas and token usage ([`openai`],
 //! [`anthropic`], [`gemini`]). Pure code: the HTTP calls that feed it live
-//! with each provider. The browser reads Keel's own reply stream with the
+//! with each provider. The browser reads the app's own reply stream with the
 //! same [`sse`] decoder (it lives in `wire`, built for both sides).
 
 pub mod anthropic;

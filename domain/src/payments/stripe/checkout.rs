@@ -40,7 +40,7 @@ pub fn pricing(services: &Services) -> Pricing {
     }
 }
 
-/// The Checkout URL for `offer_id`: an open session Keel made for this user
+/// The Checkout URL for `offer_id`: an open session the app made for this user
 /// and offer, or a new one.
 #[tracing::instrument(skip_all, fields(actor = %actor.label(), offer_id))]
 pub async fn start(services: &Services, actor: &Actor, offer_id: &str) -> Result<String> {
@@ -82,7 +82,7 @@ pub async fn start(services: &Services, actor: &Actor, offer_id: &str) -> Result
         )
         .count(&services.db)
         .await?;
-    let idempotency_key = format!("keel-checkout-{}-{offer_id}-{earlier}", user.id);
+    let idempotency_key = format!("{}-checkout-{}-{offer_id}-{earlier}", wire::brand::SLUG, user.id);
     let pass_days = match priced.offer.kind {
         OfferKind::Pass { days } => Some(days),
         OfferKind::Monthly | OfferKind::Yearly => None,
@@ -189,7 +189,11 @@ pub async fn portal(services: &Services, actor: &Actor) -> Result<String> {
     // A double click within the same minute opens one session.
     let minute = Utc::now().timestamp() / 60;
     stripe
-        .create_portal_session(&customer, &return_url, &format!("keel-portal-{customer}-{minute}"))
+        .create_portal_session(
+            &customer,
+            &return_url,
+            &format!("{}-portal-{customer}-{minute}", wire::brand::SLUG),
+        )
         .await
         .map_err(unavailable)
 }

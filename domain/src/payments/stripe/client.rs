@@ -1,4 +1,4 @@
-//! Keel's calls to Stripe's API, through `async-stripe` (1.0, per-area
+//! The app's calls to Stripe's API, through `async-stripe` (1.0, per-area
 //! crates). Every POST carries an idempotency key derived from what it
 //! does, so a retried request returns the first answer instead of creating
 //! a second customer or session. The base URL comes from config, so tests
@@ -49,7 +49,7 @@ impl std::fmt::Debug for Stripe {
     }
 }
 
-/// A Checkout Session Keel asked for.
+/// A Checkout Session the app asked for.
 pub struct CheckoutRequest<'a> {
     pub idempotency_key: &'a str,
     pub customer: &'a str,
@@ -82,7 +82,11 @@ impl Stripe {
     pub fn new(settings: StripeSettings) -> Result<Self, StripeCallError> {
         let client = ClientBuilder::new(settings.secret_key.expose_secret())
             .url(settings.api_base.clone())
-            .app_info("Keel", Some(env!("CARGO_PKG_VERSION").to_owned()), None)
+            .app_info(
+                wire::brand::PRODUCT_NAME,
+                Some(env!("CARGO_PKG_VERSION").to_owned()),
+                None,
+            )
             .timeout(std::time::Duration::from_secs(20))
             .build()?;
         Ok(Stripe {
@@ -104,7 +108,7 @@ impl Stripe {
     pub async fn cancel_subscription(&self, id: &str) -> Result<(), StripeCallError> {
         let sent = CancelSubscription::new(id)
             .customize()
-            .request_strategy(key(&format!("keel-cancel-{id}"))?)
+            .request_strategy(key(&format!("{}-cancel-{id}", wire::brand::SLUG))?)
             .send(&self.client)
             .await;
         match sent {
@@ -120,7 +124,7 @@ impl Stripe {
             .name(name)
             .metadata(HashMap::from([("user_id".to_owned(), user_id.to_owned())]))
             .customize()
-            .request_strategy(key(&format!("keel-customer-{user_id}"))?)
+            .request_strategy(key(&format!("{}-customer-{user_id}", wire::brand::SLUG))?)
             .send(&self.client)
             .await?;
         Ok(customer.id.to_string())

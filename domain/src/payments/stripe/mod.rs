@@ -1,5 +1,5 @@
 //! Stripe (`stripe_payment`): Checkout, the billing portal, and the
-//! webhook that grants access. Stripe holds all card data; Keel keeps who
+//! webhook that grants access. Stripe holds all card data; the app keeps who
 //! paid, for what, and until when.
 
 pub mod checkout;

@@ -1,4 +1,4 @@
-//! What Keel needs to take payments through Stripe. The server reads these
+//! What the app needs to take payments through Stripe. The server reads these
 //! from the environment (`server/src/config/payments.rs`); tests build them.
 
 use super::offers::PricedOffer;

@@ -1,4 +1,4 @@
-//! A subscription's state as Keel knows it, merged from webhook events that
+//! A subscription's state as the app knows it, merged from webhook events that
 //! may arrive late, twice or in any order.
 //!
 //! Every field is a register that only moves forward: the status, period
@@ -6,7 +6,7 @@
 //! broken by a fixed rank, then the event id, so the order of arrival never
 //! matters); "paid through" keeps the latest paid period end; a cancelled
 //! subscription stays cancelled (Stripe never revives one); "listed" (the
-//! subscription is for a price in `STRIPE_OFFERS`, or Keel's own checkout
+//! subscription is for a price in `STRIPE_OFFERS`, or the app's own checkout
 //! made it) only turns on. So merging is commutative, associative and
 //! idempotent, and the access it gives is the same whatever order Stripe
 //! delivered the events in.
@@ -96,7 +96,7 @@ pub struct Observation {
     pub ended_at: Option<i64>,
     /// The end of a period an invoice paid for.
     pub paid_through: Option<i64>,
-    /// Whether the event shows the subscription is for something Keel
+    /// Whether the event shows the subscription is for something the app
     /// sells (`Some(true)`), for something else (`Some(false)`), or says
     /// nothing about its prices (`None`).
     pub listed: Option<bool>,
@@ -184,7 +184,7 @@ impl State {
     }
 
     /// Whether this subscription may grant access: seen to be for a price
-    /// Keel sells. A subscription made in the Dashboard for something else
+    /// the app sells. A subscription made in the Dashboard for something else
     /// grants nothing.
     pub fn grants(&self) -> bool {
         self.listed == Some(true)

@@ -12,8 +12,8 @@
 //!    from a clean slate.
 //! 3. Effects merge into state that is the same in any arrival order
 //!    ([`super::subscription`]); an older event never overwrites newer state.
-//! 4. Only what Keel sells grants anything: a subscription for a price not
-//!    in `STRIPE_OFFERS`, or a Checkout Session Keel did not create (a
+//! 4. Only what the app sells grants anything: a subscription for a price not
+//!    in `STRIPE_OFFERS`, or a Checkout Session the app did not create (a
 //!    Payment Link, the Dashboard), is recorded as `ignored` and logged.
 //! 5. Money that goes back takes its access with it: a full refund, or a
 //!    charge-back (dispute) while it is open and if it is lost, ends the
@@ -47,7 +47,7 @@ use serde_json::Value;
 use uuid::Uuid;
 use wire::access::AccessReason;
 
-/// The events Keel acts on (enable exactly these on the endpoint; see docs/stripe.md).
+/// The events the app acts on (enable exactly these on the endpoint; see docs/stripe.md).
 pub const HANDLED: &[&str] = &[
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
@@ -83,7 +83,7 @@ pub enum Outcome {
     Applied,
     /// Seen before: nothing changed.
     Duplicate,
-    /// A type Keel does not act on, or about something Keel did not sell
+    /// A type the app does not act on, or about something the app did not sell
     /// (or an account since deleted).
     Ignored,
 }
@@ -267,7 +267,7 @@ fn bad(what: &str) -> DbErr {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Owner {
     User(Uuid),
-    /// Keel's metadata names an account that no longer exists.
+    /// The app's metadata names an account that no longer exists.
     Deleted,
     /// Nothing says.
     Unknown,
@@ -282,7 +282,7 @@ impl Owner {
     }
 }
 
-/// The user behind a customer: Keel's own mapping, else the metadata Keel
+/// The user behind a customer: the app's own mapping, else the metadata the app
 /// put on the object (on a subscription's invoice: on its subscription).
 async fn owner_of(txn: &DatabaseTransaction, customer: Option<&str>, object: &Value) -> Result<Owner, DbErr> {
     if let Some(c) = customer
@@ -331,7 +331,7 @@ fn prices(object: &Value, list: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether `prices` show something Keel sells (`None`: they say nothing).
+/// Whether `prices` show something the app sells (`None`: they say nothing).
 fn listed(cx: &Context<'_>, prices: &[String]) -> Option<bool> {
     (!prices.is_empty()).then(|| {
         prices
@@ -346,7 +346,7 @@ async fn checkout_event(txn: &DatabaseTransaction, cx: &Context<'_>, session: &V
     let mode = str_at(session, &["mode"]).unwrap_or("payment").to_owned();
     let customer = id_at(session, &["customer"]);
     let existing = sessions::Entity::find_by_id(id.clone()).one(txn).await?;
-    // Keel's own session, or one Keel made whose row was lost (its
+    // The app's own session, or one the app made whose row was lost (its
     // metadata names an offer on sale). Anything else was made elsewhere.
     let offer = existing.as_ref().map(|r| r.offer.clone()).or_else(|| {
         str_at(session, &["metadata", "offer"])
@@ -357,7 +357,7 @@ async fn checkout_event(txn: &DatabaseTransaction, cx: &Context<'_>, session: &V
         tracing::warn!(
             session = %id,
             event = %event.id,
-            "a Checkout Session Keel did not create completed (a Payment Link or the Dashboard?): it grants nothing"
+            "a Checkout Session the app did not create completed (a Payment Link or the Dashboard?): it grants nothing"
         );
         return Ok(Outcome::Ignored);
     };
@@ -380,7 +380,7 @@ async fn checkout_event(txn: &DatabaseTransaction, cx: &Context<'_>, session: &V
     let failed = event.kind == "checkout.session.async_payment_failed";
     let at = time(event.created);
     let subscription = id_at(session, &["subscription"]);
-    // The days of the offer on sale, else what Keel wrote on the session.
+    // The days of the offer on sale, else what the app wrote on the session.
     let pass_days = match cx.settings.offer(&offer).map(|o| o.offer.kind) {
         Some(wire::payments::OfferKind::Pass { days }) => i32::try_from(days).ok(),
         _ => str_at(session, &["metadata", "pass_days"]).and_then(|d| d.parse::<i32>().ok()),
@@ -402,7 +402,7 @@ async fn checkout_event(txn: &DatabaseTransaction, cx: &Context<'_>, session: &V
             m.updated_at = Set(Utc::now());
             m.update(txn).await?
         }
-        // Keel's own insert never happened (or was lost): the event carries
+        // The app's own insert never happened (or was lost): the event carries
         // all that is needed.
         None => {
             sessions::ActiveModel {
@@ -435,7 +435,7 @@ async fn checkout_event(txn: &DatabaseTransaction, cx: &Context<'_>, session: &V
 
     if mode == "subscription" {
         // The subscription's own events carry its state; this links it to
-        // the user in case they came first, and vouches for it: Keel's
+        // the user in case they came first, and vouches for it: the app's
         // checkout sold it.
         if let Some(sub) = subscription {
             let link = Observation {
@@ -656,7 +656,7 @@ async fn dispute_event(txn: &DatabaseTransaction, dispute: &Value) -> Result<Out
 
 /// The payment row of `intent`, made if new. A payment of a subscription
 /// whose invoice never named it is attributed to the customer's live
-/// subscription (Keel sells each customer at most one).
+/// subscription (the app sells each customer at most one).
 async fn payment_row(txn: &DatabaseTransaction, intent: &str, object: &Value) -> Result<payments::Model, DbErr> {
     if let Some(row) = payments::Entity::find_by_id(intent.to_owned()).one(txn).await? {
         return Ok(row);
@@ -690,7 +690,7 @@ async fn reversal_applied(txn: &DatabaseTransaction, row: &payments::Model) -> R
         }
         None => {
             // Kept: the purchase it belongs to may arrive later.
-            tracing::info!(payment = %row.payment_intent, "a reversal of a payment Keel does not know yet; kept for later");
+            tracing::info!(payment = %row.payment_intent, "a reversal of a payment the app does not know yet; kept for later");
             Ok(Outcome::Applied)
         }
     }
@@ -752,7 +752,7 @@ async fn merge_subscription(
         .unwrap_or_default();
     let state = state.merge(o);
     let user = row.as_ref().and_then(|r| r.user_id).or(user);
-    // Not (yet) seen to be for something Keel sells: it grants nothing.
+    // Not (yet) seen to be for something the app sells: it grants nothing.
     let access_until = state.access_until(grace).filter(|_| state.grants()).map(time);
     let now = Utc::now();
     let json = serde_json::to_string(&state).map_err(|e| DbErr::Custom(e.to_string()))?;
