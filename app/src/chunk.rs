@@ -204,13 +204,13 @@ fn show_prompt() -> js_sys::Promise {
             <div
                 role="alert"
                 data-chunk-error=""
-                class="fixed inset-x-2 bottom-4 z-50 mx-auto flex max-w-lg flex-wrap items-center gap-3 rounded-lg border border-red-300 bg-white p-4 text-sm text-red-900 shadow-lg dark:border-red-700 dark:bg-indigo-900 dark:text-red-100"
+                class="fixed inset-x-2 bottom-4 z-50 mx-auto flex max-w-lg flex-wrap items-center gap-3 rounded-lg border border-red-300 bg-white p-4 text-sm text-red-900 shadow-lg dark:border-red-700 dark:bg-primary-900 dark:text-red-100"
             >
                 <p class="flex-1">{locale.t(Key::ChunkFailed)}</p>
                 <button
                     type="button"
                     node_ref=button
-                    class="rounded-md bg-indigo-700 px-3 py-1.5 font-semibold text-white hover:bg-indigo-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-400"
+                    class="rounded-md bg-primary-700 px-3 py-1.5 font-semibold text-white hover:bg-primary-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-accent-400"
                 >
                     {locale.t(Key::ChunkRetry)}
                 </button>

@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
                 <a
                     href="#main"
                     on:click=skip_to_main
-                    class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-amber-400 focus:px-3 focus:py-2 focus:text-indigo-950"
+                    class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-accent-400 focus:px-3 focus:py-2 focus:text-primary-950"
                 >
                     {locale.t(Key::SkipToContent)}
                 </a>

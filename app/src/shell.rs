@@ -26,7 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options defer=true />
                 <MetaTags />
             </head>
-            <body class="bg-indigo-50 text-indigo-950 antialiased dark:bg-indigo-950 dark:text-indigo-50">
+            <body class="bg-primary-50 text-primary-950 antialiased dark:bg-primary-950 dark:text-primary-50">
                 <App />
             </body>
         </html>

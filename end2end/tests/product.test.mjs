@@ -318,7 +318,8 @@ test("a new admin made on the command line sets a password and is signed in", { 
   await context.close();
 });
 
-/** The focus indicator of the focused element: an amber outline or ring. */
+/** The focus indicator of the focused element: an outline or ring in the
+ * theme's accent colour (`--color-accent-400`, whatever the brand made it). */
 async function focusRing(page) {
   return page.evaluate(() => {
     const el = document.activeElement;
@@ -326,16 +327,22 @@ async function focusRing(page) {
     // Marked once: meeting a marked element again means the tour is complete.
     const again = el.dataset.tabbed === "1";
     el.dataset.tabbed = "1";
+    // The accent as the browser writes a computed colour, from a probe.
+    const defined = getComputedStyle(document.documentElement).getPropertyValue("--color-accent-400").trim() !== "";
+    const probe = document.createElement("span");
+    probe.style.color = "var(--color-accent-400)";
+    document.body.append(probe);
+    const accent = getComputedStyle(probe).color;
+    probe.remove();
     const s = getComputedStyle(el);
-    const amber = /rgb\(251, 191, 36\)|oklch\(0\.82\d* 0\.1[0-9]* 8[0-9]/;
-    const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 && amber.test(s.outlineColor);
-    const ring = amber.test(s.boxShadow);
-    return { name: el.getAttribute("aria-label") ?? el.textContent.trim().slice(0, 40), tag: el.tagName, ok: outline || ring, again };
+    const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 && s.outlineColor === accent;
+    const ring = s.boxShadow.includes(accent);
+    return { name: el.getAttribute("aria-label") ?? el.textContent.trim().slice(0, 40), tag: el.tagName, ok: defined && (outline || ring), again };
   });
 }
 
 for (const colorScheme of ["light", "dark"]) {
-  test(`every control of the chat page shows the amber focus ring (${colorScheme})`, { skip: !LOCAL || !CHAT }, async () => {
+  test(`every control of the chat page shows the accent focus ring (${colorScheme})`, { skip: !LOCAL || !CHAT }, async () => {
     const { context, page, problems } = await openPage(browser, { colorScheme });
     await asAdmin(page);
     await waitForHydration(page);

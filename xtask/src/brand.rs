@@ -37,10 +37,14 @@ pub const NAMED: &[(&str, &str)] = &[
     ("README.md", "the product's README (rewritten for a scaffolded product)"),
 ];
 
+/// A product made by `cargo xtask new` records there where it came from
+/// (the template's name included) and its choices (its own name included).
+pub const RECORD: &str = "template.toml";
+
 /// The product's names as the check looks for them: each name's words
 /// (lowercase ASCII letters and digits) joined by `-`, `_`, a space or
 /// nothing.
-fn spellings(names: &[&str]) -> Vec<String> {
+pub fn spellings(names: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     for name in names {
         let words: Vec<String> = name
@@ -106,6 +110,9 @@ pub fn stray() -> anyhow::Result<Vec<String>> {
         let Ok(text) = std::fs::read_to_string(root.join(&path)) else {
             continue;
         };
+        if path == RECORD {
+            continue;
+        }
         if named {
             if path != "README.md" && !is_lock_file(&path) && naming(&text, &names[..1]).next().is_none() {
                 stray.push(format!("{path}: does not name the slug `{}`", wire::brand::SLUG));
@@ -114,24 +121,51 @@ pub fn stray() -> anyhow::Result<Vec<String>> {
             stray.extend(naming(&text, &names).map(|(n, line)| format!("{path}:{n}: {}", line.trim())));
         }
     }
+    stray.extend(theme_disagreements(&root)?);
     Ok(stray)
+}
+
+/// Emails cannot read the stylesheet, so `wire::brand` repeats two of the
+/// theme's colours as hex; they must be the theme's (`style/main.css`).
+fn theme_disagreements(root: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let css = std::fs::read_to_string(root.join("style/main.css")).context("reading style/main.css")?;
+    let (primary, _) = crate::template::colour::read_theme(&css)?;
+    let mut out = Vec::new();
+    for (name, value, step) in [
+        ("EMAIL_TEXT_COLOUR", wire::brand::EMAIL_TEXT_COLOUR, 10),
+        ("EMAIL_LINK_COLOUR", wire::brand::EMAIL_LINK_COLOUR, 7),
+    ] {
+        let theme = primary[step].to_hex();
+        if !value.eq_ignore_ascii_case(&theme) {
+            out.push(format!(
+                "domain/wire/src/brand.rs: {name} is {value}, the theme's primary-{} is {theme}",
+                crate::template::colour::STEPS[step]
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// The lines of `text` (numbered from 1) in which any of `names`
 /// (lowercase) appears as a word.
-fn naming<'a>(text: &'a str, names: &'a [String]) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+pub fn naming<'a>(text: &'a str, names: &'a [String]) -> impl Iterator<Item = (usize, &'a str)> + 'a {
     text.lines().enumerate().filter_map(move |(i, line)| {
         let lower = line.to_ascii_lowercase();
         names.iter().any(|n| has_word(line, &lower, n)).then_some((i + 1, line))
     })
 }
 
-/// Whether `name` occurs in `line` (`lower` is its lowercase) as a word:
-/// neither neighbour a letter or digit, unless the case changes there
-/// (`AcmeRun`, `runAcme`).
+/// Whether `name` occurs in `line` (`lower` is its lowercase) as a word.
 fn has_word(line: &str, lower: &str, name: &str) -> bool {
+    words_at(line, lower, name).next().is_some()
+}
+
+/// Where `name` (lowercase) occurs in `line` (`lower` is its ASCII
+/// lowercase, so byte offsets agree) as a word: neither neighbour a letter
+/// or digit, unless the case changes there (`AcmeRun`, `runAcme`).
+pub fn words_at<'a>(line: &'a str, lower: &'a str, name: &'a str) -> impl Iterator<Item = usize> + 'a {
     let bytes = line.as_bytes();
-    lower.match_indices(name).any(|(at, _)| {
+    lower.match_indices(name).map(|(at, _)| at).filter(move |&at| {
         let end = at + name.len();
         let before = at.checked_sub(1).map(|i| bytes[i]);
         let after = bytes.get(end).copied();
@@ -148,8 +182,6 @@ fn has_word(line: &str, lower: &str, name: &str) -> bool {
     })
 }
 
-/// Fails when the name appears outside [`NAMED`], or a listed file
-/// disagrees with the slug.
 pub fn check() -> anyhow::Result<()> {
     let stray = stray()?;
     if !stray.is_empty() {

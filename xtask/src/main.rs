@@ -14,6 +14,7 @@ mod layers;
 mod peers;
 mod pg;
 mod server;
+mod template;
 mod test;
 mod tools;
 mod util;
@@ -61,7 +62,14 @@ commands:
         mention its cfg (the feature registry keeps this short)
   brand
         fail when the product's name appears outside the brand's files
-        (`wire::brand` and the few build and settings files it lists)";
+        (`wire::brand` and the few build and settings files it lists), or
+        when the emails' colours are not the theme's
+  new   <dir> [--slug …] [--name …] [--primary …] [--yes] …
+        make a renamed, rebranded product from this template in <dir>, a
+        new git repository (`cargo xtask new --help` lists every option)
+  template-update [--template PATH|URL] [--to REV]
+        in a product made by `new`: merge the template's changes since
+        template.toml's commit into the working tree (conflicts as git's)";
 
 fn main() {
     if let Err(e) = run() {
@@ -77,6 +85,7 @@ fn run() -> anyhow::Result<()> {
         return Ok(());
     }
     let command = args.remove(0);
+    let cwd = std::env::current_dir().context("reading the current directory")?;
     let root = util::workspace_root()?;
     std::env::set_current_dir(&root).context("entering the workspace root")?;
     match command.as_str() {
@@ -117,6 +126,8 @@ fn run() -> anyhow::Result<()> {
             no_args(&args)?;
             brand::check()
         }
+        "new" => template::run(&args, &cwd),
+        "template-update" => template::update::run(&args, &root),
         "cfg-spread" => {
             no_args(&args)?;
             for (feature, files) in layers::cfg_spread(layers::PRODUCT_FEATURES)? {

@@ -219,7 +219,7 @@ fn InviteInstead(grant: ServerAction<GrantAccess>, create: ServerAction<CreateIn
 fn invite_table(locale: Locale, list: InviteList, revoke: ServerAction<RevokeInvite>) -> impl IntoView {
     let InviteList { invites, units, .. } = list;
     if invites.is_empty() {
-        return view! { <p class="text-indigo-800 dark:text-indigo-200" data-testid="no-invites">{locale.t(Key::NoInvitesYet)}</p> }
+        return view! { <p class="text-primary-800 dark:text-primary-200" data-testid="no-invites">{locale.t(Key::NoInvitesYet)}</p> }
             .into_any();
     }
     let rows = invites
@@ -241,12 +241,12 @@ fn invite_table(locale: Locale, list: InviteList, revoke: ServerAction<RevokeInv
             let (local, domain) = invite.email.split_once('@').unwrap_or((invite.email.as_str(), ""));
             let email = view! { <span>{local.to_owned()}</span><wbr /><span>"@"{domain.to_owned()}</span> };
             view! {
-                <tr class="flex flex-wrap items-center gap-x-4 gap-y-1 border-t border-indigo-100 py-3 sm:table-row sm:py-0 dark:border-indigo-800">
+                <tr class="flex flex-wrap items-center gap-x-4 gap-y-1 border-t border-primary-100 py-3 sm:table-row sm:py-0 dark:border-primary-800">
                     <td class="w-full [overflow-wrap:anywhere] font-medium sm:w-auto sm:py-2 sm:pr-3 sm:font-normal">{email}</td>
                     <td class="sm:py-2 sm:pr-3">
                         {locale.t(status)}
                         {(invite.credits > 0).then(|| view! {
-                            <span class="block text-sm text-indigo-800 dark:text-indigo-200" data-testid="invite-credits">
+                            <span class="block text-sm text-primary-800 dark:text-primary-200" data-testid="invite-credits">
                                 {locale.t(Key::InviteWithCredits).replace("{amount}", &units.format(invite.credits, locale))}
                             </span>
                         })}

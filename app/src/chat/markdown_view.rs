@@ -67,7 +67,7 @@ fn block(b: Block) -> AnyView {
         Block::Code { lang, code } => code_block(lang, code),
         Block::Quote(quoted) => styled(
             "blockquote",
-            Some("border-l-4 border-indigo-300 pl-3 italic dark:border-indigo-600"),
+            Some("border-l-4 border-primary-300 pl-3 italic dark:border-primary-600"),
             blocks(quoted),
         ),
         Block::List { start, items } => {
@@ -86,8 +86,8 @@ fn block(b: Block) -> AnyView {
             }
         }
         Block::Table { head, rows } => {
-            const CELL: &str = "border border-indigo-300 px-2 py-1 dark:border-indigo-700";
-            const HEAD_CELL: &str = "border border-indigo-300 px-2 py-1 text-left dark:border-indigo-700";
+            const CELL: &str = "border border-primary-300 px-2 py-1 dark:border-primary-700";
+            const HEAD_CELL: &str = "border border-primary-300 px-2 py-1 text-left dark:border-primary-700";
             let row = |cells: Vec<Vec<Inline>>, tag, class| {
                 styled(
                     "tr",
@@ -106,7 +106,7 @@ fn block(b: Block) -> AnyView {
                 vec![styled("table", Some("border-collapse text-sm"), vec![head, body])],
             )
         }
-        Block::Rule => styled("hr", Some("border-indigo-200 dark:border-indigo-800"), Vec::new()),
+        Block::Rule => styled("hr", Some("border-primary-200 dark:border-primary-800"), Vec::new()),
     }
 }
 

@@ -7,10 +7,10 @@ use leptos::prelude::*;
 pub fn Footer() -> impl IntoView {
     let locale = use_locale();
     view! {
-        <footer class="border-t border-indigo-200 group-has-[[data-fill-screen]]/app:hidden dark:border-indigo-800">
-            <div class="mx-auto flex max-w-5xl flex-col gap-1 px-4 py-6 text-sm text-indigo-700 sm:flex-row sm:justify-between dark:text-indigo-300">
+        <footer class="border-t border-primary-200 group-has-[[data-fill-screen]]/app:hidden dark:border-primary-800">
+            <div class="mx-auto flex max-w-5xl flex-col gap-1 px-4 py-6 text-sm text-primary-700 sm:flex-row sm:justify-between dark:text-primary-300">
                 <p>
-                    <strong class="text-indigo-950 dark:text-indigo-50">{PRODUCT_NAME}</strong>
+                    <strong class="text-primary-950 dark:text-primary-50">{PRODUCT_NAME}</strong>
                     " — "
                     {locale.t(Key::FooterTagline)}
                 </p>

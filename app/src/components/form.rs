@@ -143,7 +143,7 @@ pub fn TextField(
             {hint
                 .map(|h| Signal::stored(locale.t(h).to_owned()))
                 .or(hint_text)
-                .map(|h| view! { <p id=hint_id class="text-sm text-indigo-700 dark:text-indigo-300">{h}</p> })}
+                .map(|h| view! { <p id=hint_id class="text-sm text-primary-700 dark:text-primary-300">{h}</p> })}
             <p id=error_id class="field-error" role="alert" aria-live="polite">
                 {shown}
             </p>
@@ -171,7 +171,7 @@ pub fn CheckField(label: Key, name: &'static str, #[prop(optional)] checked: Opt
                 id=id
                 name=name
                 type="checkbox"
-                class="h-4 w-4 accent-indigo-700 dark:accent-amber-400"
+                class="h-4 w-4 accent-primary-700 dark:accent-accent-400"
                 on:change=move |ev| {
                     if let Some(c) = checked {
                         c.set(event_target_checked(&ev));

@@ -27,7 +27,7 @@ pub fn Header() -> impl IntoView {
         }
     };
     view! {
-        <header class="border-b border-indigo-200 bg-white/80 backdrop-blur dark:border-indigo-800 dark:bg-indigo-900/80">
+        <header class="border-b border-primary-200 bg-white/80 backdrop-blur dark:border-primary-800 dark:bg-primary-900/80">
             <nav
                 class="mx-auto flex max-w-5xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3"
                 aria-label=locale.t(Key::NavLabel)
@@ -37,7 +37,7 @@ pub fn Header() -> impl IntoView {
                     }
                 }
             >
-                <A href=HOME_PATH attr:class="flex items-center gap-2 rounded text-lg font-bold focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-400">
+                <A href=HOME_PATH attr:class="flex items-center gap-2 rounded text-lg font-bold focus:outline-none focus-visible:ring-2 focus-visible:ring-accent-400">
                     <img src="/favicon.svg" alt="" width="28" height="28" />
                     <span>{PRODUCT_NAME}</span>
                 </A>

@@ -23,7 +23,7 @@ pub fn LocaleSwitcher() -> impl IntoView {
         <select
             id="locale-switcher"
             data-testid="locale-switcher"
-            class="rounded border border-indigo-300 bg-transparent px-2 py-1 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-400 disabled:opacity-60 dark:border-indigo-700"
+            class="rounded border border-primary-300 bg-transparent px-2 py-1 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-accent-400 disabled:opacity-60 dark:border-primary-700"
             disabled=busy
             aria-busy=move || busy().to_string()
             on:change=move |ev| {
@@ -36,7 +36,7 @@ pub fn LocaleSwitcher() -> impl IntoView {
                 .into_iter()
                 .map(|l| {
                     view! {
-                        <option value=l.code() selected=l == locale class="text-indigo-950">
+                        <option value=l.code() selected=l == locale class="text-primary-950">
                             {l.native_name()}
                         </option>
                     }

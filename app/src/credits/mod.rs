@@ -146,7 +146,7 @@ pub fn LowBalance() -> impl IntoView {
             .t(Key::CreditsLow)
             .replace("{available}", &balance.units.format(balance.available, locale));
         Some(view! {
-            <div role="status" class="border-b border-amber-300 bg-amber-50 px-4 py-2 text-center text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100" data-testid="low-balance">
+            <div role="status" class="border-b border-accent-300 bg-accent-50 px-4 py-2 text-center text-sm text-accent-950 dark:border-accent-700 dark:bg-accent-950 dark:text-accent-100" data-testid="low-balance">
                 {text} " " <GetCredits />
             </div>
         })

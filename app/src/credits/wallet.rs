@@ -86,7 +86,7 @@ fn contents(
         <section class="card flex flex-col gap-2" aria-labelledby="balance-heading">
             <h2 id="balance-heading" class="text-lg font-semibold">{locale.t(Key::CreditsAvailable)}</h2>
             <p class="text-3xl font-bold tabular-nums" data-testid="wallet-available">{amount(w.balance.available)}</p>
-            <p class="text-sm text-indigo-800 dark:text-indigo-200">
+            <p class="text-sm text-primary-800 dark:text-primary-200">
                 {locale.t(Key::CreditsHeld).replace("{held}", &amount(w.balance.held))}
             </p>
             {quota.map(|q| view! { <p class="text-sm">{q}</p> })}
@@ -201,7 +201,7 @@ fn buckets(w: &Wallet, locale: Locale, units: Units) -> impl IntoView + use<> {
                 (false, None) => locale.t(Key::CreditsNever).to_owned(),
             };
             view! {
-                <tr class="border-t border-indigo-100 dark:border-indigo-800">
+                <tr class="border-t border-primary-100 dark:border-primary-800">
                     <td class="py-2 pr-4">{locale.t(source_name(&b.source))}</td>
                     <td class="py-2 pr-4 text-right tabular-nums">{units.format(b.left, locale)}</td>
                     <td class="py-2 pr-4 text-right tabular-nums">{units.format(b.granted, locale)}</td>
@@ -257,7 +257,7 @@ fn ledger(
                 None => String::new(),
             };
             view! {
-                <tr class="border-t border-indigo-100 dark:border-indigo-800" data-testid="ledger-entry" data-kind=e.kind.clone()>
+                <tr class="border-t border-primary-100 dark:border-primary-800" data-testid="ledger-entry" data-kind=e.kind.clone()>
                     <td class="py-2 pr-4 whitespace-nowrap">{wire::access::format_date(e.at)}</td>
                     <td class="py-2 pr-4">{locale.t(kind_name(&e.kind))}</td>
                     <td class="py-2 pr-4 text-right tabular-nums">{units.format(e.amount, locale)}</td>
@@ -336,7 +336,7 @@ fn conversations(w: &Wallet, locale: Locale, units: Units) -> impl IntoView + us
         .map(|c| {
             let href = format!("{main}?c={}", c.id);
             view! {
-                <li class="flex justify-between gap-4 border-t border-indigo-100 py-2 dark:border-indigo-800">
+                <li class="flex justify-between gap-4 border-t border-primary-100 py-2 dark:border-primary-800">
                     <a href=href class="link min-w-0 truncate">{c.title.clone()}</a>
                     <span class="tabular-nums">{units.format(c.credits, locale)}</span>
                 </li>

@@ -35,7 +35,7 @@ pub fn Welcome() -> impl IntoView {
                 <p class="text-lg font-medium" data-testid="welcome">
                     {locale.t(Key::WelcomeName).replace("{name}", &v.display_name)}
                 </p>
-                <p class="text-sm text-indigo-800 dark:text-indigo-200" data-testid="access-status">
+                <p class="text-sm text-primary-800 dark:text-primary-200" data-testid="access-status">
                     {crate::auth::pages::describe_access(locale, &v.access)}
                 </p>
             }
@@ -52,7 +52,7 @@ pub fn HoldingPage() -> impl IntoView {
         <section class="mx-auto flex max-w-2xl flex-col gap-4 px-4 py-20 text-center">
             <h1 class="text-3xl font-bold">{locale.t(Key::HoldingTitle)}</h1>
             <Welcome />
-            <p class="text-indigo-800 dark:text-indigo-200">{locale.t(Key::HoldingBody)}</p>
+            <p class="text-primary-800 dark:text-primary-200">{locale.t(Key::HoldingBody)}</p>
         </section>
     }
 }

@@ -16,15 +16,15 @@ pub fn LandingPage() -> impl IntoView {
 
     view! {
         <Title text="" />
-        <section class="bg-gradient-to-b from-indigo-100 to-indigo-50 dark:from-indigo-900 dark:to-indigo-950">
+        <section class="bg-gradient-to-b from-primary-100 to-primary-50 dark:from-primary-900 dark:to-primary-950">
             <div class="mx-auto flex max-w-5xl flex-col items-start gap-6 px-4 py-16 sm:py-24">
-                <p class="rounded-full bg-amber-300 px-3 py-1 text-xs font-semibold uppercase tracking-wide text-indigo-950">
+                <p class="rounded-full bg-accent-300 px-3 py-1 text-xs font-semibold uppercase tracking-wide text-primary-950">
                     {PRODUCT_NAME}
                 </p>
                 <h1 class="max-w-3xl text-4xl font-bold tracking-tight sm:text-5xl">
                     {locale.t(Key::HeroTitle)}
                 </h1>
-                <p class="max-w-2xl text-lg text-indigo-800 dark:text-indigo-200">
+                <p class="max-w-2xl text-lg text-primary-800 dark:text-primary-200">
                     {locale.t(Key::HeroSubtitle)}
                 </p>
                 <div class="flex flex-wrap gap-3">
@@ -42,7 +42,7 @@ pub fn LandingPage() -> impl IntoView {
                         view! {
                             <li class="card">
                                 <h3 class="mb-2 font-semibold">{locale.t(title)}</h3>
-                                <p class="text-indigo-800 dark:text-indigo-200">{locale.t(body)}</p>
+                                <p class="text-primary-800 dark:text-primary-200">{locale.t(body)}</p>
                             </li>
                         }
                     })

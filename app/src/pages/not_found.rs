@@ -14,9 +14,9 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <Title text=locale.t(Key::NotFoundTitle) />
         <section class="mx-auto flex max-w-2xl flex-col items-center gap-4 px-4 py-20 text-center">
-            <p class="text-6xl font-bold text-amber-700 dark:text-amber-400">"404"</p>
+            <p class="text-6xl font-bold text-accent-700 dark:text-accent-400">"404"</p>
             <h1 class="text-2xl font-semibold">{locale.t(Key::NotFoundTitle)}</h1>
-            <p class="text-indigo-800 dark:text-indigo-200">{locale.t(Key::NotFoundBody)}</p>
+            <p class="text-primary-800 dark:text-primary-200">{locale.t(Key::NotFoundBody)}</p>
             <a href=HOME_PATH class="btn-primary">{locale.t(Key::NotFoundBack)}</a>
         </section>
     }

@@ -3,7 +3,7 @@
 
 use super::Outgoing;
 use wire::access::format_date;
-use wire::brand::PRODUCT_NAME;
+use wire::brand::{EMAIL_LINK_COLOUR, EMAIL_TEXT_COLOUR, PRODUCT_NAME};
 use wire::email::Email;
 use wire::i18n::{Key, Locale};
 
@@ -77,19 +77,19 @@ fn message(
     let mut text = paragraphs.join("\n\n");
     text.push_str(&format!("\n\n{link}\n\n{ignore}\n\n— {PRODUCT_NAME}\n"));
 
-    let mut html = String::from(
-        "<!DOCTYPE html><html><body style=\"font-family:system-ui,sans-serif;color:#1e1b4b;line-height:1.5\">",
+    let mut html = format!(
+        "<!DOCTYPE html><html><body style=\"font-family:system-ui,sans-serif;color:{EMAIL_TEXT_COLOUR};line-height:1.5\">",
     );
     for p in &paragraphs {
         html.push_str(&format!("<p>{}</p>", escape_html(p)));
     }
     let link_attr = escape_html(link);
     html.push_str(&format!(
-        "<p><a href=\"{link_attr}\" style=\"display:inline-block;padding:10px 18px;background:#4338ca;color:#ffffff;border-radius:8px;text-decoration:none;font-weight:600\">{}</a></p>",
+        "<p><a href=\"{link_attr}\" style=\"display:inline-block;padding:10px 18px;background:{EMAIL_LINK_COLOUR};color:#ffffff;border-radius:8px;text-decoration:none;font-weight:600\">{}</a></p>",
         escape_html(locale.t(button))
     ));
     html.push_str(&format!(
-        "<p style=\"font-size:13px;color:#4338ca\">{link_attr}</p><p style=\"font-size:13px\">{}</p><p>— {}</p></body></html>",
+        "<p style=\"font-size:13px;color:{EMAIL_LINK_COLOUR}\">{link_attr}</p><p style=\"font-size:13px\">{}</p><p>— {}</p></body></html>",
         escape_html(ignore),
         escape_html(PRODUCT_NAME)
     ));

@@ -26,6 +26,13 @@ pub const PRODUCT_NAME: &str = "Keel";
 /// Who the footer's copyright line names.
 pub const COPYRIGHT_HOLDER: &str = "The Keel authors";
 
+/// The theme's `primary-950` (`style/main.css`) as hex: the text of emails,
+/// which cannot read the stylesheet. `cargo xtask brand` checks it.
+pub const EMAIL_TEXT_COLOUR: &str = "#1e1a4d";
+
+/// The theme's `primary-700` as hex: the button and links of emails.
+pub const EMAIL_LINK_COLOUR: &str = "#432dd7";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -291,7 +291,7 @@ fn provider_row(
     let name = locale.t(method.name_key());
     let action = match linked {
         Some(identity) => view! {
-            <span class="text-sm text-indigo-800 dark:text-indigo-200">{identity.email}</span>
+            <span class="text-sm text-primary-800 dark:text-primary-200">{identity.email}</span>
             <ActionForm action=unlink>
                 <input type="hidden" name="provider" value=method.id() />
                 <button type="submit" class="btn-secondary">{locale.t(Key::Unlink)}</button>
@@ -299,7 +299,7 @@ fn provider_row(
         }
         .into_any(),
         None if !verified => view! {
-            <span class="text-sm text-indigo-800 dark:text-indigo-200">{locale.t(Key::OAuthVerifyFirst)}</span>
+            <span class="text-sm text-primary-800 dark:text-primary-200">{locale.t(Key::OAuthVerifyFirst)}</span>
         }
         .into_any(),
         None => {
@@ -336,7 +336,7 @@ fn sessions(overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoVi
             <Notice message=ended />
             <FormError message=revoke_state.form_error() />
             <Transition fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
-                <ul class="flex flex-col divide-y divide-indigo-100 dark:divide-indigo-800" data-testid="sessions">
+                <ul class="flex flex-col divide-y divide-primary-100 dark:divide-primary-800" data-testid="sessions">
                     {move || {
                         overview
                             .get()
@@ -350,7 +350,7 @@ fn sessions(overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoVi
                                     <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-current=s.current.to_string()>
                                         <span class="flex flex-col text-sm">
                                             <span class="font-medium">{browser_name(&s.user_agent)}</span>
-                                            <span class="text-indigo-800 dark:text-indigo-200">
+                                            <span class="text-primary-800 dark:text-primary-200">
                                                 {format!("{} · {} {}", s.ip, locale.t(Key::LastActive), format_date(s.last_seen_at))}
                                             </span>
                                         </span>

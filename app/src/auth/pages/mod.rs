@@ -78,10 +78,10 @@ fn divider() -> impl IntoView {
         let locale = use_locale();
         crate::components::use_setup().offers_a_provider().then(|| {
             view! {
-                <div class="flex items-center gap-3 text-sm text-indigo-700 dark:text-indigo-300" role="separator">
-                    <span class="h-px flex-1 bg-indigo-200 dark:bg-indigo-700"></span>
+                <div class="flex items-center gap-3 text-sm text-primary-700 dark:text-primary-300" role="separator">
+                    <span class="h-px flex-1 bg-primary-200 dark:bg-primary-700"></span>
                     {locale.t(Key::Or)}
-                    <span class="h-px flex-1 bg-indigo-200 dark:bg-indigo-700"></span>
+                    <span class="h-px flex-1 bg-primary-200 dark:bg-primary-700"></span>
                 </div>
             }
         })

@@ -62,8 +62,9 @@ fn invite_notices(offer: Option<Result<InviteOffer, AppError>>) -> impl IntoView
         Some(Err(e)) => (None, Some(e.message(locale))),
         None => (None, None),
     };
-    let note = (!wire::features::OPEN_SIGN_UP && welcome.is_none())
-        .then(|| view! { <p class="text-sm text-indigo-800 dark:text-indigo-200">{locale.t(Key::InviteOnlyNote)}</p> });
+    let note = (!wire::features::OPEN_SIGN_UP && welcome.is_none()).then(
+        || view! { <p class="text-sm text-primary-800 dark:text-primary-200">{locale.t(Key::InviteOnlyNote)}</p> },
+    );
     view! {
         <Notice message=Signal::derive(move || welcome.clone()) />
         <FormError message=Signal::derive(move || problem.clone()) />

@@ -48,7 +48,7 @@ fn pending_notice() -> impl IntoView {
     move || match viewer.get() {
         Some(v) if !v.email_verified => view! {
             <p>{locale.t(Key::VerifySentTo).replace("{email}", &v.email)}</p>
-            <p class="text-sm text-indigo-800 dark:text-indigo-200">{locale.t(Key::VerifyCheckSpam)}</p>
+            <p class="text-sm text-primary-800 dark:text-primary-200">{locale.t(Key::VerifyCheckSpam)}</p>
             <Notice message=sent />
             <ActionForm action=resend attr:class="flex flex-col gap-4">
                 <FormError message=state.form_error() />

@@ -45,7 +45,7 @@ pub(super) fn Composer(chat: Chat) -> impl IntoView {
     };
     view! {
         <form
-            class="border-t border-indigo-200 px-3 py-3 dark:border-indigo-800"
+            class="border-t border-primary-200 px-3 py-3 dark:border-primary-800"
             data-testid="composer"
             on:submit=move |ev| {
                 ev.prevent_default();
@@ -93,13 +93,13 @@ pub(super) fn Composer(chat: Chat) -> impl IntoView {
                     </Show>
                 </div>
                 <Show when=move || { chat.trimmed.get() > 0 }>
-                    <p class="text-xs text-indigo-800 dark:text-indigo-200" data-testid="history-trimmed">
+                    <p class="text-xs text-primary-800 dark:text-primary-200" data-testid="history-trimmed">
                         {move || locale.t(Key::ChatHistoryTrimmed).replace("{count}", &chat.trimmed.get().to_string())}
                     </p>
                 </Show>
                 <div class="flex flex-wrap justify-between gap-x-3 gap-y-1 text-xs">
                     // (Phones send with their keyboard's own key.)
-                    <p class="hidden text-indigo-800 md:block dark:text-indigo-200">{locale.t(Key::ChatKeysHint)}</p>
+                    <p class="hidden text-primary-800 md:block dark:text-primary-200">{locale.t(Key::ChatKeysHint)}</p>
                     <p id="chat-refusal" class="field-error" role="alert">
                         {move || {
                             if over() {
@@ -125,7 +125,7 @@ pub(super) fn Composer(chat: Chat) -> impl IntoView {
                             </p>
                         })
                     }}
-                    <p class="text-indigo-800 dark:text-indigo-200" data-testid="estimate">
+                    <p class="text-primary-800 dark:text-primary-200" data-testid="estimate">
                         {move || estimate(chat)}
                     </p>
                     <p
@@ -135,7 +135,7 @@ pub(super) fn Composer(chat: Chat) -> impl IntoView {
                             if over() {
                                 "ml-auto font-semibold text-red-700 dark:text-red-300"
                             } else {
-                                "ml-auto text-indigo-800 dark:text-indigo-200"
+                                "ml-auto text-primary-800 dark:text-primary-200"
                             }
                         }
                     >

@@ -56,7 +56,7 @@ pub(super) fn ConversationList(chat: Chat, opener: NodeRef<leptos::html::Button>
     view! {
         <Show when=move || chat.list_open.get()>
             <div
-                class="fixed inset-0 z-30 bg-indigo-950/50 md:hidden"
+                class="fixed inset-0 z-30 bg-primary-950/50 md:hidden"
                 aria-hidden="true"
                 data-testid="drawer-backdrop"
                 on:click=move |_| close()
@@ -66,9 +66,9 @@ pub(super) fn ConversationList(chat: Chat, opener: NodeRef<leptos::html::Button>
             id="conversation-list"
             class=move || {
                 if chat.list_open.get() {
-                    "fixed inset-y-0 left-0 z-40 flex w-[85vw] max-w-xs flex-col gap-2 overflow-y-auto bg-indigo-50 p-3 shadow-xl dark:bg-indigo-950 md:static md:z-auto md:w-72 md:max-w-none md:border-r md:border-indigo-200 md:shadow-none md:dark:border-indigo-800"
+                    "fixed inset-y-0 left-0 z-40 flex w-[85vw] max-w-xs flex-col gap-2 overflow-y-auto bg-primary-50 p-3 shadow-xl dark:bg-primary-950 md:static md:z-auto md:w-72 md:max-w-none md:border-r md:border-primary-200 md:shadow-none md:dark:border-primary-800"
                 } else {
-                    "hidden w-72 flex-col gap-2 overflow-y-auto border-r border-indigo-200 p-3 dark:border-indigo-800 md:flex"
+                    "hidden w-72 flex-col gap-2 overflow-y-auto border-r border-primary-200 p-3 dark:border-primary-800 md:flex"
                 }
             }
             role=move || chat.list_open.get().then_some("dialog")
@@ -123,7 +123,7 @@ pub(super) fn ConversationList(chat: Chat, opener: NodeRef<leptos::html::Button>
                     } else {
                         Key::ChatNoMatches
                     };
-                    view! { <p class="px-1 text-sm text-indigo-800 dark:text-indigo-200">{locale.t(key)}</p> }.into_any()
+                    view! { <p class="px-1 text-sm text-primary-800 dark:text-primary-200">{locale.t(key)}</p> }.into_any()
                 }
                 Load::Ready => ().into_any(),
             }}
@@ -214,7 +214,7 @@ fn ConversationRow(
             .into_iter()
             .map(|(text, matched)| {
                 if matched {
-                    view! { <mark class="rounded-sm bg-amber-200 px-0.5 text-indigo-950 dark:bg-amber-300">{text}</mark> }.into_any()
+                    view! { <mark class="rounded-sm bg-accent-200 px-0.5 text-primary-950 dark:bg-accent-300">{text}</mark> }.into_any()
                 } else {
                     text.into_any()
                 }
@@ -230,9 +230,9 @@ fn ConversationRow(
                     view! {
                         <div class=move || {
                             if is_current() {
-                                "flex items-center gap-1 rounded-lg bg-indigo-200 dark:bg-indigo-800"
+                                "flex items-center gap-1 rounded-lg bg-primary-200 dark:bg-primary-800"
                             } else {
-                                "flex items-center gap-1 rounded-lg hover:bg-indigo-100 dark:hover:bg-indigo-900"
+                                "flex items-center gap-1 rounded-lg hover:bg-primary-100 dark:hover:bg-primary-900"
                             }
                         }>
                             <button
@@ -245,7 +245,7 @@ fn ConversationRow(
                             </button>
                             <button
                                 type="button"
-                                class="rounded px-1.5 py-1 text-sm text-indigo-800 hover:bg-amber-200 dark:text-indigo-200 dark:hover:bg-indigo-700"
+                                class="rounded px-1.5 py-1 text-sm text-primary-800 hover:bg-accent-200 dark:text-primary-200 dark:hover:bg-primary-700"
                                 title=locale.t(Key::ChatRenameNamed).replace("{title}", &title)
                                 aria-label=locale.t(Key::ChatRenameNamed).replace("{title}", &title)
                                 on:click=start_edit.clone()
@@ -254,7 +254,7 @@ fn ConversationRow(
                             </button>
                             <button
                                 type="button"
-                                class="rounded px-1.5 py-1 text-sm text-indigo-800 hover:bg-red-200 dark:text-indigo-200 dark:hover:bg-red-900"
+                                class="rounded px-1.5 py-1 text-sm text-primary-800 hover:bg-red-200 dark:text-primary-200 dark:hover:bg-red-900"
                                 title=locale.t(Key::ChatDeleteNamed).replace("{title}", &title)
                                 aria-label=locale.t(Key::ChatDeleteNamed).replace("{title}", &title)
                                 on:click=move |_| {
@@ -327,7 +327,7 @@ fn ConversationRow(
             </Show>
             <p class="field-error px-1" role="alert">{error}</p>
             {snippet.map(|parts| view! {
-                <p class="line-clamp-2 px-2 text-xs text-indigo-800 dark:text-indigo-200" data-testid="search-snippet">{parts}</p>
+                <p class="line-clamp-2 px-2 text-xs text-primary-800 dark:text-primary-200" data-testid="search-snippet">{parts}</p>
             })}
         </li>
     }

@@ -67,7 +67,7 @@ pub fn ChatPage() -> impl IntoView {
         <div class="mx-auto flex min-h-0 w-full max-w-6xl flex-1" data-testid="chat" data-fill-screen="">
             <ConversationList chat opener />
             <section class="flex min-w-0 flex-1 flex-col">
-                <div class="flex flex-wrap items-center gap-2 border-b border-indigo-200 px-3 py-2 dark:border-indigo-800">
+                <div class="flex flex-wrap items-center gap-2 border-b border-primary-200 px-3 py-2 dark:border-primary-800">
                     <button
                         type="button"
                         node_ref=opener

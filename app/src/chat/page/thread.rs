@@ -53,7 +53,7 @@ pub(super) fn Thread(chat: Chat) -> impl IntoView {
                                 <div class="flex flex-col items-center gap-2 py-16 text-center" data-testid="chat-empty">
                                     <crate::pages::Welcome />
                                     <h2 class="text-2xl font-semibold">{locale.t(Key::ChatEmptyTitle)}</h2>
-                                    <p class="text-indigo-800 dark:text-indigo-200">{locale.t(Key::ChatEmptyBody)}</p>
+                                    <p class="text-primary-800 dark:text-primary-200">{locale.t(Key::ChatEmptyBody)}</p>
                                 </div>
                             }
                                 .into_any()
@@ -68,7 +68,7 @@ pub(super) fn Thread(chat: Chat) -> impl IntoView {
             <Show when=move || !chat.stick.get() && chat.sending.get()>
                 <button
                     type="button"
-                    class="btn-secondary absolute bottom-3 left-1/2 -translate-x-1/2 bg-white px-3 py-1 text-sm shadow dark:bg-indigo-900"
+                    class="btn-secondary absolute bottom-3 left-1/2 -translate-x-1/2 bg-white px-3 py-1 text-sm shadow dark:bg-primary-900"
                     on:click=move |_| {
                         chat.stick.set(true);
                         browser::scroll_to_end(chat.thread);
@@ -91,7 +91,7 @@ fn MessageItem(
     if m.from_user {
         return view! {
             <div class="flex justify-end" data-testid="message-user">
-                <div class="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl bg-indigo-700 px-4 py-2 text-white dark:bg-indigo-700">
+                <div class="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl bg-primary-700 px-4 py-2 text-white dark:bg-primary-700">
                     <span class="sr-only">{locale.t(Key::ChatYou)}": "</span>
                     {m.text.get_untracked()}
                 </div>
@@ -155,12 +155,12 @@ fn MessageItem(
                 }) />
             </div>
             <Show when=empty_while_streaming.clone()>
-                <p class="animate-pulse text-indigo-800 dark:text-indigo-200" aria-live="polite">
+                <p class="animate-pulse text-primary-800 dark:text-primary-200" aria-live="polite">
                     {locale.t(Key::ChatWriting)}
                 </p>
             </Show>
             <Show when=stopped.clone()>
-                <p class="text-sm italic text-indigo-800 dark:text-indigo-200">{locale.t(Key::ChatStopped)}</p>
+                <p class="text-sm italic text-primary-800 dark:text-primary-200">{locale.t(Key::ChatStopped)}</p>
             </Show>
             {
                 let (failure, can_regenerate) = (failure.clone(), can_regenerate.clone());
@@ -194,13 +194,13 @@ fn MessageItem(
                 }>
                     <button
                         type="button"
-                        class="rounded px-2 py-1 text-indigo-800 hover:bg-amber-200 dark:text-indigo-200 dark:hover:bg-indigo-800"
+                        class="rounded px-2 py-1 text-primary-800 hover:bg-accent-200 dark:text-primary-200 dark:hover:bg-primary-800"
                         on:click=move |_| chat.send(true)
                     >
                         {locale.t(Key::ChatRegenerate)}
                     </button>
                 </Show>
-                <span class="ml-auto self-center text-xs text-indigo-800 dark:text-indigo-200" data-testid="message-usage">
+                <span class="ml-auto self-center text-xs text-primary-800 dark:text-primary-200" data-testid="message-usage">
                     {spent}
                 </span>
             </div>
@@ -216,7 +216,7 @@ pub fn CopyButton(text: ArcRwSignal<String>, locale: Locale) -> impl IntoView {
     view! {
         <button
             type="button"
-            class="rounded px-2 py-1 text-indigo-800 hover:bg-amber-200 dark:text-indigo-200 dark:hover:bg-indigo-800"
+            class="rounded px-2 py-1 text-primary-800 hover:bg-accent-200 dark:text-primary-200 dark:hover:bg-primary-800"
             on:click=move |_| browser::copy(text.get_untracked(), copied)
         >
             {move || match copied.get() {
