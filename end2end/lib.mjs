@@ -8,6 +8,8 @@ import { AxeBuilder } from "@axe-core/playwright";
 export const BASE_URL = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 export const FEATURES = new Set((process.env.XTASK_FEATURES ?? "").split(",").filter(Boolean));
 export const BUILD = process.env.XTASK_BUILD ?? "debug";
+/** The product's languages (`domain/wire/locales/`), English first. */
+export const LOCALES = (process.env.XTASK_LOCALES ?? "en,ru,uk").split(",");
 /** The WASM, JS and CSS files' name (`LEPTOS_OUTPUT_NAME`, set by xtask). */
 export const OUTPUT_NAME = process.env.XTASK_OUTPUT_NAME;
 /** The hashed asset `/pkg/<name>.<hash>.<ext>` a page links, or undefined. */

@@ -88,12 +88,10 @@ fn main() {
 
     let mut out = String::new();
     out.push_str("/// A language the UI is translated into (one per `locales/` folder).\n");
-    out.push_str("#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]\n");
+    // `Default` is `wire::brand::DEFAULT_LOCALE` (src/i18n.rs).
+    out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]\n");
     out.push_str("pub enum Locale {\n");
-    for (i, locale) in locales.iter().enumerate() {
-        if i == 0 {
-            out.push_str("    #[default]\n");
-        }
+    for locale in &locales {
         let _ = writeln!(out, "    {},", variant(locale));
     }
     out.push_str("}\n\nimpl Locale {\n    /// Every locale, English first.\n    pub const ALL: [Locale; ");

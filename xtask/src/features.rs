@@ -136,3 +136,85 @@ pub fn declared() -> anyhow::Result<Declared> {
     }
     Ok(Declared { all, default })
 }
+
+/// A combination of the product features: bit `i` is
+/// `layers::PRODUCT_FEATURES[i]`.
+pub type Combination = u8;
+
+const SIGN_IN_BITS: Combination = 0b000_0111;
+const DATABASE_BITS: Combination = 0b001_1000;
+
+/// Every combination the build accepts: at least one sign-in method and at
+/// least one database (84 of the 128).
+pub fn valid_combinations() -> Vec<Combination> {
+    let n = crate::layers::PRODUCT_FEATURES.len();
+    (0..(1u8 << n))
+        .filter(|c| c & SIGN_IN_BITS != 0 && c & DATABASE_BITS != 0)
+        .collect()
+}
+
+/// A small set of valid combinations in which every pair of feature values
+/// (each of two features on or off) that some valid combination has
+/// appears at least once: greedy, the combination covering the most pairs
+/// not yet covered first (the lowest on a tie), so the set is always the same.
+pub fn pairwise_combinations() -> Vec<Combination> {
+    let valid = valid_combinations();
+    let mut uncovered: BTreeSet<(usize, bool, usize, bool)> = valid.iter().flat_map(|&c| pairs(c)).collect();
+    let mut chosen = Vec::new();
+    while !uncovered.is_empty() {
+        let best = valid
+            .iter()
+            .copied()
+            .max_by_key(|&c| {
+                let covered = pairs(c).filter(|p| uncovered.contains(p)).count();
+                (covered, std::cmp::Reverse(c))
+            })
+            .expect("valid combinations exist");
+        for p in pairs(best) {
+            uncovered.remove(&p);
+        }
+        chosen.push(best);
+    }
+    chosen
+}
+
+/// The pairs of (feature, on?) a combination has.
+fn pairs(c: Combination) -> impl Iterator<Item = (usize, bool, usize, bool)> {
+    let n = crate::layers::PRODUCT_FEATURES.len();
+    let on = move |i: usize| c & (1 << i) != 0;
+    (0..n).flat_map(move |i| (i + 1..n).map(move |j| (i, on(i), j, on(j))))
+}
+
+/// `a,b,c` for cargo's `--features`.
+pub fn feature_list(c: Combination) -> String {
+    crate::layers::PRODUCT_FEATURES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| c & (1 << i) != 0)
+        .map(|(_, f)| *f)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod combination_tests {
+    use super::*;
+
+    #[test]
+    fn the_pairwise_set_covers_every_pair_of_the_valid_combinations() {
+        let valid = valid_combinations();
+        assert_eq!(valid.len(), 7 * 3 * 4);
+        let chosen = pairwise_combinations();
+        assert!(chosen.iter().all(|c| valid.contains(c)));
+        let needed: BTreeSet<_> = valid.iter().flat_map(|&c| pairs(c)).collect();
+        let covered: BTreeSet<_> = chosen.iter().flat_map(|&c| pairs(c)).collect();
+        assert_eq!(needed, covered);
+        // Small: far fewer than every combination.
+        assert!(chosen.len() <= 10, "{}", chosen.len());
+        // A pair no valid combination has is not asked for: no database.
+        assert!(!needed.contains(&(3, false, 4, false)));
+        assert!(needed.contains(&(0, false, 1, false)));
+
+        assert_eq!(feature_list(0b100_1001), "local_auth,db_sqlite,chat");
+    }
+}

@@ -60,6 +60,10 @@ commands:
   cfg-spread
         list, per product feature, the files outside its own folders that
         mention its cfg (the feature registry keeps this short)
+  powerset
+        type-check every valid combination of the product features (84:
+        at least one sign-in method and one database) on both sides;
+        `cargo xtask test` checks a pairwise covering set of them (7)
   brand
         fail when the product's name appears outside the brand's files
         (`wire::brand` and the few build and settings files it lists), or
@@ -125,6 +129,10 @@ fn run() -> anyhow::Result<()> {
         "brand" => {
             no_args(&args)?;
             brand::check()
+        }
+        "powerset" => {
+            no_args(&args)?;
+            test::run_powerset()
         }
         "new" => template::run(&args, &cwd),
         "template-update" => template::update::run(&args, &root),

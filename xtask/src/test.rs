@@ -278,8 +278,12 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
         crate::dev::watch_check,
     )?;
     t.check(
-        "feature combinations build (cargo check, server and WASM)",
+        "a pairwise covering set of the feature combinations builds (cargo check, server and WASM)",
         feature_matrix,
+    )?;
+    t.check(
+        "a product made by `cargo xtask new` builds, shows its brand and passes its tests",
+        crate::template::check::made_product,
     )?;
     Ok(())
 }
@@ -402,6 +406,7 @@ fn browser_tests(
         .env("XTASK_FEATURES", &features)
         .env("XTASK_BUILD", build)
         .env("XTASK_OUTPUT_NAME", crate::build::OUTPUT_NAME)
+        .env("XTASK_LOCALES", wire::i18n::Locale::ALL.map(|l| l.code()).join(","))
         .env("CHROMIUM_PATH", chromium)
         .env("MAILDEV_API", &maildev.api)
         .env("FAKES_URL", &fakes.url)
@@ -426,35 +431,54 @@ fn tail(text: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-/// Every sign-in method and database alone and together, with and without
-/// the optional features, type-checks on both sides.
+/// A pairwise covering set of the valid feature combinations type-checks on
+/// both sides: every pair of features, each on or off, is in some checked
+/// combination (`cargo xtask powerset` checks every combination).
 fn feature_matrix() -> anyhow::Result<()> {
-    const SETS: [&str; 5] = [
-        "google_auth,db_sqlite",
-        "github_auth,db_pg",
-        "local_auth,db_sqlite,db_pg,chat",
-        "local_auth,github_auth,db_sqlite,stripe_payment",
-        "google_auth,db_pg,stripe_payment,chat",
-    ];
-    for set in SETS {
-        run(Command::new(util::cargo()).args([
-            "check",
-            "--package",
-            "server",
-            "--no-default-features",
-            "--features",
-            set,
-        ]))?;
-        run(Command::new(util::cargo()).args([
-            "check",
-            "--package",
-            "frontend",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--no-default-features",
-            "--features",
-            set,
-        ]))?;
+    for combination in crate::features::pairwise_combinations() {
+        check_combination(&crate::features::feature_list(combination))?;
     }
+    Ok(())
+}
+
+/// `cargo check` of the server and of the WASM with exactly `features`.
+fn check_combination(features: &str) -> anyhow::Result<()> {
+    run(Command::new(util::cargo()).args([
+        "check",
+        "--package",
+        "server",
+        "--no-default-features",
+        "--features",
+        features,
+    ]))?;
+    run(Command::new(util::cargo()).args([
+        "check",
+        "--package",
+        "frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--no-default-features",
+        "--features",
+        features,
+    ]))
+}
+
+/// `cargo xtask powerset`: every valid combination of the product features
+/// (at least one sign-in method and one database: 84) type-checks on both
+/// sides.
+pub fn run_powerset() -> anyhow::Result<()> {
+    tools::ensure_wasm_target()?;
+    let all = crate::features::valid_combinations();
+    let started = std::time::Instant::now();
+    for (i, combination) in all.iter().enumerate() {
+        let features = crate::features::feature_list(*combination);
+        step(&format!("{}/{}: {features}", i + 1, all.len()));
+        check_combination(&features)?;
+    }
+    println!(
+        "\nall {} combinations type-check on both sides ({:.0?})",
+        all.len(),
+        started.elapsed()
+    );
     Ok(())
 }

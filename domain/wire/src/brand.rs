@@ -26,6 +26,11 @@ pub const PRODUCT_NAME: &str = "Keel";
 /// Who the footer's copyright line names.
 pub const COPYRIGHT_HOLDER: &str = "The Keel authors";
 
+/// The language a visitor gets when neither their own choice (the
+/// language cookie) nor their browser's `Accept-Language` names one the
+/// product has: a folder of `domain/wire/locales/`.
+pub const DEFAULT_LOCALE: &str = "en";
+
 /// The theme's `primary-950` (`style/main.css`) as hex: the text of emails,
 /// which cannot read the stylesheet. `cargo xtask brand` checks it.
 pub const EMAIL_TEXT_COLOUR: &str = "#1e1a4d";
@@ -72,5 +77,9 @@ mod tests {
             "{SLUG}"
         );
         assert!(!PRODUCT_NAME.trim().is_empty());
+        assert!(
+            crate::i18n::Locale::from_tag(DEFAULT_LOCALE).is_some(),
+            "DEFAULT_LOCALE `{DEFAULT_LOCALE}` has no folder in domain/wire/locales/"
+        );
     }
 }

@@ -30,8 +30,8 @@ pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
 impl Units {
     /// `amount` (smallest units) as the viewer reads it.
     pub fn format(self, amount: i64, locale: Locale) -> String {
-        let (group, point) = match locale {
-            Locale::En => (",", "."),
+        let (group, point) = match locale.code() {
+            "en" => (",", "."),
             // A narrow no-break space groups digits in Russian and Ukrainian.
             _ => ("\u{202f}", ","),
         };
@@ -305,9 +305,13 @@ mod tests {
     fn amounts_read_in_each_language_without_floats() {
         let two = Units { decimals: 2 };
         assert_eq!(two.format(123_456_789, Locale::En), "1,234,567.89");
-        assert_eq!(two.format(123_456_789, Locale::Ru), "1\u{202f}234\u{202f}567,89");
         assert_eq!(two.format(5, Locale::En), "0.05");
-        assert_eq!(two.format(-1050, Locale::Uk), "-10,50");
+        // Every other language groups with a narrow no-break space and
+        // writes a decimal comma.
+        for other in Locale::ALL.into_iter().filter(|l| *l != Locale::En) {
+            assert_eq!(two.format(123_456_789, other), "1\u{202f}234\u{202f}567,89");
+            assert_eq!(two.format(-1050, other), "-10,50");
+        }
         assert_eq!(Units { decimals: 0 }.format(1000, Locale::En), "1,000");
         assert_eq!(Units { decimals: 0 }.format(0, Locale::En), "0");
         assert_eq!(

@@ -10,6 +10,14 @@
 
 include!(concat!(env!("OUT_DIR"), "/i18n.rs"));
 
+/// The product's default language (`wire::brand::DEFAULT_LOCALE`): for a
+/// visitor whose choice and browser name none the product has.
+impl Default for Locale {
+    fn default() -> Self {
+        Self::from_tag(crate::brand::DEFAULT_LOCALE).unwrap_or(Self::ALL[0])
+    }
+}
+
 impl Locale {
     /// The language's own name for itself (the switcher's label).
     pub fn native_name(self) -> &'static str {
@@ -47,12 +55,24 @@ impl Locale {
 mod tests {
     use super::*;
 
+    // English is always built (its files define the keys); the others are
+    // whichever folders the product keeps, so tests name them by tag.
+    fn ru() -> Option<Locale> {
+        Locale::from_tag("ru")
+    }
+    fn uk() -> Option<Locale> {
+        Locale::from_tag("uk")
+    }
+
     #[test]
     fn negotiate_prefers_the_highest_weighted_supported_language() {
-        assert_eq!(Locale::negotiate("de-DE, ru;q=0.8, en;q=0.5"), Some(Locale::Ru));
+        assert_eq!(
+            Locale::negotiate("de-DE, ru;q=0.8, en;q=0.5"),
+            Some(ru().unwrap_or(Locale::En))
+        );
         assert_eq!(Locale::negotiate("en-GB,en;q=0.9,ru;q=0.8"), Some(Locale::En));
-        assert_eq!(Locale::negotiate("ru-RU"), Some(Locale::Ru));
-        assert_eq!(Locale::negotiate("uk-UA, ru;q=0.5"), Some(Locale::Uk));
+        assert_eq!(Locale::negotiate("ru-RU"), ru());
+        assert_eq!(Locale::negotiate("uk-UA, ru;q=0.5"), uk().or(ru()));
     }
 
     #[test]
@@ -64,9 +84,22 @@ mod tests {
     }
 
     #[test]
-    fn three_languages_each_named_in_itself() {
-        let names: Vec<&str> = Locale::ALL.iter().map(|l| l.native_name()).collect();
-        assert_eq!(names, ["English", "Русский", "Українська"]);
+    fn each_language_is_named_in_itself_english_first() {
+        assert_eq!(Locale::ALL[0], Locale::En);
+        for locale in Locale::ALL {
+            let expected = match locale.code() {
+                "en" => "English",
+                "ru" => "Русский",
+                "uk" => "Українська",
+                _ => continue,
+            };
+            assert_eq!(locale.native_name(), expected);
+        }
+    }
+
+    #[test]
+    fn the_default_is_the_brands_default_language() {
+        assert_eq!(Locale::default().code(), crate::brand::DEFAULT_LOCALE);
     }
 
     #[test]
@@ -79,13 +112,13 @@ mod tests {
     }
 
     #[test]
-    fn russian_and_ukrainian_differ_from_english_for_prose() {
+    fn every_language_differs_from_english_for_prose() {
         // Keys are named here by their names, so the lists hold whatever
         // features this build has.
         let name = |k: &Key| format!("{k:?}");
         // Brand names are the same in every language.
         let brands = ["MethodGoogle", "MethodGitHub"];
-        for locale in [Locale::Ru, Locale::Uk] {
+        for locale in Locale::ALL.into_iter().filter(|l| *l != Locale::En) {
             let same: Vec<_> = Key::ALL
                 .iter()
                 .filter(|k| !brands.contains(&name(k).as_str()))
@@ -110,10 +143,13 @@ mod tests {
             "CreditsEntrySettle",
             "CreditsDate",
         ];
+        let (Some(ru), Some(uk)) = (ru(), uk()) else {
+            return;
+        };
         let same: Vec<_> = Key::ALL
             .iter()
             .filter(|k| !brands.contains(&name(k).as_str()) && !shared.contains(&name(k).as_str()))
-            .filter(|k| Locale::Ru.t(**k) == Locale::Uk.t(**k))
+            .filter(|k| ru.t(**k) == uk.t(**k))
             .collect();
         assert!(same.is_empty(), "Ukrainian copied from Russian: {same:?}");
     }

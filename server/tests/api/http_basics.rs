@@ -163,31 +163,36 @@ async fn a_server_function_round_trip_sets_the_preference_cookie() {
 async fn the_language_comes_from_the_cookie_then_accept_language() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let html = |res: reqwest::Response| async move { res.text().await.unwrap() };
-    let ru = app
+    // The product's last language (English when it has only that), asked
+    // for by the browser, then overridden by the cookie.
+    let other = wire::i18n::Locale::ALL[wire::i18n::Locale::ALL.len() - 1].code();
+    let asked = app
         .client
         .get(app.url("/"))
-        .header("accept-language", "ru-RU,ru;q=0.9,en;q=0.5")
+        .header("accept-language", format!("{other}-XX,{other};q=0.9,en;q=0.5"))
         .send()
         .await
         .unwrap();
-    assert!(html(ru).await.contains("<html lang=\"ru\""));
+    assert!(html(asked).await.contains(&format!("<html lang=\"{other}\"")));
     let cookie_wins = app
         .client
         .get(app.url("/"))
-        .header("accept-language", "ru")
+        .header("accept-language", other)
         .header("cookie", format!("{}_locale=en", wire::brand::SLUG))
         .send()
         .await
         .unwrap();
     assert!(html(cookie_wins).await.contains("<html lang=\"en\""));
+    // A language the product does not have: its default.
     let fallback = app
         .client
         .get(app.url("/"))
-        .header("accept-language", "fr")
+        .header("accept-language", "tlh")
         .send()
         .await
         .unwrap();
-    assert!(html(fallback).await.contains("<html lang=\"en\""));
+    let default = wire::brand::DEFAULT_LOCALE;
+    assert!(html(fallback).await.contains(&format!("<html lang=\"{default}\"")));
 }
 
 /// A server render may begin on one worker thread and end on another.

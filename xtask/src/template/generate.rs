@@ -12,7 +12,7 @@ const STYLESHEET: &str = "style/main.css";
 const MARK: &str = "style/public/favicon.svg";
 const BRAND: &str = "domain/wire/src/brand.rs";
 const SETTINGS: &str = ".env.example";
-const CORE_STRINGS: &str = "domain/wire/locales/en/core.toml";
+const LOCALES: &str = "domain/wire/locales/";
 /// The manifests whose `default = [...]` features follow the choices.
 const MANIFESTS: [&str; 3] = ["app/Cargo.toml", "server/Cargo.toml", "frontend/Cargo.toml"];
 /// The part of the template's README about making a product, between
@@ -84,7 +84,13 @@ pub fn generate(source: &Source, choices: &Choices, tailwind_theme: &str) -> any
         .copied()
         .filter(|f| choices.features.iter().any(|c| c == f))
         .collect();
-    features.push(choices.database.feature());
+    // SQLite stays in every product's defaults: `cargo xtask dev` and the
+    // browser tests' servers run on a SQLite file. PostgreSQL joins them
+    // and `.env.example` points at it.
+    features.push("db_sqlite");
+    if choices.database == Database::Postgres {
+        features.push("db_pg");
+    }
     features.extend(
         OTHER
             .iter()
@@ -123,8 +129,17 @@ pub fn generate(source: &Source, choices: &Choices, tailwind_theme: &str) -> any
         }
         Ok(env)
     })?;
+    // The languages: the others' folders go, the default is the brand's.
+    for locale in source.locales() {
+        if !choices.locales.contains(&locale) {
+            files.retain(|path, _| !path.starts_with(&format!("{LOCALES}{locale}/")));
+        }
+    }
+    let mut edit = |path: &str, f: &dyn Fn(String) -> anyhow::Result<String>| edit_file(&mut files, path, f);
+    edit(BRAND, &|b| set_const(&b, "DEFAULT_LOCALE", &choices.default_locale))?;
     if !choices.tagline.is_empty() {
-        edit(CORE_STRINGS, &|t| {
+        let strings = format!("{LOCALES}{}/core.toml", choices.default_locale);
+        edit(&strings, &|t| {
             set_line(
                 &t,
                 "FooterTagline = ",
@@ -358,10 +373,43 @@ fn logo_svg(path: &std::path::Path) -> anyhow::Result<String> {
     if !(head.starts_with("<svg") || head.starts_with("<?xml")) || !text.contains("</svg>") {
         bail!("the logo is neither a PNG nor an SVG: {}", path.display());
     }
-    if text.to_ascii_lowercase().contains("<script") {
-        bail!("the logo SVG carries a script; the favicon must be an image only");
+    // Served from the site's own origin: opened directly, an SVG's script
+    // would run as the site. Only a picture is taken.
+    let lower = text.to_ascii_lowercase();
+    let active = [
+        "<script",
+        "javascript:",
+        "<foreignobject",
+        "<iframe",
+        "<embed",
+        "<object",
+        "<use",
+        "@import",
+    ];
+    if let Some(found) = active.iter().find(|a| lower.contains(*a)) {
+        bail!(
+            "the logo SVG carries `{found}`; the favicon must be a picture only (no scripts, links or embedded documents)"
+        );
+    }
+    if has_event_handler(&lower) {
+        bail!("the logo SVG carries an event handler (`on…=`); the favicon must be a picture only");
+    }
+    if lower.contains("href=\"http") || lower.contains("href='http") || lower.contains("url(http") {
+        bail!("the logo SVG loads something from the network; embed it instead");
     }
     Ok(text)
+}
+
+/// Whether an attribute named `on…` appears (`onload=`, ` onclick =`).
+fn has_event_handler(lower: &str) -> bool {
+    lower.match_indices("on").any(|(at, _)| {
+        let before = lower[..at].chars().next_back();
+        let after = &lower[at + 2..];
+        let name_len = after.chars().take_while(char::is_ascii_alphabetic).count();
+        before.is_some_and(|c| c.is_whitespace() || c == '/' || c == '"' || c == '\'')
+            && name_len > 0
+            && after[name_len..].trim_start().starts_with('=')
+    })
 }
 
 /// A PNG's width and height (its IHDR chunk).
@@ -459,8 +507,20 @@ mod tests {
         )
         .unwrap();
         assert!(logo_svg(&svg).unwrap().contains("circle"));
-        std::fs::write(&svg, "<svg><script>alert(1)</script></svg>").unwrap();
-        assert!(logo_svg(&svg).is_err());
+        for active in [
+            "<svg><script>alert(1)</script></svg>",
+            "<svg onload=\"alert(1)\"></svg>",
+            "<svg><rect onclick = 'x()'/></svg>",
+            "<svg><a href=\"javascript:alert(1)\"><rect/></a></svg>",
+            "<svg><foreignObject><iframe/></foreignObject></svg>",
+            "<svg><image href=\"https://tracker.example/p.png\"/></svg>",
+        ] {
+            std::fs::write(&svg, active).unwrap();
+            assert!(logo_svg(&svg).is_err(), "{active}");
+        }
+        // A word that merely contains "on" is not a handler.
+        std::fs::write(&svg, "<svg><polygon points=\"0,0 1,1\"/><text>on = off</text></svg>").unwrap();
+        assert!(logo_svg(&svg).is_ok());
         let png = dir.join("a.png");
         let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
         bytes.extend(64u32.to_be_bytes());
@@ -493,6 +553,8 @@ mod tests {
             primary: "teal".into(),
             accent: "rose".into(),
             logo,
+            locales: vec!["en".into(), "uk".into()],
+            default_locale: "uk".into(),
             features: vec![
                 "local_auth".into(),
                 "google_auth".into(),
@@ -522,8 +584,15 @@ mod tests {
         assert!(product.files == again.files, "two runs with the same choices differ");
         let _ = std::fs::remove_dir_all(&dir);
 
-        // Same files as the template, plus the record.
-        assert_eq!(product.files.len(), source.files.len() + 1);
+        // The template's files but the languages left out, plus the record.
+        let russian = source
+            .files
+            .keys()
+            .filter(|p| p.starts_with("domain/wire/locales/ru/"))
+            .count();
+        assert!(russian > 0);
+        assert_eq!(product.files.len(), source.files.len() - russian + 1);
+        assert!(product.files.keys().any(|p| p.starts_with("domain/wire/locales/uk/")));
 
         // The template's names are gone (outside the attribution line and
         // the record), whatever the case or spelling.
@@ -561,7 +630,7 @@ mod tests {
         for manifest in MANIFESTS {
             assert!(
                 text(&product, manifest)
-                    .contains("default = [\"local_auth\", \"google_auth\", \"db_pg\", \"stripe_payment\", \"chat\"]"),
+                    .contains("default = [\"local_auth\", \"google_auth\", \"db_sqlite\", \"db_pg\", \"stripe_payment\", \"chat\"]"),
                 "{manifest}"
             );
         }
@@ -570,7 +639,11 @@ mod tests {
         assert!(env.contains("\n# PUBLIC_URL=https://acme.example\n"));
         assert!(env.contains("\nSUPPORT_EMAIL=help@acme.example\n"));
         assert!(env.contains("\nMAIL_FROM=Acme AI <hello@acme.example>\n"));
-        assert!(text(&product, CORE_STRINGS).contains("\nFooterTagline = \"Answers for \\\"busy\\\" teams\"\n"));
+        // The tagline in the default language; English keeps the template's.
+        let tagline = "\nFooterTagline = \"Answers for \\\"busy\\\" teams\"\n";
+        assert!(text(&product, "domain/wire/locales/uk/core.toml").contains(tagline));
+        assert!(!text(&product, "domain/wire/locales/en/core.toml").contains(tagline));
+        assert!(brand_rs.contains("pub const DEFAULT_LOCALE: &str = \"uk\";"));
 
         // The theme: Tailwind's teal and rose, the emails' colours from it,
         // the logo as the mark.

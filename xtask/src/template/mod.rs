@@ -8,6 +8,7 @@
 //! the generator rewrites those, the theme's colour tokens, the logo and
 //! the default features, then checks that the template's name is gone.
 
+pub mod check;
 pub mod colour;
 mod generate;
 pub mod update;
@@ -42,9 +43,16 @@ pub struct Choices {
     /// An SVG or PNG file: the header's mark and the favicon. None: the
     /// template's mark in the chosen colours.
     pub logo: Option<PathBuf>,
+    /// The languages kept (folders of `domain/wire/locales/`; English
+    /// always: its files define the keys).
+    pub locales: Vec<String>,
+    /// The language for visitors whose browser names none of them.
+    pub default_locale: String,
     /// Cargo's default features (a sign-in method and a database at least).
     pub features: Vec<String>,
-    /// The database a fresh checkout runs on.
+    /// The database production runs on (`DATABASE_URL` in `.env.example`;
+    /// `db_pg` among the default features). SQLite stays in the defaults
+    /// either way: the dev loop and the browser tests run on a file.
     pub database: Database,
 }
 
@@ -55,13 +63,6 @@ pub enum Database {
 }
 
 impl Database {
-    pub fn feature(self) -> &'static str {
-        match self {
-            Database::Sqlite => "db_sqlite",
-            Database::Postgres => "db_pg",
-        }
-    }
-
     fn parse(s: &str) -> anyhow::Result<Self> {
         match s.trim().to_ascii_lowercase().as_str() {
             "sqlite" | "db_sqlite" => Ok(Database::Sqlite),
@@ -98,10 +99,14 @@ take their defaults with --yes (or without a terminal).
   --primary COLOUR      Tailwind palette name (teal) or hex (#0d9488); default indigo
   --accent COLOUR       the same, for focus rings and highlights; default amber
   --logo FILE           an SVG or PNG: the header's mark and the favicon
+  --locales en,uk       the languages kept (default: all the template has; English always)
+  --default-locale CODE the language for visitors whose browser names none of them (default en)
   --features a,b        default features among local_auth, google_auth, github_auth,
                         stripe_payment, chat (default: all); the others stay in the
                         code, one --features flag away
-  --database sqlite|postgres   the database a fresh checkout runs on (default sqlite)
+  --database sqlite|postgres   the production database (default sqlite); postgres adds
+                        db_pg to the default features (SQLite stays, for the dev
+                        loop and the browser tests) and sets DATABASE_URL's example
   --from REV            the template's commit to start from (default HEAD)
   --yes                 take the defaults for everything not given";
 
@@ -117,7 +122,8 @@ pub fn run(args: &[String], cwd: &Path) -> anyhow::Result<()> {
     let root = crate::util::workspace_root()?;
     let rev = flags.take("from").unwrap_or_else(|| "HEAD".to_owned());
     let ask = !flags.yes && std::io::stdin().is_terminal();
-    let choices = choose(&mut flags, &dir, ask)?;
+    let source = Source::at(&root, &rev)?;
+    let choices = choose(&mut flags, &dir, ask, &source.locales())?;
     flags.finish()?;
 
     crate::util::step(&format!(
@@ -130,7 +136,6 @@ pub fn run(args: &[String], cwd: &Path) -> anyhow::Result<()> {
         bail!("{} exists and is not empty", dir.display());
     }
     crate::tools::npm_packages()?;
-    let source = Source::at(&root, &rev)?;
     let theme = std::fs::read_to_string(root.join("node_modules/tailwindcss/theme.css"))
         .context("reading node_modules/tailwindcss/theme.css (Tailwind's palettes)")?;
     let product = generate(&source, &choices, &theme)?;
@@ -145,43 +150,29 @@ pub fn run(args: &[String], cwd: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The choices from the flags, asking for the rest when `ask`.
-fn choose(flags: &mut Flags, dir: &Path, ask: bool) -> anyhow::Result<Choices> {
+/// The language whose files define the keys: every product keeps it.
+pub const SOURCE_LOCALE: &str = "en";
+
+/// The choices from the flags, asking for the rest when `ask`; `available`
+/// are the template's languages.
+fn choose(flags: &mut Flags, dir: &Path, ask: bool, available: &[String]) -> anyhow::Result<Choices> {
     let dir_name = dir
         .file_name()
         .and_then(|n| n.to_str())
         .map(|n| n.to_ascii_lowercase().replace(['_', ' '], "-"))
         .unwrap_or_default();
     let slug = pick(flags, "slug", ask, "Machine name (slug)", &dir_name, check_slug)?;
-    let name = pick(flags, "name", ask, "Display name", &title_case(&slug), |s| {
-        if s.trim().is_empty() {
-            Err("the name is empty".into())
-        } else {
-            Ok(())
-        }
-    })?;
-    let tagline = pick(flags, "tagline", ask, "Tagline", "", |_| Ok(()))?;
+    let name = pick(flags, "name", ask, "Display name", &title_case(&slug), check_name)?;
+    let tagline = pick(flags, "tagline", ask, "Tagline", "", check_tagline)?;
     let url = optional(pick(
         flags,
         "url",
         ask,
         "Production URL (blank: decide later)",
         "",
-        |s| {
-            if s.is_empty() || s.starts_with("https://") || s.starts_with("http://") {
-                Ok(())
-            } else {
-                Err("the URL starts with https:// (or http://)".into())
-            }
-        },
+        |s| if s.is_empty() { Ok(()) } else { check_url(s) },
     )?);
-    let email = |s: &str| {
-        if s.is_empty() || (s.contains('@') && !s.contains(char::is_whitespace)) {
-            Ok(())
-        } else {
-            Err(format!("`{s}` is not an email address"))
-        }
-    };
+    let email = |s: &str| if s.is_empty() { Ok(()) } else { check_email(s) };
     let support_email = optional(pick(
         flags,
         "support-email",
@@ -236,6 +227,46 @@ fn choose(flags: &mut Flags, dir: &Path, ask: bool) -> anyhow::Result<Choices> {
         },
     )?)
     .map(PathBuf::from);
+    let locales = match flags.take("locales") {
+        Some(list) => list
+            .split(',')
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty())
+            .collect(),
+        None if ask => {
+            let all: Vec<&str> = available.iter().map(String::as_str).collect();
+            inquire::MultiSelect::new("Languages (English always stays)", all)
+                .with_all_selected_by_default()
+                .prompt()?
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        }
+        None => available.to_vec(),
+    };
+    let mut locales: Vec<String> = locales;
+    if !locales.iter().any(|l| l == SOURCE_LOCALE) {
+        locales.insert(0, SOURCE_LOCALE.to_owned());
+    }
+    for locale in &locales {
+        if !available.contains(locale) {
+            bail!(
+                "--locales: the template has no `{locale}` (it has {})",
+                available.join(", ")
+            );
+        }
+    }
+    let default_locale = match flags.take("default-locale") {
+        Some(l) => l.trim().to_owned(),
+        None if ask && locales.len() > 1 => inquire::Select::new("Default language", locales.clone()).prompt()?,
+        None => SOURCE_LOCALE.to_owned(),
+    };
+    if !locales.contains(&default_locale) {
+        bail!(
+            "--default-locale: `{default_locale}` is not among the languages kept ({})",
+            locales.join(", ")
+        );
+    }
     let features = match flags.take("features") {
         Some(list) => list
             .split(',')
@@ -271,6 +302,8 @@ fn choose(flags: &mut Flags, dir: &Path, ask: bool) -> anyhow::Result<Choices> {
         primary,
         accent,
         logo,
+        locales,
+        default_locale,
         features,
         database,
     };
@@ -350,6 +383,70 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
         return Err(format!(
             "`{slug}` is a word the template uses for its own crates and tools"
         ));
+    }
+    Ok(())
+}
+
+/// The display name goes into Rust and JSON strings, a mailbox
+/// (`Name <address>`), titles and comments: letters, digits, spaces and
+/// `-'.&!+` only, so it needs no escaping anywhere.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 40 {
+        return Err("the name is 1 to 40 characters".into());
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_alphanumeric() || " -'.&!+".contains(*c))) {
+        return Err(format!("`{c}` in the name: letters, digits, spaces and -'.&!+ only"));
+    }
+    if !name.chars().any(char::is_alphanumeric) {
+        return Err("the name has no letter or digit".into());
+    }
+    Ok(())
+}
+
+/// One line of text, at most 160 characters.
+fn check_tagline(tagline: &str) -> Result<(), String> {
+    if tagline.chars().count() > 160 {
+        return Err("the tagline is at most 160 characters".into());
+    }
+    if tagline.chars().any(char::is_control) {
+        return Err("the tagline is one line of text".into());
+    }
+    Ok(())
+}
+
+/// `https://host[:port][/path]` (or `http://`), nothing that could end the
+/// settings line it goes into.
+fn check_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("`{url}`: the URL starts with https:// (or http://)"))?;
+    let host = rest.split(['/', ':']).next().unwrap_or_default();
+    let ok = |c: char| c.is_ascii_alphanumeric() || "-._~:/%".contains(c);
+    if host.is_empty() || !host.contains('.') && host != "localhost" || !rest.chars().all(ok) {
+        return Err(format!("`{url}` is not a URL like https://acme.example"));
+    }
+    Ok(())
+}
+
+/// `local@domain.tld` with the characters a settings line and a mailbox
+/// take as they are.
+fn check_email(email: &str) -> Result<(), String> {
+    let bad = || format!("`{email}` is not an email address like help@acme.example");
+    let (local, domain) = email.split_once('@').ok_or_else(bad)?;
+    let local_ok = !local.is_empty() && local.chars().all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c));
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with(['.', '-'])
+        && !domain.ends_with(['.', '-'])
+        && domain.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c));
+    if local_ok && domain_ok { Ok(()) } else { Err(bad()) }
+}
+
+/// A git revision given on the command line: never an option.
+pub fn check_rev(rev: &str) -> anyhow::Result<()> {
+    if rev.is_empty() || rev.starts_with('-') || rev.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        bail!("`{rev}` is not a git revision");
     }
     Ok(())
 }
@@ -456,6 +553,7 @@ pub struct File {
 impl Source {
     /// Every tracked file of `root` at `rev` (through `git archive`).
     pub fn at(root: &Path, rev: &str) -> anyhow::Result<Self> {
+        check_rev(rev)?;
         let commit = crate::util::output(Command::new("git").current_dir(root).args([
             "rev-parse",
             "--verify",
@@ -496,7 +594,6 @@ impl Source {
     }
 }
 
-#[cfg(test)]
 impl Source {
     /// The working tree's files as `git` would commit them (tracked and new,
     /// ignored ones aside): what the next commit will generate from.
@@ -528,6 +625,22 @@ impl Source {
             repository: root.display().to_string(),
             files,
         })
+    }
+}
+
+impl Source {
+    /// The template's languages: the folders of `domain/wire/locales/`,
+    /// English first.
+    pub fn locales(&self) -> Vec<String> {
+        let mut found: Vec<String> = self
+            .files
+            .keys()
+            .filter_map(|p| p.strip_prefix("domain/wire/locales/"))
+            .filter_map(|rest| rest.split_once('/').map(|(locale, _)| locale.to_owned()))
+            .collect();
+        found.sort_by_key(|l| (l != SOURCE_LOCALE, l.clone()));
+        found.dedup();
+        found
     }
 }
 
@@ -578,7 +691,7 @@ impl Product {
 
 /// `git init` and one commit of everything (by the user's git identity,
 /// or a neutral one when none is configured).
-fn commit(dir: &Path, choices: &Choices) -> anyhow::Result<()> {
+pub fn commit(dir: &Path, choices: &Choices) -> anyhow::Result<()> {
     let git = |args: &[&str]| -> anyhow::Result<String> {
         crate::util::output(Command::new("git").current_dir(dir).args(args))
     };
@@ -635,6 +748,9 @@ pub fn record(choices: &Choices, template_name: &str, commit: &str, version: &st
         }
     ));
     out.push_str(&format!("logo = {}\n", choices.logo.is_some()));
+    let locales: Vec<String> = choices.locales.iter().map(|l| q(l)).collect();
+    out.push_str(&format!("locales = [{}]\n", locales.join(", ")));
+    out.push_str(&format!("default_locale = {}\n", q(&choices.default_locale)));
     out.push_str(&format!("features = [{}]\n", features.join(", ")));
     out.push_str(&format!("database = {}\n", q(choices.database.as_str())));
     out
@@ -668,6 +784,50 @@ mod tests {
         ] {
             assert!(check_slug(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn names_urls_and_addresses_that_could_break_out_of_their_files_are_refused() {
+        assert!(check_name("Acme AI").is_ok() && check_name("Zoë & Co.").is_ok());
+        for bad in [
+            "Acme\"; fn evil() {} //",
+            "Acme\\",
+            "Acme <evil@x>",
+            "Acme\nSMTP_HOST=evil",
+            "Acme, Inc",
+            "{product}",
+            "",
+            "---",
+        ] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_url("https://acme.example").is_ok() && check_url("http://localhost:3000/app").is_ok());
+        for bad in [
+            "ftp://acme.example",
+            "https://",
+            "https://acme",
+            "https://acme.example\nHSTS=off",
+            "https://a.b c",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_email("help+x@acme.example").is_ok());
+        for bad in [
+            "help",
+            "a@b",
+            "a b@acme.example",
+            "x@acme.example>",
+            "x@acme.example\nA=1",
+            "@acme.example",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_tagline("Answers for \"busy\" teams").is_ok());
+        assert!(check_tagline("two\nlines").is_err());
+        for bad in ["--output=/tmp/x", "-h", "", "HEAD x"] {
+            assert!(check_rev(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_rev("HEAD~2").is_ok());
     }
 
     #[test]
@@ -705,6 +865,8 @@ mod tests {
             primary: "teal".into(),
             accent: "#f43f5e".into(),
             logo: None,
+            locales: vec!["en".into(), "uk".into()],
+            default_locale: "uk".into(),
             features: vec!["local_auth".into(), "chat".into()],
             database: Database::Postgres,
         };

@@ -48,17 +48,20 @@ pub fn read_record(text: &str, logo: &Path) -> anyhow::Result<Recorded> {
             .with_context(|| format!("template.toml: `{key}` is missing or not a string"))
     };
     let optional = |key: &str| choices.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-    let features = choices
-        .get("features")
-        .and_then(|v| v.as_array())
-        .context("template.toml: `features` is missing")?
-        .iter()
-        .map(|f| {
-            f.as_str()
-                .map(str::to_owned)
-                .context("template.toml: a feature is not a string")
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let list = |key: &str| -> anyhow::Result<Vec<String>> {
+        choices
+            .get(key)
+            .and_then(|v| v.as_array())
+            .with_context(|| format!("template.toml: `{key}` is missing"))?
+            .iter()
+            .map(|f| {
+                f.as_str()
+                    .map(str::to_owned)
+                    .with_context(|| format!("template.toml: `{key}` holds a non-string"))
+            })
+            .collect()
+    };
+    let features = list("features")?;
     let database = match string(choices, "database")?.as_str() {
         "postgres" => Database::Postgres,
         "sqlite" => Database::Sqlite,
@@ -78,6 +81,8 @@ pub fn read_record(text: &str, logo: &Path) -> anyhow::Result<Recorded> {
             primary: string(choices, "primary")?,
             accent: string(choices, "accent")?,
             logo: has_logo.then(|| logo.to_path_buf()),
+            locales: list("locales")?,
+            default_locale: string(choices, "default_locale")?,
             features,
             database,
         },
@@ -193,9 +198,19 @@ fn local_copy(location: &str) -> anyhow::Result<(PathBuf, Option<TempDir>)> {
     if path.is_dir() {
         return Ok((path.to_path_buf(), None));
     }
+    // template.toml is a file anyone with commit access can edit: the
+    // location is never an option (`--upload-pack=…` runs a command) nor a
+    // transport that runs one (`ext::`).
+    if location.starts_with('-') || location.chars().any(char::is_control) {
+        bail!("`{location}` is not a repository location");
+    }
     let dir = TempDir(std::env::temp_dir().join(format!("xtask-template-{}", std::process::id())));
     let _ = std::fs::remove_dir_all(&dir.0);
-    crate::util::run(Command::new("git").args(["clone", "--quiet", location]).arg(&dir.0))?;
+    crate::util::run(
+        Command::new("git")
+            .args(["-c", "protocol.ext.allow=never", "clone", "--quiet", "--", location])
+            .arg(&dir.0),
+    )?;
     Ok((dir.0.clone(), Some(dir)))
 }
 
@@ -277,6 +292,8 @@ mod tests {
             primary: "teal".into(),
             accent: "rose".into(),
             logo: None,
+            locales: vec!["en".into(), "ru".into(), "uk".into()],
+            default_locale: "en".into(),
             features: vec!["local_auth".into(), "chat".into()],
             database: Database::Sqlite,
         };
@@ -346,6 +363,18 @@ mod tests {
     }
 
     #[test]
+    fn a_template_location_never_runs_a_command() {
+        let marker = std::env::temp_dir().join(format!("xtask-pwned-{}", std::process::id()));
+        for location in [
+            format!("--upload-pack=touch {}", marker.display()),
+            format!("ext::sh -c touch% {}", marker.display()),
+        ] {
+            assert!(local_copy(&location).is_err(), "{location}");
+            assert!(!marker.exists(), "{location} ran a command");
+        }
+    }
+
+    #[test]
     fn the_record_reads_back_as_the_choices_it_was_written_from() {
         let choices = Choices {
             slug: "acme-ai".into(),
@@ -357,6 +386,8 @@ mod tests {
             primary: "#0d9488".into(),
             accent: "rose".into(),
             logo: Some(PathBuf::from("style/public/favicon.svg")),
+            locales: vec!["en".into(), "uk".into()],
+            default_locale: "uk".into(),
             features: vec!["local_auth".into(), "stripe_payment".into()],
             database: Database::Postgres,
         };
