@@ -110,7 +110,7 @@ pub fn stray() -> anyhow::Result<Vec<String>> {
         let Ok(text) = std::fs::read_to_string(root.join(&path)) else {
             continue;
         };
-        if path == RECORD {
+        if path == RECORD || crate::template::fixture::shows_the_example(&path) {
             continue;
         }
         if named {

@@ -331,6 +331,27 @@ pub fn wait_for_ok(port: u16, path: &str, timeout: Duration) -> anyhow::Result<D
     }
 }
 
+/// Gives a copy of the workspace (at `root`) that builds in our target
+/// directory artifacts of its own. Cargo names a workspace crate's
+/// artifacts after its name, version and path *within its workspace*, so a
+/// copy with the same layout, built with the same features, would write
+/// over ours, and its artifacts would then pass for fresh in our builds
+/// (their dependency files are read relative to the package). A version of
+/// its own (`0.1.0-copy`) keeps the two apart; dependencies, which do not
+/// change, are still shared. Cargo updates the copy's lock file to match.
+pub fn version_workspace_copy(root: &Path) -> anyhow::Result<()> {
+    let manifest = root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
+    let at = text
+        .find("[workspace.package]")
+        .and_then(|s| text[s..].find("\nversion = \"").map(|v| s + v + "\nversion = \"".len()))
+        .context("no `version = \"…\"` under [workspace.package]")?;
+    let end = at + text[at..].find('"').context("an unterminated version")?;
+    let version = format!("{}-copy", &text[at..end]);
+    std::fs::write(&manifest, format!("{}{version}{}", &text[..at], &text[end..]))?;
+    Ok(())
+}
+
 /// Copies a directory tree.
 pub fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(to)?;
@@ -357,6 +378,18 @@ pub fn is_root() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_workspace_copy_gets_a_version_of_its_own() {
+        let dir = std::env::temp_dir().join(format!("xtask-version-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let manifest = "[workspace]\nmembers = []\n\n[workspace.package]\nversion = \"0.3.1\"\nedition = \"2024\"\n\n[workspace.dependencies]\nx = { version = \"1\" }\n";
+        std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+        version_workspace_copy(&dir).unwrap();
+        let after = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        assert_eq!(after, manifest.replace("0.3.1", "0.3.1-copy"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     use std::io::{Error, ErrorKind};
 
     /// `bytes`, then a read timeout.

@@ -97,6 +97,7 @@ impl WorkspaceCopy {
             std::fs::create_dir_all(to.parent().context("a file without a folder")?)?;
             std::fs::copy(from, &to).with_context(|| format!("copying {file}"))?;
         }
+        util::version_workspace_copy(&copy.root)?;
         let modules = std::env::current_dir()?.join("node_modules");
         if modules.is_dir() {
             std::os::unix::fs::symlink(&modules, copy.root.join("node_modules"))

@@ -14,9 +14,9 @@ const LOGO: &str = "end2end/template/logo.svg";
 /// Its browser test, run by the product's own `cargo xtask e2e`.
 const SMOKE: &str = "end2end/template/";
 
-/// Makes `acme-ai` (PostgreSQL, no GitHub sign-in, teal and rose, a logo,
-/// English and Ukrainian)
-/// in the output directory, then in it: `cargo xtask brand`, `cargo xtask
+/// Makes the example product (`acme-ai`: PostgreSQL, no GitHub sign-in,
+/// teal and rose, a logo, English and Ukrainian) in the output directory,
+/// then in it: `cargo xtask brand`, `cargo xtask
 /// e2e` with the smoke test (a debug build, sharing the target directory so
 /// only the product's own crates compile), and its unit and integration
 /// tests on SQLite and PostgreSQL with mail over SMTP. The product is
@@ -24,8 +24,8 @@ const SMOKE: &str = "end2end/template/";
 pub fn made_product() -> anyhow::Result<()> {
     let root = util::workspace_root()?;
     let choices = Choices {
-        slug: "acme-ai".into(),
-        name: "Acme AI".into(),
+        slug: super::fixture::example().0.into(),
+        name: super::fixture::example().1.into(),
         tagline: "Answers for busy teams".into(),
         url: Some("https://acme.example".into()),
         support_email: Some("help@acme.example".into()),
@@ -50,6 +50,9 @@ pub fn made_product() -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     let product = generate(&Source::worktree(&root)?, &choices, &theme)?;
     product.write(&dir)?;
+    // Its crates have our crates' names and layout: a version of its own
+    // keeps their artifacts apart from ours in the shared target directory.
+    util::version_workspace_copy(&dir)?;
     super::commit(&dir, &choices)?;
     println!("  made {} in {}", choices.name, dir.display());
 

@@ -543,9 +543,10 @@ mod tests {
     }
 
     fn acme(logo: Option<std::path::PathBuf>) -> Choices {
+        let (slug, name) = super::super::fixture::example();
         Choices {
-            slug: "acme-ai".into(),
-            name: "Acme AI".into(),
+            slug: slug.into(),
+            name: name.into(),
             tagline: "Answers for \"busy\" teams".into(),
             url: Some("https://acme.example".into()),
             support_email: Some("help@acme.example".into()),
@@ -579,6 +580,7 @@ mod tests {
         let logo = dir.join("logo.svg");
         let mark = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 8 8\"><path d=\"M0 0h8v8z\"/></svg>";
         std::fs::write(&logo, mark).unwrap();
+        let (slug, name) = super::super::fixture::example();
         let product = generate(&source, &acme(Some(logo.clone())), &theme).unwrap();
         let again = generate(&source, &acme(Some(logo)), &theme).unwrap();
         assert!(product.files == again.files, "two runs with the same choices differ");
@@ -611,7 +613,7 @@ mod tests {
         }
         let readme = text(&product, "README.md");
         assert!(
-            readme.starts_with("# Acme AI\n\nAnswers for \"busy\" teams\n\n> Made from the "),
+            readme.starts_with(&format!("# {name}\n\nAnswers for \"busy\" teams\n\n> Made from the ")),
             "{}",
             &readme[..200]
         );
@@ -620,11 +622,14 @@ mod tests {
 
         // The product's names where the brand lives.
         let brand_rs = text(&product, BRAND);
-        assert!(brand_rs.contains("\"acme-ai\"") && brand_rs.contains("pub const PRODUCT_NAME: &str = \"Acme AI\";"));
-        assert!(brand_rs.contains("pub const COPYRIGHT_HOLDER: &str = \"The Acme AI authors\";"));
-        assert!(text(&product, ".cargo/config.toml").contains("LEPTOS_OUTPUT_NAME = \"acme-ai\""));
-        assert!(text(&product, "Cargo.toml").contains("output-name = \"acme-ai\""));
-        assert!(text(&product, "package.json").contains("\"name\": \"acme-ai-tooling\""));
+        assert!(
+            brand_rs.contains(&format!("\"{slug}\""))
+                && brand_rs.contains(&format!("pub const PRODUCT_NAME: &str = \"{name}\";"))
+        );
+        assert!(brand_rs.contains(&format!("pub const COPYRIGHT_HOLDER: &str = \"The {name} authors\";")));
+        assert!(text(&product, ".cargo/config.toml").contains(&format!("LEPTOS_OUTPUT_NAME = \"{slug}\"")));
+        assert!(text(&product, "Cargo.toml").contains(&format!("output-name = \"{slug}\"")));
+        assert!(text(&product, "package.json").contains(&format!("\"name\": \"{slug}-tooling\"")));
 
         // Features and the database.
         for manifest in MANIFESTS {
@@ -635,10 +640,11 @@ mod tests {
             );
         }
         let env = text(&product, SETTINGS);
-        assert!(env.contains("\nDATABASE_URL=postgres://acme_ai:secret@localhost:5432/acme_ai\n"));
+        let db = slug.replace('-', "_");
+        assert!(env.contains(&format!("\nDATABASE_URL=postgres://{db}:secret@localhost:5432/{db}\n")));
         assert!(env.contains("\n# PUBLIC_URL=https://acme.example\n"));
         assert!(env.contains("\nSUPPORT_EMAIL=help@acme.example\n"));
-        assert!(env.contains("\nMAIL_FROM=Acme AI <hello@acme.example>\n"));
+        assert!(env.contains(&format!("\nMAIL_FROM={name} <hello@acme.example>\n")));
         // The tagline in the default language; English keeps the template's.
         let tagline = "\nFooterTagline = \"Answers for \\\"busy\\\" teams\"\n";
         assert!(text(&product, "domain/wire/locales/uk/core.toml").contains(tagline));
@@ -661,7 +667,7 @@ mod tests {
         // The record.
         let record = text(&product, RECORD);
         assert!(
-            record.contains("slug = \"acme-ai\"") && record.contains("database = \"postgres\""),
+            record.contains(&format!("slug = \"{slug}\"")) && record.contains("database = \"postgres\""),
             "{record}"
         );
     }

@@ -10,6 +10,7 @@
 
 pub mod check;
 pub mod colour;
+pub mod fixture;
 mod generate;
 pub mod update;
 

@@ -283,8 +283,8 @@ mod tests {
         // A product made from it.
         let product_dir = scratch.0.join("product");
         let choices = Choices {
-            slug: "acme-ai".into(),
-            name: "Acme AI".into(),
+            slug: super::super::fixture::example().0.into(),
+            name: super::super::fixture::example().1.into(),
             tagline: String::new(),
             url: None,
             support_email: None,
@@ -358,7 +358,7 @@ mod tests {
         assert!(
             std::fs::read_to_string(product_dir.join("domain/wire/src/brand.rs"))
                 .unwrap()
-                .contains("\"acme-ai\"")
+                .contains(&format!("\"{}\"", super::super::fixture::example().0))
         );
     }
 
