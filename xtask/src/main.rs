@@ -71,6 +71,10 @@ commands:
   new   <dir> [--slug …] [--name …] [--primary …] [--yes] …
         make a renamed, rebranded product from this template in <dir>, a
         new git repository (`cargo xtask new --help` lists every option)
+  template-check
+        make the example product (acme-ai) from the working tree and run,
+        in it, its brand check, a debug build with a browser smoke test and
+        its own tests (part of `cargo xtask test`)
   template-update [--template PATH|URL] [--to REV]
         in a product made by `new`: merge the template's changes since
         template.toml's commit into the working tree (conflicts as git's)";
@@ -136,6 +140,11 @@ fn run() -> anyhow::Result<()> {
         }
         "new" => template::run(&args, &cwd),
         "template-update" => template::update::run(&args, &root),
+        "template-check" => {
+            no_args(&args)?;
+            tools::npm_packages()?;
+            template::check::made_product()
+        }
         "cfg-spread" => {
             no_args(&args)?;
             for (feature, files) in layers::cfg_spread(layers::PRODUCT_FEATURES)? {
