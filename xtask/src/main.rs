@@ -72,7 +72,7 @@ commands:
         make a renamed, rebranded product from this template in <dir>, a
         new git repository (`cargo xtask new --help` lists every option)
   template-check
-        make the example product (acme-ai) from the working tree and run,
+        make the example product from the working tree and run,
         in it, its brand check, a debug build with a browser smoke test and
         its own tests (part of `cargo xtask test`)
   template-update [--template PATH|URL] [--to REV]

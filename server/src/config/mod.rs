@@ -312,6 +312,21 @@ mod tests {
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
+    /// `.env.example` is copied to `.env` as it is: every line the dotenv
+    /// parser reads must parse, and the settings it sets must load.
+    #[cfg(feature = "db_sqlite")]
+    #[test]
+    fn the_settings_example_loads_as_a_dotenv_file() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../.env.example");
+        let pairs: Vec<(String, String)> = dotenvy::from_path_iter(path)
+            .expect(".env.example")
+            .map(|item| item.unwrap_or_else(|e| panic!(".env.example: {e}")))
+            .collect();
+        assert!(pairs.iter().any(|(k, _)| k == "MAIL_FROM"));
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        load(&borrowed).unwrap_or_else(|e| panic!(".env.example's settings do not load: {e}"));
+    }
+
     #[cfg(feature = "db_sqlite")]
     #[test]
     fn defaults_need_no_variables() {

@@ -124,6 +124,9 @@ fn round(x: f64) -> f64 {
 
 fn parse_hex(hex: &str) -> anyhow::Result<[u8; 3]> {
     let digits = hex.strip_prefix('#').unwrap_or(hex);
+    if !digits.is_ascii() {
+        bail!("`{hex}` is not a hex colour (#rgb or #rrggbb)");
+    }
     let expanded: String = match digits.len() {
         3 => digits.chars().flat_map(|c| [c, c]).collect(),
         6 => digits.to_owned(),
@@ -196,9 +199,11 @@ pub fn scale_from(base: Oklch) -> Scale {
         if i == nearest {
             return base;
         }
+        // The base colour sits at `nearest`: the others' chroma is relative
+        // to it, so a pale or a dark colour still gives a saturated middle.
         let mut colour = Oklch {
             l: LIGHTNESS[i],
-            c: base.c * CHROMA[i],
+            c: base.c * CHROMA[i] / CHROMA[nearest],
             h: base.h,
         };
         // Halve the excess until displayable (a few steps suffice).
@@ -243,6 +248,15 @@ pub const TEXT_PAIRS: &[(&str, &str, &str)] = &[
     ("primary-800", "primary-50", "navigation links (light)"),
     ("primary-800", "white", "secondary text on cards (light)"),
     ("primary-700", "white", "links and placeholders (light)"),
+    (
+        "primary-700",
+        "primary-50",
+        "links, the footer and hints on the page (light)",
+    ),
+    ("primary-800", "primary-100", "a selected conversation (light)"),
+    ("primary-800", "primary-200", "a hovered conversation (light)"),
+    ("primary-800", "accent-200", "a hovered button (light)"),
+    ("accent-800", "primary-50", "numbers in code blocks (light)"),
     ("white", "primary-700", "primary buttons (light)"),
     (
         "primary-950",
@@ -260,6 +274,7 @@ pub const TEXT_PAIRS: &[(&str, &str, &str)] = &[
     ("accent-300", "primary-950", "links (dark)"),
     ("accent-300", "primary-900", "links on cards (dark)"),
     ("primary-50", "primary-800", "notices (dark)"),
+    ("primary-200", "primary-800", "a hovered conversation's actions (dark)"),
     ("accent-100", "accent-950", "the low-balance pill (dark)"),
 ];
 
@@ -325,6 +340,7 @@ mod tests {
         assert_eq!(Oklch::from_hex("#fff").unwrap().to_hex(), "#ffffff");
         assert!(Oklch::from_hex("#12345").is_err());
         assert!(Oklch::from_hex("#gggggg").is_err());
+        assert!(Oklch::from_hex("#aébcd").is_err(), "multibyte, not a panic");
     }
 
     #[test]

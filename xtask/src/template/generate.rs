@@ -32,6 +32,9 @@ pub fn generate(source: &Source, choices: &Choices, tailwind_theme: &str) -> any
     let old_brand = text(BRAND)?;
     let old_slug = quoted_after(&old_brand, "macro_rules! slug")?;
     let old_name = quoted_after(&old_brand, "pub const PRODUCT_NAME")?;
+    if choices.slug == old_slug || choices.name.eq_ignore_ascii_case(&old_name) {
+        bail!("`{}` is the template's own name: a product needs its own", choices.slug);
+    }
     let names = Names {
         old_slug: old_slug.clone(),
         old_name: old_name.clone(),
@@ -110,8 +113,13 @@ pub fn generate(source: &Source, choices: &Choices, tailwind_theme: &str) -> any
     }
     edit(SETTINGS, &|env| {
         let mut env = env;
+        let db = choices.slug.replace('-', "_");
+        env = set_line(
+            &env,
+            "#   DATABASE_URL=postgres://",
+            &format!("#   DATABASE_URL=postgres://{db}:secret@localhost:5432/{db}"),
+        )?;
         if choices.database == Database::Postgres {
-            let db = choices.slug.replace('-', "_");
             env = set_line(
                 &env,
                 "DATABASE_URL=",
@@ -125,7 +133,12 @@ pub fn generate(source: &Source, choices: &Choices, tailwind_theme: &str) -> any
             env = set_line(&env, "# SUPPORT_EMAIL=", &format!("SUPPORT_EMAIL={support}"))?;
         }
         if let Some(sender) = &choices.sender_email {
-            env = set_line(&env, "MAIL_FROM=", &format!("MAIL_FROM={} <{sender}>", choices.name))?;
+            // Quoted: the dotenv parser ends an unquoted value at a space.
+            env = set_line(
+                &env,
+                "MAIL_FROM=",
+                &format!("MAIL_FROM=\"{} <{sender}>\"", choices.name),
+            )?;
         }
         Ok(env)
     })?;
@@ -373,43 +386,106 @@ fn logo_svg(path: &std::path::Path) -> anyhow::Result<String> {
     if !(head.starts_with("<svg") || head.starts_with("<?xml")) || !text.contains("</svg>") {
         bail!("the logo is neither a PNG nor an SVG: {}", path.display());
     }
-    // Served from the site's own origin: opened directly, an SVG's script
-    // would run as the site. Only a picture is taken.
-    let lower = text.to_ascii_lowercase();
-    let active = [
-        "<script",
-        "javascript:",
-        "<foreignobject",
-        "<iframe",
-        "<embed",
-        "<object",
-        "<use",
-        "@import",
-    ];
-    if let Some(found) = active.iter().find(|a| lower.contains(*a)) {
-        bail!(
-            "the logo SVG carries `{found}`; the favicon must be a picture only (no scripts, links or embedded documents)"
-        );
-    }
-    if has_event_handler(&lower) {
-        bail!("the logo SVG carries an event handler (`on…=`); the favicon must be a picture only");
-    }
-    if lower.contains("href=\"http") || lower.contains("href='http") || lower.contains("url(http") {
-        bail!("the logo SVG loads something from the network; embed it instead");
-    }
+    svg_is_a_picture(&text)?;
     Ok(text)
 }
 
-/// Whether an attribute named `on…` appears (`onload=`, ` onclick =`).
-fn has_event_handler(lower: &str) -> bool {
-    lower.match_indices("on").any(|(at, _)| {
-        let before = lower[..at].chars().next_back();
-        let after = &lower[at + 2..];
-        let name_len = after.chars().take_while(char::is_ascii_alphabetic).count();
-        before.is_some_and(|c| c.is_whitespace() || c == '/' || c == '"' || c == '\'')
-            && name_len > 0
-            && after[name_len..].trim_start().starts_with('=')
-    })
+/// The elements a logo may be drawn with (any namespace prefix is looked
+/// through: `<x:script>` is a script).
+const SVG_ELEMENTS: [&str; 24] = [
+    "svg",
+    "g",
+    "path",
+    "rect",
+    "circle",
+    "ellipse",
+    "line",
+    "polyline",
+    "polygon",
+    "defs",
+    "lineargradient",
+    "radialgradient",
+    "stop",
+    "title",
+    "desc",
+    "clippath",
+    "mask",
+    "text",
+    "tspan",
+    "use",
+    "symbol",
+    "style",
+    "pattern",
+    "metadata",
+];
+
+/// Served from the site's own origin, an SVG opened directly acts as a
+/// page: a logo is only taken when it is a picture. Every element is one
+/// of [`SVG_ELEMENTS`]; no attribute is an event handler; links (`href`,
+/// `url(…)`) point inside the file or at embedded images; no character
+/// references (which could spell `javascript:`), entities or `@import`.
+fn svg_is_a_picture(text: &str) -> anyhow::Result<()> {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("&#") || lower.contains("@import") || lower.contains("<!entity") {
+        bail!("the logo SVG carries character references, entities or @import; export it as plain SVG");
+    }
+    let mut rest = lower.as_str();
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        if rest.starts_with('/') || rest.starts_with('?') || rest.starts_with('!') {
+            continue; // end tags, the XML declaration, comments, doctype
+        }
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_' | '.'))
+            .collect();
+        let local = name.rsplit(':').next().unwrap_or_default();
+        if !SVG_ELEMENTS.contains(&local) {
+            bail!("the logo SVG has a `<{name}>` element; a logo is drawn with shapes, text and gradients only");
+        }
+        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
+        for (attribute, value) in attributes(tag) {
+            let local = attribute.rsplit(':').next().unwrap_or_default();
+            if local.starts_with("on") {
+                bail!("the logo SVG has an event handler (`{attribute}`)");
+            }
+            let value = value.trim();
+            if local == "href" && !(value.starts_with('#') || value.starts_with("data:image/")) {
+                bail!("the logo SVG links to `{value}`; only links inside the file or embedded images");
+            }
+        }
+    }
+    // `url(…)` anywhere (attributes, style) must point inside the file.
+    for (at, _) in lower.match_indices("url(") {
+        let target = lower[at + 4..].trim_start().trim_start_matches(['"', '\'']);
+        if !target.starts_with('#') {
+            bail!(
+                "the logo SVG loads `url({})`; only references inside the file",
+                &target[..target.len().min(30)]
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The `name="value"` pairs of a start tag (after its name).
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = tag;
+    while let Some(eq) = rest.find('=') {
+        let name = rest[..eq].split_whitespace().last().unwrap_or_default().to_owned();
+        let after = rest[eq + 1..].trim_start();
+        let Some(quote) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            out.push((name, after.split_whitespace().next().unwrap_or_default().to_owned()));
+            rest = after;
+            continue;
+        };
+        let body = &after[1..];
+        let end = body.find(quote).unwrap_or(body.len());
+        out.push((name, body[..end].to_owned()));
+        rest = &body[(end + 1).min(body.len())..];
+    }
+    out
 }
 
 /// A PNG's width and height (its IHDR chunk).
@@ -509,18 +585,28 @@ mod tests {
         assert!(logo_svg(&svg).unwrap().contains("circle"));
         for active in [
             "<svg><script>alert(1)</script></svg>",
+            "<svg xmlns:x=\"http://www.w3.org/2000/svg\"><x:script>alert(1)</x:script></svg>",
             "<svg onload=\"alert(1)\"></svg>",
             "<svg><rect onclick = 'x()'/></svg>",
             "<svg><a href=\"javascript:alert(1)\"><rect/></a></svg>",
+            "<svg><use href=\"&#106;avascript:alert(1)\"/></svg>",
+            "<svg><use xlink:href = \"//evil.example/x.svg#a\"/></svg>",
             "<svg><foreignObject><iframe/></foreignObject></svg>",
             "<svg><image href=\"https://tracker.example/p.png\"/></svg>",
+            "<svg><rect style=\"fill:url('https://tracker.example/p')\"/></svg>",
+            "<svg><style>@import 'https://evil.example/a.css';</style></svg>",
         ] {
             std::fs::write(&svg, active).unwrap();
             assert!(logo_svg(&svg).is_err(), "{active}");
         }
-        // A word that merely contains "on" is not a handler.
-        std::fs::write(&svg, "<svg><polygon points=\"0,0 1,1\"/><text>on = off</text></svg>").unwrap();
-        assert!(logo_svg(&svg).is_ok());
+        // What exported logos use: internal references, gradients, styles,
+        // and words that merely contain "on".
+        let fine = "<?xml version=\"1.0\"?><!-- by hand --><svg xmlns=\"http://www.w3.org/2000/svg\" \
+                    xmlns:xlink=\"http://www.w3.org/1999/xlink\"><defs><linearGradient id=\"g\"><stop offset=\"0\"/>\
+                    </linearGradient><path id=\"p\" d=\"M0 0\"/></defs><style>.a{fill:url(#g)}</style>\
+                    <use xlink:href=\"#p\" class=\"a\"/><polygon points=\"0,0 1,1\"/><text font-family=\"x\">on = off</text></svg>";
+        std::fs::write(&svg, fine).unwrap();
+        logo_svg(&svg).unwrap();
         let png = dir.join("a.png");
         let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
         bytes.extend(64u32.to_be_bytes());
@@ -564,6 +650,19 @@ mod tests {
             ],
             database: Database::Postgres,
         }
+    }
+
+    /// `KEY=value` lines as a dotenv parser reads them (quotes removed).
+    fn dotenv_pairs(text: &str) -> Vec<(String, String)> {
+        text.lines()
+            .filter(|l| !l.starts_with('#') && l.contains('='))
+            .map(|l| {
+                let (k, v) = l.split_once('=').unwrap();
+                let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
+                assert!(!v.contains(' ') || l.contains('"'), "an unquoted space: {l}");
+                (k.to_owned(), v.to_owned())
+            })
+            .collect()
     }
 
     fn text<'a>(product: &'a Product, path: &str) -> &'a str {
@@ -644,7 +743,16 @@ mod tests {
         assert!(env.contains(&format!("\nDATABASE_URL=postgres://{db}:secret@localhost:5432/{db}\n")));
         assert!(env.contains("\n# PUBLIC_URL=https://acme.example\n"));
         assert!(env.contains("\nSUPPORT_EMAIL=help@acme.example\n"));
-        assert!(env.contains(&format!("\nMAIL_FROM={name} <hello@acme.example>\n")));
+        assert!(env.contains(&format!("\nMAIL_FROM=\"{name} <hello@acme.example>\"\n")));
+        assert!(env.contains(&format!(
+            "\n#   DATABASE_URL=postgres://{db}:secret@localhost:5432/{db}\n"
+        )));
+        // As a dotenv file, the settings parse.
+        let parsed: Vec<_> = dotenv_pairs(env);
+        assert!(
+            parsed.contains(&("MAIL_FROM".to_owned(), format!("{name} <hello@acme.example>"))),
+            "{parsed:?}"
+        );
         // The tagline in the default language; English keeps the template's.
         let tagline = "\nFooterTagline = \"Answers for \\\"busy\\\" teams\"\n";
         assert!(text(&product, "domain/wire/locales/uk/core.toml").contains(tagline));

@@ -29,7 +29,7 @@ pub struct Choices {
     pub slug: String,
     /// The name users see.
     pub name: String,
-    /// One line under the name (the footer, the page's description).
+    /// One line under the name (the footer, in the default language).
     pub tagline: String,
     /// Where the product is served in production (`PUBLIC_URL`), if known.
     pub url: Option<String>,
@@ -405,8 +405,12 @@ pub fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// One line of text, at most 160 characters.
-fn check_tagline(tagline: &str) -> Result<(), String> {
+/// One line of text, at most 160 characters, without `{}` (the strings'
+/// placeholders).
+pub fn check_tagline(tagline: &str) -> Result<(), String> {
+    if tagline.contains(['{', '}']) {
+        return Err("the tagline cannot hold { or } (they mark placeholders in the strings)".into());
+    }
     if tagline.chars().count() > 160 {
         return Err("the tagline is at most 160 characters".into());
     }
@@ -418,7 +422,7 @@ fn check_tagline(tagline: &str) -> Result<(), String> {
 
 /// `https://host[:port][/path]` (or `http://`), nothing that could end the
 /// settings line it goes into.
-fn check_url(url: &str) -> Result<(), String> {
+pub fn check_url(url: &str) -> Result<(), String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
@@ -433,7 +437,7 @@ fn check_url(url: &str) -> Result<(), String> {
 
 /// `local@domain.tld` with the characters a settings line and a mailbox
 /// take as they are.
-fn check_email(email: &str) -> Result<(), String> {
+pub fn check_email(email: &str) -> Result<(), String> {
     let bad = || format!("`{email}` is not an email address like help@acme.example");
     let (local, domain) = email.split_once('@').ok_or_else(bad)?;
     let local_ok = !local.is_empty() && local.chars().all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c));
@@ -452,7 +456,7 @@ pub fn check_rev(rev: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn check_features(features: &[String]) -> anyhow::Result<()> {
+pub fn check_features(features: &[String]) -> anyhow::Result<()> {
     for f in features {
         if !SIGN_IN.contains(&f.as_str()) && !OTHER.contains(&f.as_str()) {
             bail!(
@@ -556,6 +560,8 @@ impl Source {
     pub fn at(root: &Path, rev: &str) -> anyhow::Result<Self> {
         check_rev(rev)?;
         let commit = crate::util::output(Command::new("git").current_dir(root).args([
+            "-c",
+            "safe.bareRepository=explicit",
             "rev-parse",
             "--verify",
             &format!("{rev}^{{commit}}"),
@@ -563,11 +569,11 @@ impl Source {
         .with_context(|| format!("`{rev}` is not a commit of {}", root.display()))?
         .trim()
         .to_owned();
-        let scratch = std::env::temp_dir().join(format!("xtask-new-{}-{commit}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&scratch);
-        std::fs::create_dir_all(&scratch)?;
+        let scratch = unique_temp_dir("xtask-new")?;
         let archive = scratch.join("source.tar");
         crate::util::output(Command::new("git").current_dir(root).args([
+            "-c",
+            "safe.bareRepository=explicit",
             "archive",
             "--format=tar",
             "-o",
@@ -585,7 +591,7 @@ impl Source {
                 .current_dir(root)
                 .args(["remote", "get-url", "origin"]),
         )
-        .map(|url| url.trim().to_owned())
+        .map(|url| without_credentials(url.trim()))
         .unwrap_or_else(|_| root.display().to_string());
         Ok(Source {
             commit,
@@ -642,6 +648,32 @@ impl Source {
         found.sort_by_key(|l| (l != SOURCE_LOCALE, l.clone()));
         found.dedup();
         found
+    }
+}
+
+/// A new, empty folder of our own in the temp directory (never one that
+/// already exists: another user could have prepared it).
+pub fn unique_temp_dir(prefix: &str) -> anyhow::Result<PathBuf> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_nanos();
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// A remote's URL without a user name or password (`https://user:token@host/…`
+/// must not be committed in template.toml).
+pub fn without_credentials(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host_start = rest.find('/').unwrap_or(rest.len());
+            match rest[..host_start].rfind('@') {
+                Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -825,10 +857,25 @@ mod tests {
         }
         assert!(check_tagline("Answers for \"busy\" teams").is_ok());
         assert!(check_tagline("two\nlines").is_err());
+        assert!(check_tagline("Save {product}").is_err());
         for bad in ["--output=/tmp/x", "-h", "", "HEAD x"] {
             assert!(check_rev(bad).is_err(), "{bad:?}");
         }
         assert!(check_rev("HEAD~2").is_ok());
+    }
+
+    #[test]
+    fn a_recorded_remote_never_carries_credentials() {
+        assert_eq!(
+            without_credentials("https://user:ghp_secret@github.com/o/r.git"),
+            "https://github.com/o/r.git"
+        );
+        assert_eq!(
+            without_credentials("https://github.com/o/r.git"),
+            "https://github.com/o/r.git"
+        );
+        assert_eq!(without_credentials("git@github.com:o/r.git"), "git@github.com:o/r.git");
+        assert_eq!(without_credentials("ssh://git@host/r@x.git"), "ssh://host/r@x.git");
     }
 
     #[test]

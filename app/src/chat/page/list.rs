@@ -245,7 +245,7 @@ fn ConversationRow(
                             </button>
                             <button
                                 type="button"
-                                class="rounded px-1.5 py-1 text-sm text-primary-800 hover:bg-accent-200 dark:text-primary-200 dark:hover:bg-primary-700"
+                                class="rounded px-1.5 py-1 text-sm text-primary-800 hover:bg-accent-200 dark:text-primary-200 dark:hover:bg-primary-800"
                                 title=locale.t(Key::ChatRenameNamed).replace("{title}", &title)
                                 aria-label=locale.t(Key::ChatRenameNamed).replace("{title}", &title)
                                 on:click=start_edit.clone()
