@@ -63,7 +63,10 @@ pub fn made_product() -> anyhow::Result<()> {
             .current_dir(&dir)
             .env("CARGO_TARGET_DIR", &target)
             .env("XTASK_OUT_DIR", dir.join("out"))
-            .env_remove("DATABASE_URL");
+            .env_remove("DATABASE_URL")
+            // Cargo gave us our `[env]` (the WASM's output name); the
+            // product's own `.cargo/config.toml` must set its own.
+            .env_remove("LEPTOS_OUTPUT_NAME");
         cmd
     };
     run(&mut in_product(&["xtask", "brand"]))?;
