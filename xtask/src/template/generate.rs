@@ -150,6 +150,13 @@ pub fn generate(source: &Source, choices: &Choices, tailwind_theme: &str) -> any
     }
     let mut edit = |path: &str, f: &dyn Fn(String) -> anyhow::Result<String>| edit_file(&mut files, path, f);
     edit(BRAND, &|b| set_const(&b, "DEFAULT_LOCALE", &choices.default_locale))?;
+    // The landing page's copy is the template's: marked for the team.
+    for locale in &choices.locales {
+        edit(&format!("{LOCALES}{locale}/core.toml"), &|t| {
+            let at = t.find("\nMetaDescription = ").context("no MetaDescription")? + 1;
+            Ok(format!("{}{LANDING_MARK}\n{}", &t[..at], &t[at..]))
+        })?;
+    }
     if !choices.tagline.is_empty() {
         let strings = format!("{LOCALES}{}/core.toml", choices.default_locale);
         edit(&strings, &|t| {
@@ -212,6 +219,10 @@ fn edit_file(
     file.bytes = f(before).with_context(|| format!("rewriting {path}"))?.into_bytes();
     Ok(())
 }
+
+/// Above the landing page's strings in a product: they are the template's.
+pub const LANDING_MARK: &str = "# TO FILL: the page description and the landing page's copy below are the \
+template's words; write your product's (docs/template.md, \"What to customise first\").";
 
 /// The README's one line naming the template starts so.
 const ATTRIBUTION: &str = "> Made from the ";
@@ -758,6 +769,13 @@ mod tests {
         assert!(text(&product, "domain/wire/locales/uk/core.toml").contains(tagline));
         assert!(!text(&product, "domain/wire/locales/en/core.toml").contains(tagline));
         assert!(brand_rs.contains("pub const DEFAULT_LOCALE: &str = \"uk\";"));
+        for locale in ["en", "uk"] {
+            let core = text(&product, &format!("domain/wire/locales/{locale}/core.toml"));
+            assert!(
+                core.contains(&format!("{LANDING_MARK}\nMetaDescription = ")),
+                "{locale}"
+            );
+        }
 
         // The theme: Tailwind's teal and rose, the emails' colours from it,
         // the logo as the mark.
