@@ -74,7 +74,7 @@ commands:
   template-check
         make the example product from the working tree and run,
         in it, its brand check, a debug build with a browser smoke test and
-        its own tests (part of `cargo xtask test`)
+        its own tests (about 8 minutes)
   template-update [--template PATH|URL] [--to REV]
         in a product made by `new`: merge the template's changes since
         template.toml's commit into the working tree (conflicts as git's)";

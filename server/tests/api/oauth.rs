@@ -3,7 +3,7 @@
 
 use crate::helpers::{Backend, Browser, TestApp, expect_json, unique_email};
 use crate::on_each_database;
-use crate::support::{Person, consent, location, oauth, registered_and_verified, start};
+use crate::support::{Person, consent, location, oauth, providers, registered_and_verified, start};
 use entity::user_identities;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
@@ -51,6 +51,7 @@ async fn a_google_sign_up_makes_a_verified_account_known_by_provider_and_subject
 }
 on_each_database!(a_google_sign_up_makes_a_verified_account_known_by_provider_and_subject);
 
+#[cfg(feature = "github_auth")]
 async fn a_github_sign_in_uses_the_primary_verified_email(app: TestApp) {
     let b = app.browser();
     let person = Person::new(&unique_email("octo"));
@@ -65,6 +66,7 @@ async fn a_github_sign_in_uses_the_primary_verified_email(app: TestApp) {
     assert_eq!(me["email_verified"], true);
     assert_eq!(identities(&app, "github").await.len(), 1);
 }
+#[cfg(feature = "github_auth")]
 on_each_database!(a_github_sign_in_uses_the_primary_verified_email);
 
 fn with_param(url: &str, key: &str, value: &str) -> String {
@@ -87,7 +89,7 @@ fn is_refused(response: &reqwest::Response, code: &str) -> bool {
 #[tokio::test]
 async fn a_wrong_or_missing_state_is_refused() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    for provider in ["google", "github"] {
+    for provider in providers() {
         let b = app.browser();
         let authorize = start(&b, provider, "").await;
         let callback = consent(&app, &authorize, &Person::new(&unique_email("s")), None).await;
@@ -158,6 +160,7 @@ async fn an_id_token_with_a_wrong_nonce_audience_issuer_expiry_or_signature_is_r
     }
 }
 
+#[cfg(feature = "github_auth")]
 #[tokio::test]
 async fn a_code_or_state_from_the_other_provider_is_refused() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
@@ -209,6 +212,7 @@ async fn an_email_that_signs_in_another_way_is_not_taken_over() {
     assert!(identities(&app, "google").await.is_empty());
 }
 
+#[cfg(feature = "github_auth")]
 #[tokio::test]
 async fn with_account_linking_a_verified_provider_email_joins_the_existing_account() {
     let app = TestApp::spawn_with(Backend::Sqlite, &[("ALLOW_ACCOUNT_LINKING", "true")])
@@ -228,7 +232,7 @@ async fn with_account_linking_a_verified_provider_email_joins_the_existing_accou
 #[tokio::test]
 async fn an_unverified_provider_email_cannot_sign_up() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    for provider in ["google", "github"] {
+    for provider in providers() {
         let b = app.browser();
         let mut person = Person::new(&unique_email("unverified"));
         person.verified = false;
@@ -257,6 +261,7 @@ async fn cancelling_at_the_provider_is_reported() {
     assert!(is_refused(&r, "denied"), "{}", location(&r));
 }
 
+#[cfg(feature = "github_auth")]
 #[tokio::test]
 async fn linking_from_the_account_page_adds_a_provider_and_the_last_method_stays() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
@@ -323,7 +328,7 @@ async fn a_provider_that_is_not_configured_is_explained() {
 #[tokio::test]
 async fn linking_without_a_session_just_asks_to_sign_in() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    for provider in ["google", "github"] {
+    for provider in providers() {
         let to = start(&app.browser(), provider, "intent=link").await;
         assert_eq!(
             to, "/signin",

@@ -77,6 +77,19 @@ fn query_of(url: &str) -> HashMap<String, String> {
         .collect()
 }
 
+/// The sign-in providers this build has (a product may leave one out:
+/// tests that need a particular one carry its feature's `cfg`).
+pub fn providers() -> Vec<&'static str> {
+    let mut all = Vec::new();
+    if cfg!(feature = "google_auth") {
+        all.push("google");
+    }
+    if cfg!(feature = "github_auth") {
+        all.push("github");
+    }
+    all
+}
+
 /// `GET /auth/{provider}/start?…`: returns the provider's authorize URL.
 pub async fn start(b: &Browser, provider: &str, query: &str) -> String {
     let path = if query.is_empty() {

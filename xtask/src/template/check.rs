@@ -62,7 +62,8 @@ pub fn made_product() -> anyhow::Result<()> {
         cmd.args(args)
             .current_dir(&dir)
             .env("CARGO_TARGET_DIR", &target)
-            .env("XTASK_OUT_DIR", dir.join("out"))
+            // Outside the product: its tests read its tree as a template.
+            .env("XTASK_OUT_DIR", dir.with_extension("out"))
             .env_remove("DATABASE_URL")
             // Cargo gave us our `[env]` (the WASM's output name); the
             // product's own `.cargo/config.toml` must set its own.
@@ -78,12 +79,15 @@ pub fn made_product() -> anyhow::Result<()> {
         .env("XTASK_EXPECT_ACCENT_400", palettes["rose"][4].to_css()))?;
     let pg = TempPostgres::start()?;
     let maildev = Maildev::start()?;
-    run(in_product(&["test", "--workspace", "--exclude", "frontend"])
-        .env("XTASK_TEST_PG_URL", pg.url())
-        .env("XTASK_REQUIRE_PG", "1")
-        .env("XTASK_TEST_SMTP_PORT", maildev.smtp_port.to_string())
-        .env("XTASK_TEST_MAILDEV_API", &maildev.api)
-        .env("XTASK_REQUIRE_SMTP", "1"))?;
+    run(
+        in_product(&["test", "--workspace", "--exclude", "frontend", "--no-fail-fast"])
+            .env("XTASK_TEST_PG_URL", pg.url())
+            .env("XTASK_REQUIRE_PG", "1")
+            .env("XTASK_TEST_SMTP_PORT", maildev.smtp_port.to_string())
+            .env("XTASK_TEST_MAILDEV_API", &maildev.api)
+            .env("XTASK_REQUIRE_SMTP", "1"),
+    )?;
     let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(dir.with_extension("out"));
     Ok(())
 }

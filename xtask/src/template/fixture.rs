@@ -27,8 +27,12 @@ pub fn example() -> (&'static str, &'static str) {
 
 /// Whether `path` is one of [`FILES`] and this product is the example.
 pub fn shows_the_example(path: &str) -> bool {
-    wire::brand::SLUG == SLUG
-        && FILES
-            .iter()
-            .any(|f| path == *f || (f.ends_with('/') && path.starts_with(f)))
+    wire::brand::SLUG == SLUG && in_files(path)
+}
+
+/// Whether `path` is one of [`FILES`] (or inside one of its folders).
+pub fn in_files(path: &str) -> bool {
+    FILES
+        .iter()
+        .any(|f| path == *f || (f.ends_with('/') && path.starts_with(f)))
 }

@@ -332,7 +332,7 @@ mod tests {
             primary: "teal".into(),
             accent: "rose".into(),
             logo: None,
-            locales: vec!["en".into(), "ru".into(), "uk".into()],
+            locales: Source::worktree(&root).unwrap().locales(),
             default_locale: "en".into(),
             features: vec!["local_auth".into(), "chat".into()],
             database: Database::Sqlite,
