@@ -16,6 +16,27 @@ macro_rules! slug {
     };
 }
 
+/// The words the template's crates, tools and neutral test names use for
+/// themselves: a product by one of these names could not be told from the
+/// template's own code, so none is a slug (`cargo xtask new` refuses them).
+pub const RESERVED_SLUGS: [&str; 15] = [
+    "app",
+    "server",
+    "domain",
+    "wire",
+    "entity",
+    "migration",
+    "frontend",
+    "style",
+    "xtask",
+    "fakes",
+    "bench",
+    "chat",
+    "docs",
+    "test",
+    "mast",
+];
+
 /// [`slug!`] as a constant.
 pub const SLUG: &str = slug!();
 
@@ -48,27 +69,8 @@ mod tests {
             SLUG.len() >= 3 && !SLUG.starts_with('-') && !SLUG.ends_with('-'),
             "{SLUG}"
         );
-        // The crates', tools' and neutral test words: a product by one of
-        // these names could not be told from the template's own code.
-        let reserved = [
-            "app",
-            "server",
-            "domain",
-            "wire",
-            "entity",
-            "migration",
-            "frontend",
-            "style",
-            "xtask",
-            "fakes",
-            "bench",
-            "chat",
-            "docs",
-            "test",
-            "mast",
-        ];
         assert!(
-            !reserved.contains(&SLUG),
+            !RESERVED_SLUGS.contains(&SLUG),
             "{SLUG} is a word the template uses for itself"
         );
         assert!(

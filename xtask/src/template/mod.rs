@@ -345,26 +345,6 @@ fn optional(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-/// The words the template's own code uses for itself: a product by one of
-/// these names could not be told apart from them (`wire::brand`'s test).
-const RESERVED: [&str; 15] = [
-    "app",
-    "server",
-    "domain",
-    "wire",
-    "entity",
-    "migration",
-    "frontend",
-    "style",
-    "xtask",
-    "fakes",
-    "bench",
-    "chat",
-    "docs",
-    "test",
-    "mast",
-];
-
 pub fn check_slug(slug: &str) -> Result<(), String> {
     if slug.len() < 3 || slug.len() > 40 {
         return Err(format!("`{slug}`: 3 to 40 characters"));
@@ -380,7 +360,7 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
             "`{slug}`: lowercase letters, digits and single '-' between them, starting with a letter"
         ));
     }
-    if RESERVED.contains(&slug) {
+    if wire::brand::RESERVED_SLUGS.contains(&slug) {
         return Err(format!(
             "`{slug}` is a word the template uses for its own crates and tools"
         ));
