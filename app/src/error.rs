@@ -75,6 +75,10 @@ pub enum AppError {
     #[cfg(feature = "chat")]
     #[error("too many replies at once")]
     TooManyReplies { limit: u32 },
+    /// The chat has no model on this instance.
+    #[cfg(feature = "chat")]
+    #[error("the chat is not set up")]
+    ChatUnavailable,
     /// Not enough credits for the shortest reply allowed.
     #[error("out of credits")]
     OutOfCredits {
@@ -153,6 +157,8 @@ impl AppError {
             AppError::ModelNotPriced => 403,
             #[cfg(feature = "chat")]
             AppError::TooManyReplies { .. } => 429,
+            #[cfg(feature = "chat")]
+            AppError::ChatUnavailable => 503,
             AppError::RateLimited { .. } => 429,
             AppError::Internal | AppError::ServerFn(_) => 500,
         }
@@ -200,6 +206,8 @@ impl AppError {
             AppError::TooManyReplies { limit } => {
                 locale.t(Key::ErrTooManyReplies).replace("{count}", &limit.to_string())
             }
+            #[cfg(feature = "chat")]
+            AppError::ChatUnavailable => t(Key::ErrChatUnavailable),
             AppError::OutOfCredits {
                 available,
                 needed,
@@ -263,6 +271,8 @@ impl From<domain::DomainError> for AppError {
             D::SubscriptionNotCancelled => AppError::SubscriptionNotCancelled,
             #[cfg(feature = "chat")]
             D::TooManyReplies { limit } => AppError::TooManyReplies { limit },
+            #[cfg(feature = "chat")]
+            D::ChatUnavailable => AppError::ChatUnavailable,
             D::OutOfCredits {
                 available,
                 needed,

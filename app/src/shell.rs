@@ -21,6 +21,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, interactive-widget=resizes-content" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // Drawn from it by `cargo xtask build`, for what takes no SVG icon.
+                <link rel="icon" href="/favicon-32.png" type="image/png" sizes="32x32" />
+                <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload disable_watch=!live_reload() options=options.clone() />
                 <HydrationScripts options defer=true />

@@ -71,6 +71,11 @@ pub enum DomainError {
     #[cfg(feature = "chat")]
     #[error("{limit} replies streaming already")]
     TooManyReplies { limit: u32 },
+    /// No chat model is enabled (the demo model is off and `CHAT_MODELS`
+    /// enables none): the chat is not set up on this instance.
+    #[cfg(feature = "chat")]
+    #[error("no chat model is configured")]
+    ChatUnavailable,
     /// The account cannot pay for the shortest reply allowed
     /// (`CREDITS_MIN_OUTPUT_TOKENS`): it has `available`, that costs `needed`.
     #[error("out of credits: {available} available, {needed} needed")]

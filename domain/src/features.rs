@@ -73,8 +73,8 @@ impl Features {
 
     /// The compiled-in features this instance cannot offer because they
     /// are not configured (Google sign-in without its client id, payments
-    /// without a Stripe key), by their Cargo feature's name. The pages
-    /// show only what works.
+    /// without a Stripe key, the chat without a model), by their Cargo
+    /// feature's name. The pages show only what works.
     pub fn unconfigured(&self) -> Vec<&'static str> {
         #[allow(unused_mut)]
         let mut off = Vec::new();
@@ -90,6 +90,10 @@ impl Features {
         if self.stripe.is_none() {
             off.push("stripe_payment");
         }
+        #[cfg(feature = "chat")]
+        if self.chat.settings.default_model().is_none() {
+            off.push("chat");
+        }
         off
     }
 
@@ -99,12 +103,14 @@ impl Features {
     pub fn setup_notes(&self) -> Vec<&'static str> {
         #[allow(unused_mut)]
         let mut notes = self.unconfigured();
+        // (No model at all is `chat` among the unconfigured.)
         #[cfg(feature = "chat")]
-        if self
-            .chat
-            .settings
-            .enabled()
-            .all(|m| m.id == crate::chat::provider::demo::MODEL_ID)
+        if self.chat.settings.default_model().is_some()
+            && self
+                .chat
+                .settings
+                .enabled()
+                .all(|m| m.id == crate::chat::provider::demo::MODEL_ID)
         {
             notes.push("chat_demo");
         }

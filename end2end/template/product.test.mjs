@@ -34,6 +34,22 @@ test("the landing page shows the product's name and logo", async () => {
   assert.equal(await home.locator("img").getAttribute("src"), "/favicon.svg");
   const served = await (await fetch(BASE_URL + "/favicon.svg")).text();
   assert.equal(served, readFileSync(LOGO, "utf8"), "the favicon is the product's logo");
+  // The PNG icons are drawn from it: the touch icon's top centre is the
+  // logo's circle (its first fill), above the letter.
+  const fill = served.match(/fill="#([0-9a-f]{6})"/i)[1];
+  const rgb = [0, 2, 4].map((i) => parseInt(fill.slice(i, i + 2), 16));
+  const pixel = await page.evaluate(async () => {
+    const img = new Image();
+    img.src = "/apple-touch-icon.png";
+    await img.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = img.width;
+    canvas.height = img.height;
+    const ctx = canvas.getContext("2d");
+    ctx.drawImage(img, 0, 0);
+    return [img.width, ...ctx.getImageData(90, 17, 1, 1).data.slice(0, 3)];
+  });
+  assert.deepEqual(pixel, [180, ...rgb], "the touch icon is the logo");
   assert.deepEqual(unexpected(problems), []);
   await context.close();
 });

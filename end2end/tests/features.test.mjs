@@ -49,6 +49,21 @@ test("hashed assets are served precompressed and cached for a year", async () =>
   if (BUILD === "release") assert.ok(bytes.length < 2_000_000, `release WASM is ${bytes.length} B`);
 });
 
+test("PNG icons drawn from the SVG favicon are linked and served at their sizes", async () => {
+  const html = await (await fetch(BASE_URL + "/")).text();
+  assert.ok(html.includes('<link rel="icon" href="/favicon-32.png" type="image/png" sizes="32x32"'), "the PNG favicon is linked");
+  assert.ok(html.includes('<link rel="apple-touch-icon" href="/apple-touch-icon.png"'), "the touch icon is linked");
+  for (const [path, size] of [["/favicon-32.png", 32], ["/apple-touch-icon.png", 180], ["/icon-512.png", 512]]) {
+    const res = await fetch(BASE_URL + path);
+    assert.equal(res.status, 200, path);
+    assert.equal(res.headers.get("content-type"), "image/png", path);
+    const png = Buffer.from(await res.arrayBuffer());
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], `${path} is a PNG`);
+    // IHDR: width and height, big-endian, at bytes 16 and 20.
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [size, size], path);
+  }
+});
+
 test("the holding page is behind the gate", async () => {
   const res = await fetch(BASE_URL + "/home", { redirect: "manual" });
   assert.equal(res.status, 303);

@@ -126,6 +126,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
 
     step("copying static files, hashing and precompressing assets");
     util::copy_dir(Path::new("style/public"), &site)?;
+    crate::icons::write_png_icons(&site)?;
     let names = hash_bundle(&pkg, &bindgen_wasm, &split)?;
     let css = hash_rename(&css_tmp, "css")?;
     // Release assets are compressed once, at the highest levels, and served

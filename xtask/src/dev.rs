@@ -113,6 +113,7 @@ fn rebuild(
         }
         if plan.static_files {
             util::copy_dir(Path::new("style/public"), &out.site)?;
+            crate::icons::write_png_icons(&out.site)?;
             done.push("static files copied");
         }
     }

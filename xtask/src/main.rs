@@ -10,6 +10,7 @@ mod brand;
 mod build;
 mod dev;
 mod features;
+mod icons;
 mod layers;
 mod peers;
 mod pg;
@@ -74,7 +75,11 @@ commands:
   template-check
         make the example product from the working tree and run,
         in it, its brand check, a debug build with a browser smoke test and
-        its own tests (about 8 minutes)
+        its own tests (part of `cargo xtask test`)
+  prune-check
+        make a minimal product with --prune (password sign-in, SQLite): it
+        builds on both sides, `cargo tree` shows no chat, Stripe, OAuth or
+        PostgreSQL crate, and its tests pass (part of `cargo xtask test`)
   template-update [--template PATH|URL] [--to REV]
         in a product made by `new`: merge the template's changes since
         template.toml's commit into the working tree (conflicts as git's)";
@@ -144,6 +149,11 @@ fn run() -> anyhow::Result<()> {
             no_args(&args)?;
             tools::npm_packages()?;
             template::check::made_product()
+        }
+        "prune-check" => {
+            no_args(&args)?;
+            tools::npm_packages()?;
+            template::check::pruned_product()
         }
         "cfg-spread" => {
             no_args(&args)?;

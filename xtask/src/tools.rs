@@ -117,7 +117,7 @@ pub fn bench_npm_packages() -> anyhow::Result<()> {
 }
 
 /// `npm ci` in `dir` unless its `node_modules` already matches its lock file.
-fn npm_ci_in(dir: &Path, what: &str) -> anyhow::Result<()> {
+pub fn npm_ci_in(dir: &Path, what: &str) -> anyhow::Result<()> {
     let stamp = dir.join("node_modules/.xtask-lock");
     let lock_path = dir.join("package-lock.json");
     let lock = std::fs::read(&lock_path).with_context(|| format!("reading {}", lock_path.display()))?;

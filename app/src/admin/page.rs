@@ -176,6 +176,7 @@ fn setup_key(code: &str) -> Option<Key> {
         "github_auth" => Key::SetupGitHub,
         "stripe_payment" => Key::SetupStripe,
         "chat_demo" => Key::SetupChatDemo,
+        "chat" => Key::SetupChatNone,
         _ => return None,
     })
 }

@@ -55,7 +55,11 @@ fn report(services: &domain::services::Services) {
         .enabled()
         .map(|m| m.id.as_str())
         .collect();
-    if enabled == [DEMO_MODEL_ID] {
+    if enabled.is_empty() {
+        tracing::warn!(
+            "the chat is not set up: CHAT_DEMO_MODEL is off and CHAT_MODELS enables no model (see .env.example)"
+        );
+    } else if enabled == [DEMO_MODEL_ID] {
         tracing::warn!(
             "no chat model configured: the chat answers with the offline demo model (see CHAT_MODELS in .env.example)"
         );

@@ -103,14 +103,22 @@ pub async fn start(services: &Services, actor: &Actor, request: ReplyRequest) ->
         Some(id) => (owned(db, user, id).await?, false),
         None if request.regenerate => return Err(DomainError::NotFound),
         None => {
-            let model = wanted.unwrap_or_else(|| &chat.settings.default_model().id);
+            let model = match wanted {
+                Some(id) => id,
+                None => &chat.settings.default_model().ok_or(DomainError::ChatUnavailable)?.id,
+            };
             (new_conversation(user, text, model), true)
         }
     };
-    let model_id = wanted
-        .or(Some(conversation.model.as_str()).filter(|id| chat.model(id).is_some()))
-        .unwrap_or_else(|| &chat.settings.default_model().id)
-        .to_owned();
+    let model_id = match wanted.or(Some(conversation.model.as_str()).filter(|id| chat.model(id).is_some())) {
+        Some(id) => id.to_owned(),
+        None => chat
+            .settings
+            .default_model()
+            .ok_or(DomainError::ChatUnavailable)?
+            .id
+            .clone(),
+    };
     let (entry, provider) = chat
         .model(&model_id)
         .ok_or_else(|| DomainError::internal(format!("model {model_id} vanished")))?;

@@ -1,8 +1,9 @@
 //! The chat's settings and the providers built from them: the model
 //! catalogue (`CHAT_MODELS`), each provider's base URL and key, the
 //! deployment-wide system prompt, the idle timeout and the reply length
-//! cap. The demo model is always there, and is the default when no other
-//! model is enabled.
+//! cap. The demo model is there unless `CHAT_DEMO_MODEL=off`, and is the
+//! default when no other model is enabled; with it off and no other model,
+//! the chat is not set up (the instance does not offer it).
 
 use super::provider::anthropic::Anthropic;
 use super::provider::demo::{self, Demo};
@@ -118,8 +119,12 @@ pub struct Endpoint {
 
 #[derive(Clone, Debug)]
 pub struct ChatSettings {
-    /// The catalogue, in picker order; the demo model is always in it.
+    /// The catalogue, in picker order; the demo model is in it unless
+    /// [`ChatSettings::demo_model`] is off.
     pub models: Vec<ModelEntry>,
+    /// Whether the offline demo model may be offered (`CHAT_DEMO_MODEL`):
+    /// on, it is the model when no other is enabled; off, it never is.
+    pub demo_model: bool,
     pub openai: Option<Endpoint>,
     pub anthropic: Option<Endpoint>,
     pub gemini: Option<Endpoint>,
@@ -142,19 +147,16 @@ pub struct ChatSettings {
 
 impl ChatSettings {
     /// Checks that every enabled model's provider is configured, and adds
-    /// the demo model (enabled only when nothing else is).
+    /// the demo model (enabled only when nothing else is) unless it is off.
     pub fn finish(mut self) -> Result<Self, String> {
-        for m in self.models.iter().filter(|m| m.enabled) {
-            let configured = match m.provider {
-                ProviderKind::OpenAi => self.openai.is_some(),
-                ProviderKind::Anthropic => self.anthropic.is_some(),
-                ProviderKind::Gemini => self.gemini.is_some(),
-                ProviderKind::Demo => true,
-            };
-            if !configured {
-                return Err(format!("model `{}` needs its provider's key (see .env.example)", m.id));
+        if !self.demo_model {
+            if self.models.iter().any(|m| m.provider == ProviderKind::Demo) {
+                return Err("CHAT_MODELS lists the demo model, but CHAT_DEMO_MODEL is off".into());
             }
+            // No enabled model: the chat is not set up, not an error.
+            return self.check_providers();
         }
+        self = self.check_providers()?;
         if !self.models.iter().any(|m| m.provider == ProviderKind::Demo) {
             let mut entry = demo_entry();
             entry.enabled = !self.models.iter().any(|m| m.enabled);
@@ -166,17 +168,31 @@ impl ChatSettings {
         Ok(self)
     }
 
+    /// Every enabled model's provider must be configured.
+    fn check_providers(self) -> Result<Self, String> {
+        for m in self.models.iter().filter(|m| m.enabled) {
+            let configured = match m.provider {
+                ProviderKind::OpenAi => self.openai.is_some(),
+                ProviderKind::Anthropic => self.anthropic.is_some(),
+                ProviderKind::Gemini => self.gemini.is_some(),
+                ProviderKind::Demo => true,
+            };
+            if !configured {
+                return Err(format!("model `{}` needs its provider's key (see .env.example)", m.id));
+            }
+        }
+        Ok(self)
+    }
+
     /// The model new conversations start with: the first enabled one.
     /// The models users may pick, in picker order.
     pub fn enabled(&self) -> impl Iterator<Item = &ModelEntry> {
         self.models.iter().filter(|m| m.enabled)
     }
 
-    pub fn default_model(&self) -> &ModelEntry {
-        self.models
-            .iter()
-            .find(|m| m.enabled)
-            .expect("finish() leaves an enabled model")
+    /// `None`: the chat is not set up (no model, the demo model off).
+    pub fn default_model(&self) -> Option<&ModelEntry> {
+        self.models.iter().find(|m| m.enabled)
     }
 }
 
@@ -283,6 +299,7 @@ mod tests {
     fn settings(models: &str) -> ChatSettings {
         ChatSettings {
             models: parse_models(models).unwrap(),
+            demo_model: true,
             openai: Some(Endpoint {
                 base: "http://localhost:11434/v1/".into(),
                 key: None,
@@ -330,9 +347,9 @@ mod tests {
     #[test]
     fn the_demo_is_the_default_only_when_nothing_else_is_enabled() {
         let only_demo = settings("").finish().unwrap();
-        assert_eq!(only_demo.default_model().id, demo::MODEL_ID);
+        assert_eq!(only_demo.default_model().unwrap().id, demo::MODEL_ID);
         let local = settings("llama3.2:3b|openai|131072|Llama").finish().unwrap();
-        assert_eq!(local.default_model().id, "llama3.2:3b");
+        assert_eq!(local.default_model().unwrap().id, "llama3.2:3b");
         let demo = local.models.iter().find(|m| m.id == demo::MODEL_ID).unwrap();
         assert!(!demo.enabled, "a real model is configured, so the demo is not offered");
         let err = settings("claude-x|anthropic|200000|Claude").finish().unwrap_err();
@@ -341,6 +358,27 @@ mod tests {
             .finish()
             .unwrap_err();
         assert!(err.contains("enables no model"), "{err}");
+    }
+
+    #[test]
+    fn with_the_demo_model_off_it_is_never_offered_and_no_model_means_no_chat() {
+        let off = |models: &str| ChatSettings {
+            demo_model: false,
+            ..settings(models)
+        };
+        let none = off("").finish().unwrap();
+        assert!(none.models.is_empty(), "not even a disabled demo entry");
+        assert!(none.default_model().is_none(), "the chat is not set up");
+        let local = off("llama3.2:3b|openai|131072|Llama").finish().unwrap();
+        assert_eq!(local.default_model().unwrap().id, "llama3.2:3b");
+        assert!(local.models.iter().all(|m| m.provider != ProviderKind::Demo));
+        let err = off("demo|demo|8192|Demo").finish().unwrap_err();
+        assert!(err.contains("CHAT_DEMO_MODEL"), "{err}");
+        let err = off("claude-x|anthropic|200000|Claude").finish().unwrap_err();
+        assert!(
+            err.contains("claude-x"),
+            "a model without its key is still refused: {err}"
+        );
     }
 
     #[test]

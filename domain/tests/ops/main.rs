@@ -6,6 +6,9 @@
 
 #![cfg(all(feature = "db_sqlite", feature = "local_auth"))]
 
+// Without payments only `limits` runs here (the other modules register
+// without an invite), so most of the helpers go unused.
+#[cfg_attr(not(feature = "stripe_payment"), allow(dead_code))]
 mod support;
 
 // Registering without an invite needs payments compiled in (otherwise

@@ -157,6 +157,7 @@ fn settings(dir: &tempfile::TempDir) -> Settings {
             #[cfg(feature = "chat")]
             chat: domain::chat::settings::ChatSettings {
                 models: Vec::new(),
+                demo_model: true,
                 openai: None,
                 anthropic: None,
                 gemini: None,

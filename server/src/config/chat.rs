@@ -1,7 +1,8 @@
 //! Chat settings (`chat`): the model catalogue, where each provider's API is
 //! and its key, the system prompt, the idle timeout, the reply cap and the
 //! demo model's pace. With nothing set, the chat runs on the offline demo
-//! model.
+//! model; with `CHAT_DEMO_MODEL=off` it never does, and without another
+//! model the chat is not set up.
 
 use super::{ConfigError, invalid, parse};
 use domain::chat::settings::{ChatSettings, Endpoint, parse_models};
@@ -66,8 +67,15 @@ pub(super) fn chat(get: &impl Fn(&str) -> Option<String>) -> Result<ChatSettings
     let stale = get("CHAT_STALE_REPLY_AFTER").unwrap_or_else(|| "1h".to_owned());
     let stale_reply_after =
         parse_duration(&stale).map_err(|reason| invalid("CHAT_STALE_REPLY_AFTER", &stale, &reason))?;
+    let demo = get("CHAT_DEMO_MODEL").unwrap_or_else(|| "on".to_owned());
+    let demo_model = match demo.as_str() {
+        "on" => true,
+        "off" => false,
+        _ => return Err(invalid("CHAT_DEMO_MODEL", &demo, "must be on or off")),
+    };
     let settings = ChatSettings {
         models,
+        demo_model,
         openai,
         anthropic,
         gemini,
@@ -110,7 +118,7 @@ mod tests {
     #[test]
     fn nothing_set_means_the_demo_model() {
         let s = read(&[]).unwrap();
-        assert_eq!(s.default_model().id, "demo");
+        assert_eq!(s.default_model().unwrap().id, "demo");
         assert!(s.openai.is_none() && s.anthropic.is_none() && s.gemini.is_none());
         assert_eq!(s.idle_timeout, Duration::from_secs(30));
         assert_eq!(s.demo_pace, Duration::from_millis(40));
@@ -126,7 +134,17 @@ mod tests {
         let openai = s.openai.as_ref().unwrap();
         assert_eq!(openai.base, "http://localhost:11434/v1/");
         assert!(openai.key.is_none());
-        assert_eq!(s.default_model().id, "llama3.2:3b");
+        assert_eq!(s.default_model().unwrap().id, "llama3.2:3b");
+    }
+
+    #[test]
+    fn with_the_demo_model_off_nothing_set_means_no_chat_model() {
+        let s = read(&[("CHAT_DEMO_MODEL", "off")]).unwrap();
+        assert!(s.default_model().is_none());
+        let err = read(&[("CHAT_DEMO_MODEL", "off"), ("CHAT_MODELS", "demo|demo|8192|Demo")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("CHAT_DEMO_MODEL"), "{err}");
     }
 
     #[test]
@@ -150,6 +168,7 @@ mod tests {
             ("CHAT_IDLE_TIMEOUT", "soon"),
             ("CHAT_MAX_OUTPUT_TOKENS", "0"),
             ("CHAT_DEMO_WORDS_PER_SECOND", "0"),
+            ("CHAT_DEMO_MODEL", "no"),
             ("OPENAI_API_BASE", "localhost:11434"),
         ] {
             let err = read(&[(name, value)]).unwrap_err().to_string();

@@ -405,9 +405,9 @@ async fn protected_server_functions_and_pages_refuse_callers_without_access() {
         expect_json(anonymous.call("/api/account/overview", &[]).await, 401).await,
         "NotSignedIn"
     );
-    let page = anonymous.get("/chat?x=1").await;
+    let page = anonymous.get(&format!("{}?x=1", main_path())).await;
     assert_eq!(page.status(), 303);
-    assert_eq!(location(&page), "/signin?next=/chat%3Fx%3D1");
+    assert_eq!(location(&page), format!("/signin?next={}%3Fx%3D1", main_path()));
 
     let unverified = app.browser();
     expect_json(register(&unverified, &unique_email("unv"), &[]).await, 200).await;
@@ -580,7 +580,7 @@ async fn sign_in_follows_next_only_to_local_pages_the_user_may_open() {
         ("/account", "/account"),
         ("//evil.example/x", no_access_path()),
         ("https://evil.example", no_access_path()),
-        ("/chat", no_access_path()),
+        (main_path(), no_access_path()),
     ] {
         let b = app.browser();
         let r = b

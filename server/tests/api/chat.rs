@@ -878,3 +878,34 @@ async fn a_message_is_checked_and_access_is_required_before_anything_is_sent() {
     assert_eq!(expect_json(res, 401).await, "NotSignedIn");
     assert_eq!(app.fakes.last_llm_request(), None, "no model was asked");
 }
+
+#[tokio::test]
+async fn with_the_demo_model_off_and_no_model_the_chat_says_it_is_not_set_up() {
+    // No model and no prices (the fakes' models are the test app's default).
+    let none = [("CHAT_MODELS", ""), ("CHAT_PRICES", "")];
+    let app = TestApp::spawn_with(Backend::Sqlite, &[none[0], none[1], ("CHAT_DEMO_MODEL", "off")])
+        .await
+        .unwrap();
+    let b = member(&app).await;
+    let res = b.post_json(REPLY, &json!({"text": "hello"})).await;
+    assert_eq!(expect_json(res, 503).await, "ChatUnavailable");
+    assert_eq!(app.fakes.last_llm_request(), None, "no model was asked");
+    let models = expect_json(b.call("/api/chat/models", &[]).await, 200).await;
+    assert_eq!(models, json!([]), "nothing to pick, not even the demo");
+    let page = b.get("/chat").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"data-testid="chat-not-set-up""#), "the page says so");
+    assert!(!html.contains("Demo model"), "the demo model is never offered");
+    // The admin console says what is missing (not that the demo answers).
+    let notes = expect_json(b.call("/api/admin/setup", &[]).await, 200).await;
+    let notes: Vec<&str> = notes.as_array().unwrap().iter().filter_map(|n| n.as_str()).collect();
+    assert!(notes.contains(&"chat") && !notes.contains(&"chat_demo"), "{notes:?}");
+    // The landing page promises no chat.
+    let landing = app.browser().get("/").await.text().await.unwrap();
+    let pitch = wire::i18n::Locale::default().t(wire::i18n::Key::FeatureChatTitle);
+    assert!(!landing.contains(pitch), "no pitch for a chat that cannot answer");
+    let with_demo = TestApp::spawn_with(Backend::Sqlite, &none).await.unwrap();
+    let landing = with_demo.browser().get("/").await.text().await.unwrap();
+    assert!(landing.contains(pitch), "the same page with the demo model pitches it");
+}

@@ -30,6 +30,17 @@ pub struct TestApp {
     pub site: PathBuf,
     pub dir: TempDir,
     pub services: Services,
+    /// The fake providers the app is pointed at (running while it is);
+    /// a build with no outside service reads nothing from them.
+    #[cfg_attr(
+        not(any(
+            feature = "google_auth",
+            feature = "github_auth",
+            feature = "stripe_payment",
+            feature = "chat"
+        )),
+        allow(dead_code)
+    )]
     pub fakes: Fakes,
     pub mail: Mailbox,
     shutdown: Option<oneshot::Sender<()>>,
@@ -119,19 +130,30 @@ impl TestApp {
 
     /// POSTs a form body the way a browser submits a server function.
     pub async fn post_form(&self, path: &str, body: String) -> reqwest::Response {
-        self.client
+        let fields: Vec<(String, String)> = reqwest::Url::parse(&format!("http://form/?{body}"))
+            .expect("a form body")
+            .query_pairs()
+            .into_owned()
+            .collect();
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let admitted = admit(&self.services.db, path, &fields).await;
+        let response = self
+            .client
             .post(self.url(path))
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json")
             .body(body)
             .send()
             .await
-            .expect("request")
+            .expect("request");
+        release(&self.services.db, admitted).await;
+        response
     }
 
     /// A browser with its own cookie jar.
     pub fn browser(&self) -> Browser {
         Browser {
+            db: self.services.db.clone(),
             base: self.address.clone(),
             http: no_redirects(),
             cookies: Arc::default(),
@@ -181,6 +203,8 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// A client with a cookie jar, like one browser.
 #[derive(Clone)]
 pub struct Browser {
+    /// The app's database, to admit registrations in an invite-only build.
+    db: sea_orm::DatabaseConnection,
     base: String,
     http: reqwest::Client,
     cookies: Arc<Mutex<BTreeMap<String, String>>>,
@@ -240,6 +264,15 @@ impl Browser {
     }
 
     pub async fn call_with(&self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> reqwest::Response {
+        let admitted = admit(&self.db, path, form).await;
+        let response = self.send_form(path, form, headers).await;
+        release(&self.db, admitted).await;
+        response
+    }
+
+    /// [`Browser::call_with`] without the invite-only build's admission
+    /// (see [`admit`]): what a stranger's registration meets there.
+    pub async fn send_form(&self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> reqwest::Response {
         let mut request = self
             .http
             .post(self.url(path))
@@ -256,7 +289,8 @@ impl Browser {
         response
     }
 
-    /// Posts JSON the way the app's own page does.
+    /// Posts JSON the way the app's own page does (the chat's replies).
+    #[cfg(feature = "chat")]
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         let response = self
             .http
@@ -485,4 +519,51 @@ macro_rules! on_each_database {
             }
         }
     };
+}
+
+/// A build without payments is invite only: an address registers only
+/// with an open invite. So that the account tests run there too, a
+/// registration through the test clients gets an invite for its address
+/// for the length of the request, when it names no invite link and the
+/// address has no open invite (`invite_only.rs` tests the refusal itself).
+/// The row is deleted after the request, before any verification could
+/// redeem it: the account starts as an open sign-up's does, without access.
+async fn admit(db: &sea_orm::DatabaseConnection, path: &str, form: &[(&str, &str)]) -> Option<uuid::Uuid> {
+    use sea_orm::{ActiveModelTrait, Set};
+    if wire::features::OPEN_SIGN_UP || path != "/api/auth/register" {
+        return None;
+    }
+    if form.iter().any(|(k, v)| *k == "invite" && !v.is_empty()) {
+        return None;
+    }
+    let email = wire::email::Email::parse(form.iter().find(|(k, _)| *k == "email")?.1).ok()?;
+    let now = chrono::Utc::now();
+    if domain::invites::has_open_invite(db, &email, now).await.unwrap() {
+        return None;
+    }
+    let id = uuid::Uuid::new_v4();
+    entity::user_invites::ActiveModel {
+        id: Set(id),
+        email: Set(email.as_str().to_owned()),
+        token_hash: Set(format!("test-admission-{id}")),
+        created_by: Set(None),
+        created_at: Set(now),
+        expires_at: Set(now + chrono::Duration::hours(1)),
+        access_until: Set(now + chrono::Duration::days(1)),
+        redeemed_at: Set(None),
+        redeemed_by: Set(None),
+        revoked_at: Set(None),
+        credits: Set(0),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    Some(id)
+}
+
+async fn release(db: &sea_orm::DatabaseConnection, admitted: Option<uuid::Uuid>) {
+    use sea_orm::EntityTrait;
+    if let Some(id) = admitted {
+        entity::user_invites::Entity::delete_by_id(id).exec(db).await.unwrap();
+    }
 }

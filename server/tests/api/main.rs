@@ -21,7 +21,12 @@ mod database;
 mod health;
 mod http_basics;
 mod invites;
+// A build without payments: sign-up by invitation only.
+#[cfg(not(feature = "stripe_payment"))]
+mod invite_only;
 mod mail;
+// Google's flow is the one most of these drive (GitHub's own are gated inside).
+#[cfg(feature = "google_auth")]
 mod oauth;
 #[cfg(feature = "stripe_payment")]
 mod payments;

@@ -3,7 +3,9 @@
 //! clients, chat spend without limit, slow clients holding connections,
 //! and more requests than the server can take at once.
 
-use crate::helpers::{Backend, Browser, PASSWORD, TestApp, expect_json, unique_email};
+#[cfg(feature = "chat")]
+use crate::helpers::Browser;
+use crate::helpers::{Backend, PASSWORD, TestApp, expect_json, unique_email};
 use crate::support::{registered_and_verified, sign_in};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -95,6 +97,7 @@ async fn sign_ups_from_one_ipv6_network_share_one_limit() {
 }
 
 /// A member of the chat.
+#[cfg(feature = "chat")]
 async fn member(app: &TestApp) -> Browser {
     let b = app.browser();
     let email = unique_email("chat");

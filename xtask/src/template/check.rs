@@ -7,6 +7,8 @@ use crate::peers::Maildev;
 use crate::pg::TempPostgres;
 use crate::util::{self, run};
 use anyhow::Context;
+use std::collections::BTreeSet;
+use std::path::Path;
 use std::process::Command;
 
 /// The logo the made product must show.
@@ -42,6 +44,8 @@ pub fn made_product() -> anyhow::Result<()> {
             "chat".into(),
         ],
         database: Database::Postgres,
+        prune: false,
+        demo_model: true,
     };
     let theme = std::fs::read_to_string(root.join("node_modules/tailwindcss/theme.css"))
         .context("reading node_modules/tailwindcss/theme.css")?;
@@ -57,19 +61,7 @@ pub fn made_product() -> anyhow::Result<()> {
     println!("  made {} in {}", choices.name, dir.display());
 
     let target = util::target_dir()?;
-    let in_product = |args: &[&str]| {
-        let mut cmd = Command::new(util::cargo());
-        cmd.args(args)
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", &target)
-            // Outside the product: its tests read its tree as a template.
-            .env("XTASK_OUT_DIR", dir.with_extension("out"))
-            .env_remove("DATABASE_URL")
-            // Cargo gave us our `[env]` (the WASM's output name); the
-            // product's own `.cargo/config.toml` must set its own.
-            .env_remove("LEPTOS_OUTPUT_NAME");
-        cmd
-    };
+    let in_product = |args: &[&str]| in_product(&dir, &target, args);
     run(&mut in_product(&["xtask", "brand"]))?;
     run(in_product(&["xtask", "e2e"])
         .env("E2E_TESTS", SMOKE)
@@ -87,6 +79,126 @@ pub fn made_product() -> anyhow::Result<()> {
             .env("XTASK_TEST_MAILDEV_API", &maildev.api)
             .env("XTASK_REQUIRE_SMTP", "1"),
     )?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(dir.with_extension("out"));
+    Ok(())
+}
+
+/// A cargo command in a made product, sharing our target directory.
+fn in_product(dir: &Path, target: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(util::cargo());
+    cmd.args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        // Outside the product: its tests read its tree as a template.
+        .env("XTASK_OUT_DIR", dir.with_extension("out"))
+        .env_remove("DATABASE_URL")
+        // Cargo gave us our `[env]` (the WASM's output name); the
+        // product's own `.cargo/config.toml` must set its own.
+        .env_remove("LEPTOS_OUTPUT_NAME");
+    cmd
+}
+
+/// Crates only the pruned features bring: none may be in the product.
+const PRUNED_CRATES: [&str; 8] = [
+    "async-stripe",
+    "async-stripe-core",
+    "async-stripe-checkout",
+    "async-stripe-billing",
+    "pulldown-cmark",
+    "oauth2",
+    "jsonwebtoken",
+    "sqlx-postgres",
+];
+
+/// Makes a minimal product with `--prune` (password sign-in and SQLite
+/// only: no Google, GitHub, PostgreSQL, payments or chat), then in it: the
+/// server and the WASM build, `cargo tree` on both sides shows none of the
+/// pruned features' crates, no file of chat or payments is left in its
+/// code, and its unit and integration tests pass (mail over SMTP).
+pub fn pruned_product() -> anyhow::Result<()> {
+    let root = util::workspace_root()?;
+    let source = Source::worktree(&root)?;
+    let choices = Choices {
+        slug: super::fixture::example().0.into(),
+        name: super::fixture::example().1.into(),
+        tagline: "Answers for busy teams".into(),
+        url: None,
+        support_email: None,
+        sender_email: None,
+        primary: "indigo".into(),
+        accent: "amber".into(),
+        logo: None,
+        locales: source.locales(),
+        default_locale: "en".into(),
+        features: vec!["local_auth".into()],
+        database: Database::Sqlite,
+        prune: true,
+        demo_model: true,
+    };
+    let theme = std::fs::read_to_string(root.join("node_modules/tailwindcss/theme.css"))
+        .context("reading node_modules/tailwindcss/theme.css")?;
+    let dir = util::out_dir()?
+        .join("xtask-product")
+        .join(format!("{}-pruned", choices.slug));
+    let _ = std::fs::remove_dir_all(&dir);
+    let product = generate(&source, &choices, &theme)?;
+    product.write(&dir)?;
+    util::version_workspace_copy(&dir)?;
+    super::drop_unused_locks(&dir)?;
+    super::commit(&dir, &choices)?;
+    println!("  made {} (pruned) in {}", choices.name, dir.display());
+
+    let left: Vec<&String> = product
+        .files
+        .keys()
+        .filter(|p| ["app/", "domain/", "server/"].iter().any(|c| p.starts_with(c)))
+        .filter(|p| ["chat", "stripe", "payment"].iter().any(|w| p.contains(w)))
+        .collect();
+    anyhow::ensure!(
+        left.is_empty(),
+        "chat or payment files left in a pruned product: {left:?}"
+    );
+
+    let target = util::target_dir()?;
+    let in_product = |args: &[&str]| in_product(&dir, &target, args);
+    run(&mut in_product(&["build", "--locked", "--package", "server"]))?;
+    run(&mut in_product(&[
+        "build",
+        "--locked",
+        "--package",
+        "frontend",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
+    for side in [
+        &["--package", "server"][..],
+        &["--package", "frontend", "--target", "wasm32-unknown-unknown"][..],
+    ] {
+        let mut cmd = in_product(&["tree", "--locked", "--edges", "normal,build", "--prefix", "none"]);
+        let tree = util::output(cmd.args(side))?;
+        let found: BTreeSet<&str> = tree
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|name| PRUNED_CRATES.contains(name))
+            .collect();
+        anyhow::ensure!(found.is_empty(), "`cargo tree {}` still has {found:?}", side.join(" "));
+    }
+    // The generator's own tests read Tailwind's palettes.
+    crate::tools::npm_ci_in(&dir, "tailwindcss and the other npm packages")?;
+    let maildev = Maildev::start()?;
+    run(in_product(&[
+        "test",
+        "--locked",
+        "--workspace",
+        "--exclude",
+        "frontend",
+        "--no-fail-fast",
+    ])
+    .env("XTASK_TEST_SMTP_PORT", maildev.smtp_port.to_string())
+    .env("XTASK_TEST_MAILDEV_API", &maildev.api)
+    .env("XTASK_REQUIRE_SMTP", "1"))?;
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(dir.with_extension("out"));
     Ok(())

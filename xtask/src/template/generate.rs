@@ -111,6 +111,12 @@ pub fn generate(source: &Source, choices: &Choices, tailwind_theme: &str) -> any
     for manifest in MANIFESTS {
         edit(manifest, &|t| set_line(&t, "default = [", &default_line))?;
     }
+    if choices.prune {
+        let all = SIGN_IN.iter().chain(&["db_sqlite", "db_pg"]).chain(&OTHER);
+        let pruned = all.filter(|f| !features.contains(f)).map(|f| (*f).to_owned()).collect();
+        super::prune::prune(&mut files, &pruned)?;
+    }
+    let mut edit = |path: &str, f: &dyn Fn(String) -> anyhow::Result<String>| edit_file(&mut files, path, f);
     edit(SETTINGS, &|env| {
         let mut env = env;
         let db = choices.slug.replace('-', "_");
@@ -137,6 +143,10 @@ pub fn generate(source: &Source, choices: &Choices, tailwind_theme: &str) -> any
                 "# SUPPORT_EMAIL="
             };
             env = set_line(&env, prefix, &format!("SUPPORT_EMAIL={support}"))?;
+        }
+        // The chat's section is gone when the chat was pruned.
+        if !choices.demo_model && env.contains("\nCHAT_DEMO_MODEL=") {
+            env = set_line(&env, "CHAT_DEMO_MODEL=", "CHAT_DEMO_MODEL=off")?;
         }
         if let Some(sender) = &choices.sender_email {
             // Quoted: the dotenv parser ends an unquoted value at a space.
@@ -679,6 +689,8 @@ mod tests {
                 "chat".into(),
             ],
             database: Database::Postgres,
+            prune: false,
+            demo_model: false,
         }
     }
 
@@ -745,7 +757,9 @@ mod tests {
             let Ok(t) = std::str::from_utf8(&file.bytes) else {
                 continue;
             };
-            if path == RECORD {
+            // (A product made from the example keeps naming it in the guide.)
+            let example = wire::brand::SLUG == super::super::fixture::SLUG;
+            if path == RECORD || (example && super::super::fixture::in_files(path)) {
                 continue;
             }
             let left: Vec<_> = brand::naming(t, &old)
@@ -796,6 +810,18 @@ mod tests {
             parsed.contains(&("MAIL_FROM".to_owned(), format!("{name} <hello@acme.example>"))),
             "{parsed:?}"
         );
+        // `--demo-model drop`: production never answers with the demo (in
+        // a tree that has the chat's settings: a pruned product may not).
+        let chat_settings = source.files[SETTINGS]
+            .bytes
+            .windows(17)
+            .any(|w| w == b"\nCHAT_DEMO_MODEL=");
+        if chat_settings {
+            assert!(
+                parsed.contains(&("CHAT_DEMO_MODEL".to_owned(), "off".to_owned())),
+                "{parsed:?}"
+            );
+        }
         // The tagline in the default language; English keeps the template's.
         let tagline = "\nFooterTagline = \"Answers for \\\"busy\\\" teams\"\n";
         assert!(text(&product, &format!("{LOCALES}{last}/core.toml")).contains(tagline));

@@ -12,6 +12,7 @@ pub mod check;
 pub mod colour;
 pub mod fixture;
 mod generate;
+mod prune;
 pub mod update;
 
 use anyhow::{Context, bail};
@@ -55,6 +56,12 @@ pub struct Choices {
     /// `db_pg` among the default features). SQLite stays in the defaults
     /// either way: the dev loop and the browser tests run on a file.
     pub database: Database,
+    /// Takes the features left out of the defaults out of the code too
+    /// (`--prune`): they cannot be switched on later.
+    pub prune: bool,
+    /// Whether production may offer the offline demo model
+    /// (`CHAT_DEMO_MODEL` in `.env.example`; `--demo-model keep|drop`).
+    pub demo_model: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +115,13 @@ take their defaults with --yes (or without a terminal).
   --database sqlite|postgres   the production database (default sqlite); postgres adds
                         db_pg to the default features (SQLite stays, for the dev
                         loop and the browser tests) and sets DATABASE_URL's example
+  --demo-model keep|drop   whether production may answer with the offline demo
+                        model (default keep); drop sets CHAT_DEMO_MODEL=off in
+                        .env.example: without a configured model the chat then
+                        says it is not set up
+  --prune               remove the code, strings, tests, settings and dependencies of
+                        the features left out (a smaller product; they cannot be
+                        switched on later)
   --from REV            the template's commit to start from (default HEAD)
   --yes                 take the defaults for everything not given";
 
@@ -141,6 +155,9 @@ pub fn run(args: &[String], cwd: &Path) -> anyhow::Result<()> {
         .context("reading node_modules/tailwindcss/theme.css (Tailwind's palettes)")?;
     let product = generate(&source, &choices, &theme)?;
     product.write(&dir)?;
+    if choices.prune {
+        drop_unused_locks(&dir)?;
+    }
     commit(&dir, &choices)?;
     println!(
         "\n{} is ready in {}: a git repository with one commit.\n\n  cd {}\n  cargo xtask dev     # http://127.0.0.1:3000\n  cargo xtask test    # every check\n\ntemplate.toml records where it came from; docs/template.md says what to change first.",
@@ -268,7 +285,7 @@ fn choose(flags: &mut Flags, dir: &Path, ask: bool, available: &[String]) -> any
             locales.join(", ")
         );
     }
-    let features = match flags.take("features") {
+    let features: Vec<String> = match flags.take("features") {
         Some(list) => list
             .split(',')
             .map(|f| f.trim().to_owned())
@@ -293,6 +310,22 @@ fn choose(flags: &mut Flags, dir: &Path, ask: bool, available: &[String]) -> any
         }
         None => Database::Sqlite,
     };
+    let prune = flags.prune
+        || (ask
+            && inquire::Confirm::new("Remove the code of the features left out (they cannot be switched on later)?")
+                .with_default(false)
+                .prompt()?);
+    let demo_model = match flags.take("demo-model").as_deref() {
+        Some("keep") => true,
+        Some("drop") => false,
+        Some(other) => bail!("--demo-model is keep or drop, not `{other}`"),
+        None if ask && features.iter().any(|f| f == "chat") => {
+            inquire::Confirm::new("Keep the offline demo model (answers when no AI provider is configured)?")
+                .with_default(true)
+                .prompt()?
+        }
+        None => true,
+    };
     let choices = Choices {
         slug,
         name: name.trim().to_owned(),
@@ -307,6 +340,8 @@ fn choose(flags: &mut Flags, dir: &Path, ask: bool, available: &[String]) -> any
         default_locale,
         features,
         database,
+        prune,
+        demo_model,
     };
     check_features(&choices.features)?;
     Ok(choices)
@@ -468,6 +503,8 @@ fn title_case(slug: &str) -> String {
 struct Flags {
     values: Vec<(String, String)>,
     yes: bool,
+    /// `--prune` (a switch, like `--yes`).
+    prune: bool,
     positional: Option<String>,
 }
 
@@ -476,12 +513,15 @@ impl Flags {
         let mut flags = Flags {
             values: Vec::new(),
             yes: false,
+            prune: false,
             positional: None,
         };
         let mut it = args.iter();
         while let Some(arg) = it.next() {
             if arg == "--yes" || arg == "-y" {
                 flags.yes = true;
+            } else if arg == "--prune" {
+                flags.prune = true;
             } else if arg == "--help" || arg == "-h" {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -702,6 +742,18 @@ impl Product {
     }
 }
 
+/// A pruned product's `Cargo.lock` without the packages only the pruned
+/// features used (cargo resolves the same versions again, offline; nothing
+/// is updated), so `--locked` builds of the product work.
+pub fn drop_unused_locks(dir: &Path) -> anyhow::Result<()> {
+    crate::util::output(Command::new(crate::util::cargo()).current_dir(dir).args([
+        "update",
+        "--workspace",
+        "--offline",
+    ]))?;
+    Ok(())
+}
+
 /// `git init` and one commit of everything (by the user's git identity,
 /// or a neutral one when none is configured).
 pub fn commit(dir: &Path, choices: &Choices) -> anyhow::Result<()> {
@@ -766,6 +818,8 @@ pub fn record(choices: &Choices, template_name: &str, commit: &str, version: &st
     out.push_str(&format!("default_locale = {}\n", q(&choices.default_locale)));
     out.push_str(&format!("features = [{}]\n", features.join(", ")));
     out.push_str(&format!("database = {}\n", q(choices.database.as_str())));
+    out.push_str(&format!("prune = {}\n", choices.prune));
+    out.push_str(&format!("demo_model = {}\n", choices.demo_model));
     out
 }
 
@@ -897,11 +951,14 @@ mod tests {
             default_locale: "uk".into(),
             features: vec!["local_auth".into(), "chat".into()],
             database: Database::Postgres,
+            prune: false,
+            demo_model: true,
         };
         let text = record(&choices, "T", "abc", "0.1.0", "/src/t");
         assert!(text.contains("name = \"Acme \\\"AI\\\"\""), "{text}");
         assert!(text.contains("features = [\"local_auth\", \"chat\"]"));
         assert!(text.contains("database = \"postgres\""));
+        assert!(text.contains("\nprune = false\ndemo_model = true\n"));
         assert!(text.contains("# support_email = (not chosen)"));
     }
 }

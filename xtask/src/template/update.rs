@@ -85,6 +85,8 @@ pub fn read_record(text: &str, logo: &Path) -> anyhow::Result<Recorded> {
             default_locale: string(choices, "default_locale")?,
             features,
             database,
+            prune: choices.get("prune").and_then(|v| v.as_bool()).unwrap_or(false),
+            demo_model: choices.get("demo_model").and_then(|v| v.as_bool()).unwrap_or(true),
         },
     };
     // template.toml is a file anyone with commit access can edit: what it
@@ -156,7 +158,7 @@ pub fn update(root: &Path, template: Option<&str>, to: &str, theme: &str) -> any
         .context("where is the template? (--template PATH or URL; template.toml has no `repository`)")?;
     let (template_root, _clone) = local_copy(&location)?;
 
-    let old = generate(&Source::at(&template_root, &recorded.commit)?, &recorded.choices, theme)
+    let mut old = generate(&Source::at(&template_root, &recorded.commit)?, &recorded.choices, theme)
         .context("generating the template at the product's commit")?;
     let new_source = Source::at(&template_root, to)?;
     if new_source.commit == recorded.commit {
@@ -182,7 +184,25 @@ pub fn update(root: &Path, template: Option<&str>, to: &str, theme: &str) -> any
             short(&recorded.commit)
         );
     }
-    let new = generate(&new_source, &recorded.choices, theme).context("generating the template's newer commit")?;
+    let mut new = generate(&new_source, &recorded.choices, theme).context("generating the template's newer commit")?;
+    // A pruned product's lock lists fewer packages than either generation
+    // (cargo, not the generator, drops them): the merge leaves it alone
+    // and cargo brings it in line with the merged manifests afterwards.
+    let pruned_lock = if recorded.choices.prune {
+        let lock = std::fs::read(root.join("Cargo.lock")).context("reading the product's Cargo.lock")?;
+        for product in [&mut old, &mut new] {
+            product.files.insert(
+                "Cargo.lock".to_owned(),
+                super::File {
+                    bytes: lock.clone(),
+                    executable: false,
+                },
+            );
+        }
+        true
+    } else {
+        false
+    };
 
     // Both generations as commits in the product's repository (not on any
     // branch), the newer a child of the older, then a cherry-pick.
@@ -218,6 +238,18 @@ pub fn update(root: &Path, template: Option<&str>, to: &str, theme: &str) -> any
         short(&new_source.commit)
     );
     let conflicted: Vec<&str> = conflicts.lines().collect();
+    if pruned_lock {
+        let update = Command::new(crate::util::cargo())
+            .current_dir(root)
+            .args(["update", "--workspace"])
+            .output()
+            .context("cargo update")?;
+        out.push_str(if update.status.success() {
+            "\n  refreshed Cargo.lock (cargo update --workspace: only what the manifests changed)"
+        } else {
+            "\n  Cargo.lock: run `cargo update --workspace` once the manifests merge cleanly"
+        });
+    }
     for file in changed.lines().filter(|f| !conflicted.contains(f)) {
         out.push_str(&format!("\n  updated   {file}"));
     }
@@ -336,6 +368,8 @@ mod tests {
             default_locale: "en".into(),
             features: vec!["local_auth".into(), "chat".into()],
             database: Database::Sqlite,
+            prune: false,
+            demo_model: true,
         };
         let source = Source::at(&template, "HEAD").unwrap();
         generate(&source, &choices, &theme)
@@ -426,6 +460,8 @@ mod tests {
             default_locale: "uk".into(),
             features: vec!["local_auth".into(), "stripe_payment".into()],
             database: Database::Postgres,
+            prune: false,
+            demo_model: true,
         };
         let text = super::super::record(&choices, "T", "abc", "0.1.0", "/src/t");
         let back = read_record(&text, Path::new("style/public/favicon.svg")).unwrap();

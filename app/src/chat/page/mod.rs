@@ -26,6 +26,19 @@ use thread::Thread;
 #[component]
 pub fn ChatPage() -> impl IntoView {
     let locale = use_locale();
+    // No model on this instance (`CHAT_DEMO_MODEL=off` and none in
+    // `CHAT_MODELS`): say so instead of a composer that cannot answer.
+    if !crate::components::use_setup().offers("chat") {
+        return view! {
+            <Title text=locale.t(Key::ChatTitle) />
+            <div class="mx-auto w-full max-w-2xl px-4 py-12" data-testid="chat-not-set-up">
+                <p role="status" class="rounded-lg border border-primary-200 bg-white p-4 text-primary-900 dark:border-primary-800 dark:bg-primary-900 dark:text-primary-100">
+                    {locale.t(Key::ChatNotSetUp)}
+                </p>
+            </div>
+        }
+        .into_any();
+    }
     let initial = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("c"));
     let chat = Chat::new(locale, initial);
     // Effects run only in the browser, after hydration.
@@ -97,6 +110,7 @@ pub fn ChatPage() -> impl IntoView {
             </section>
         </div>
     }
+    .into_any()
 }
 
 /// Says a list or thread did not load, with a retry (shared by both).
