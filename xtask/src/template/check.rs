@@ -162,6 +162,8 @@ pub fn pruned_product() -> anyhow::Result<()> {
 
     let target = util::target_dir()?;
     let in_product = |args: &[&str]| in_product(&dir, &target, args);
+    // The cut files are formatted as the product's `cargo xtask test` wants.
+    run(&mut in_product(&["fmt", "--all", "--", "--check"]))?;
     run(&mut in_product(&["build", "--locked", "--package", "server"]))?;
     run(&mut in_product(&[
         "build",

@@ -43,7 +43,10 @@ pub fn prune(files: &mut BTreeMap<String, File>, pruned: &BTreeSet<String>) -> a
     if pruned.is_empty() {
         return Ok(());
     }
-    // The code, crate by crate (the xtask is the tooling, not the product).
+    // The code, crate by crate (the xtask is the tooling, not the product);
+    // each edited file is formatted as `cargo fmt` would (a cut can leave
+    // `{\n}` that rustfmt writes `{}`).
+    let rustfmt_options = rustfmt_options(files);
     let mut gone: Vec<String> = Vec::new();
     let sources: Vec<String> = files
         .keys()
@@ -57,13 +60,16 @@ pub fn prune(files: &mut BTreeMap<String, File>, pruned: &BTreeSet<String>) -> a
         }
         match prune_rust(text, pruned).with_context(|| format!("pruning {path}"))? {
             Outcome::Gone => gone.push(path.clone()),
-            Outcome::Kept { text, modules } => {
+            Outcome::Kept { text: edited, modules } => {
                 let base = module_dir(path);
                 for m in modules {
                     gone.push(format!("{base}{m}.rs"));
                     gone.push(format!("{base}{m}/"));
                 }
-                files.get_mut(path).expect("listed above").bytes = text.into_bytes();
+                if edited != text {
+                    let formatted = rustfmt(&edited, &rustfmt_options).with_context(|| format!("formatting {path}"))?;
+                    files.get_mut(path).expect("listed above").bytes = formatted.into_bytes();
+                }
             }
         }
     }
@@ -130,6 +136,56 @@ pub fn prune(files: &mut BTreeMap<String, File>, pruned: &BTreeSet<String>) -> a
         bail!("pruned features are still named here:\n  {}", left.join("\n  "));
     }
     Ok(())
+}
+
+/// The workspace's rustfmt settings as `--config` and `--edition` arguments.
+fn rustfmt_options(files: &BTreeMap<String, File>) -> Vec<String> {
+    let text = |path: &str| {
+        files
+            .get(path)
+            .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+            .unwrap_or_default()
+    };
+    let mut args = Vec::new();
+    let config: Vec<String> = text("rustfmt.toml")
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| format!("{}={}", k.trim(), v.trim().trim_matches('"')))
+        .collect();
+    if !config.is_empty() {
+        args.extend(["--config".to_owned(), config.join(",")]);
+    }
+    let edition = text("Cargo.toml").lines().find_map(|l| {
+        l.strip_prefix("edition = ")
+            .map(|v| v.trim().trim_matches('"').to_owned())
+    });
+    if let Some(edition) = edition {
+        args.extend(["--edition".to_owned(), edition]);
+    }
+    args
+}
+
+/// `text` through rustfmt (stdin to stdout).
+fn rustfmt(text: &str, options: &[String]) -> anyhow::Result<String> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("rustfmt")
+        .args(["--emit", "stdout", "--quiet"])
+        .args(options)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("starting rustfmt (rustup component add rustfmt)")?;
+    let mut stdin = child.stdin.take().context("rustfmt's stdin")?;
+    let input = text.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().context("running rustfmt")?;
+    writer.join().map_err(|_| anyhow::anyhow!("writing to rustfmt"))??;
+    if !out.status.success() {
+        bail!("rustfmt: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    String::from_utf8(out.stdout).context("rustfmt's output is not UTF-8")
 }
 
 /// Whether `pattern` (a file, a folder ending in `/`, or a locale file with
