@@ -500,6 +500,32 @@ impl Pruner<'_> {
         self.edits.push((start..end, String::new()));
     }
 
+    /// A `{ value }` block whose every attribute is a `cfg` that is now on:
+    /// once they are cut its braces are needless (`unused_braces`), so the
+    /// ranges of `{` up to the value and of the value's end up to `}`.
+    fn block_left_bare(&self, e: &Expr) -> Option<(Range<usize>, Range<usize>)> {
+        let Expr::Block(b) = e else { return None };
+        if b.label.is_some() || b.attrs.is_empty() {
+            return None;
+        }
+        let on = |a: &Attribute| {
+            a.path().is_ident("cfg")
+                && a.parse_args::<Meta>()
+                    .and_then(|m| Pred::parse(&m, self.text))
+                    .is_ok_and(|p| p.mentions(self.pruned) && matches!(p.eval(self.pruned), Value::True))
+        };
+        if !b.attrs.iter().all(on) {
+            return None;
+        }
+        let [Stmt::Expr(value, None)] = b.block.stmts.as_slice() else {
+            return None;
+        };
+        let braces = b.block.brace_token.span;
+        let (open, close) = (braces.open().byte_range(), braces.close().byte_range());
+        let inner = value.span().byte_range();
+        Some((open.start..inner.start, inner.end..close.end))
+    }
+
     fn error(&mut self, span: Span, what: &str) {
         self.errors.push(format!("line {}: {what}", span.start().line));
     }
@@ -608,7 +634,12 @@ impl<'ast> Visit<'ast> for Pruner<'_> {
     }
 
     fn visit_expr(&mut self, e: &'ast Expr) {
+        let unwrap = self.block_left_bare(e);
         if self.node(expr_attrs(e), e.span()) {
+            if let Some((open, close)) = unwrap {
+                self.edits.push((open, String::new()));
+                self.edits.push((close, String::new()));
+            }
             syn::visit::visit_expr(self, e);
         }
     }
@@ -1067,6 +1098,15 @@ fn f(x: E) -> u8 {
         assert_eq!(pruned(before, &["chat", "stripe_payment"]), after);
         // Nothing pruned that the file names: unchanged, byte for byte.
         assert_eq!(pruned(before, &["github_auth"]), before);
+    }
+
+    #[test]
+    fn a_value_block_left_without_its_cfg_loses_its_braces() {
+        let before = "const fn main_path() -> &'static str {\n    #[cfg(feature = \"chat\")]\n    {\n        CHAT\n    }\n    #[cfg(not(feature = \"chat\"))]\n    {\n        HOLDING\n    }\n}\n";
+        assert_eq!(
+            pruned(before, &["chat"]),
+            "const fn main_path() -> &'static str {\n    HOLDING\n}\n"
+        );
     }
 
     #[test]
