@@ -47,18 +47,9 @@ pub fn made_product() -> anyhow::Result<()> {
         prune: false,
         demo_model: true,
     };
-    let theme = std::fs::read_to_string(root.join("node_modules/tailwindcss/theme.css"))
-        .context("reading node_modules/tailwindcss/theme.css")?;
+    let theme = tailwind_theme(&root)?;
     let palettes = colour::palettes(&theme);
-    let dir = util::out_dir()?.join("xtask-product").join(&choices.slug);
-    let _ = std::fs::remove_dir_all(&dir);
-    let product = generate(&Source::worktree(&root)?, &choices, &theme)?;
-    product.write(&dir)?;
-    // Its crates have our crates' names and layout: a version of its own
-    // keeps their artifacts apart from ours in the shared target directory.
-    util::version_workspace_copy(&dir)?;
-    super::commit(&dir, &choices)?;
-    println!("  made {} in {}", choices.name, dir.display());
+    let (dir, _) = make(&Source::worktree(&root)?, &choices, &theme, &choices.slug)?;
 
     let target = util::target_dir()?;
     let in_product = |args: &[&str]| in_product(&dir, &target, args);
@@ -136,18 +127,8 @@ pub fn pruned_product() -> anyhow::Result<()> {
         prune: true,
         demo_model: true,
     };
-    let theme = std::fs::read_to_string(root.join("node_modules/tailwindcss/theme.css"))
-        .context("reading node_modules/tailwindcss/theme.css")?;
-    let dir = util::out_dir()?
-        .join("xtask-product")
-        .join(format!("{}-pruned", choices.slug));
-    let _ = std::fs::remove_dir_all(&dir);
-    let product = generate(&source, &choices, &theme)?;
-    product.write(&dir)?;
-    util::version_workspace_copy(&dir)?;
-    super::drop_unused_locks(&dir)?;
-    super::commit(&dir, &choices)?;
-    println!("  made {} (pruned) in {}", choices.name, dir.display());
+    let theme = tailwind_theme(&root)?;
+    let (dir, product) = make(&source, &choices, &theme, &format!("{}-pruned", choices.slug))?;
 
     let left: Vec<&String> = product
         .files
@@ -204,4 +185,34 @@ pub fn pruned_product() -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(dir.with_extension("out"));
     Ok(())
+}
+
+/// Tailwind's `theme.css` (its palettes), from `npm ci`'s packages.
+fn tailwind_theme(root: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(root.join("node_modules/tailwindcss/theme.css"))
+        .context("reading node_modules/tailwindcss/theme.css")
+}
+
+/// Makes the product of `choices` in the output directory's
+/// `xtask-product/<folder>` (replacing what was there) as `cargo xtask new`
+/// does, committed.
+fn make(
+    source: &Source,
+    choices: &Choices,
+    theme: &str,
+    folder: &str,
+) -> anyhow::Result<(std::path::PathBuf, super::Product)> {
+    let dir = util::out_dir()?.join("xtask-product").join(folder);
+    let _ = std::fs::remove_dir_all(&dir);
+    let product = generate(source, choices, theme)?;
+    product.write(&dir)?;
+    // Its crates have our crates' names and layout: a version of its own
+    // keeps their artifacts apart from ours in the shared target directory.
+    util::version_workspace_copy(&dir)?;
+    if choices.prune {
+        super::drop_unused_locks(&dir)?;
+    }
+    super::commit(&dir, choices)?;
+    println!("  made {} in {}", choices.name, dir.display());
+    Ok((dir, product))
 }
