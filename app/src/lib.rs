@@ -25,6 +25,7 @@ pub mod auth;
 #[cfg(feature = "chat")]
 pub mod chat;
 pub mod chunk;
+pub mod codec;
 pub mod components;
 pub mod credits;
 pub mod error;

@@ -44,7 +44,22 @@ function lighthouse(url, signedIn) {
   const failing = Object.entries(report.audits)
     .filter(([, a]) => a.score !== null && a.score < 0.9 && ["binary", "numeric", "metricSavings"].includes(a.scoreDisplayMode))
     .map(([id, a]) => (a.displayValue ? `${id} (${a.displayValue})` : id));
-  return { scores, failing, lcp: report.audits["largest-contentful-paint"].displayValue };
+  // The nodes behind the LCP and the layout shifts, for the reader to act on.
+  const nodes = (audit) => {
+    const found = [];
+    const walk = (v) => {
+      if (!v || typeof v !== "object") return;
+      if (v.type === "node" && v.selector) found.push(v.selector);
+      else for (const x of Object.values(v)) walk(x);
+    };
+    walk(report.audits[audit]?.details);
+    return [...new Set(found)].slice(0, 3).join(" | ") || "none";
+  };
+  return {
+    scores,
+    failing,
+    lcp: `${report.audits["largest-contentful-paint"].displayValue}: ${nodes("lcp-breakdown-insight")}; shifts: ${nodes("cls-culprits-insight")}`,
+  };
 }
 
 async function axe(browser, url, signedIn, colorScheme, width) {

@@ -179,6 +179,11 @@ pub fn router(state: AppState) -> Router {
         |router, feature| router.merge((feature.routes)().with_state(services.clone())),
     );
     let accounts = accounts
+        // A signed-in page's balance, read before it renders (runs inside the session's layer).
+        .route_layer(axum::middleware::from_fn_with_state(
+            services.clone(),
+            app::credits::page_balance,
+        ))
         // Every page, server function and OAuth route: the session, then the gate.
         .route_layer(axum::middleware::from_fn_with_state(
             services.clone(),

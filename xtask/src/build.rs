@@ -48,6 +48,9 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
         features.iter().cloned().collect::<Vec<_>>().join(", ")
     );
     tools::ensure_wasm_target()?;
+    if opts.release && !tools::stable_release_wasm() {
+        tools::ensure_wasm_release_toolchain()?;
+    }
     let wasm_bindgen = tools::wasm_bindgen()?;
     tools::npm_packages()?;
 
@@ -68,18 +71,10 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
         .join("server");
 
     step("building the WASM bundle (hydrate)");
-    let profile = if opts.release { "wasm-release" } else { "dev" };
-    run(Command::new(util::cargo())
-        .args([
-            "build",
-            "--package",
-            "frontend",
-            "--lib",
-            "--target",
-            WASM_TARGET,
-            "--profile",
-            profile,
-        ])
+    run(wasm_build_command(opts.release)
+        .args(["build", "--package", "frontend", "--lib", "--target", WASM_TARGET])
+        .args(["--profile", if opts.release { "wasm-release" } else { "dev" }])
+        .args(wasm_size_flags(opts.release))
         .args(opts.features.cargo_args()))?;
     let profile_dir = if opts.release { "wasm-release" } else { "debug" };
     let raw_wasm = target.join(WASM_TARGET).join(profile_dir).join("frontend.wasm");
@@ -178,6 +173,37 @@ fn hash_rename(path: &Path, ext: &str) -> anyhow::Result<(PathBuf, String)> {
     let dest = path.with_file_name(format!("{OUTPUT_NAME}.{hash}.{ext}"));
     std::fs::rename(path, &dest)?;
     Ok((dest, hash))
+}
+
+/// The cargo that builds the WASM: stable's for a debug build, the pinned
+/// nightly's ([`tools::WASM_RELEASE_TOOLCHAIN`]) for a release one.
+fn wasm_build_command(release: bool) -> Command {
+    if !release || tools::stable_release_wasm() {
+        return Command::new(util::cargo());
+    }
+    let mut cargo = Command::new("rustup");
+    cargo.args(["run", tools::WASM_RELEASE_TOOLCHAIN, "cargo"]);
+    // Set by the stable cargo that runs xtask; the nightly one sets its own.
+    for var in ["CARGO", "RUSTC", "RUSTDOC", "RUSTUP_TOOLCHAIN"] {
+        cargo.env_remove(var);
+    }
+    cargo
+}
+
+/// The release WASM's standard library, rebuilt for size: the nightly
+/// cargo's `-Zbuild-std` with `optimize_for_size`, panics that abort at
+/// once (no message formatting, which also makes the panic hook dead code)
+/// and no file/line strings. The rustflags add to `.cargo/config.toml`'s.
+fn wasm_size_flags(release: bool) -> Vec<&'static str> {
+    if !release || tools::stable_release_wasm() {
+        return Vec::new();
+    }
+    vec![
+        "-Zbuild-std=std,panic_abort",
+        "-Zbuild-std-features=optimize_for_size",
+        "--config",
+        r#"target.wasm32-unknown-unknown.rustflags=["-Zunstable-options","-Cpanic=immediate-abort","-Zlocation-detail=none"]"#,
+    ]
 }
 
 /// The loader module the splitter writes and Leptos looks for; the

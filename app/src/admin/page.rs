@@ -1,5 +1,6 @@
 use super::{AccessGranted, CreateInvite, GrantAccess, InviteList, RevokeInvite, list_invites, setup_notes};
 use crate::access::format_date;
+use crate::components::PostForm;
 use crate::components::form::{FormError, FormState, Notice, Submit, TextField};
 use crate::error::{AppError, Field};
 use crate::i18n::{Key, Locale, use_locale};
@@ -14,7 +15,7 @@ pub fn AdminPage() -> impl IntoView {
     let create = ServerAction::<CreateInvite>::new();
     let revoke = ServerAction::<RevokeInvite>::new();
     let grant = ServerAction::<GrantAccess>::new();
-    let invites = Resource::new(
+    let invites = crate::codec::load(
         move || (create.version().get(), revoke.version().get()),
         |_| list_invites(),
     );
@@ -79,7 +80,7 @@ pub fn AdminPage() -> impl IntoView {
                 <Notice message=created />
                 // The form's hints name the defaults the list answer carries.
                 <Transition fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
-                <ActionForm action=create node_ref=invite_form attr:class="grid gap-4 sm:grid-cols-3" attr:data-testid="invite-form">
+                <PostForm action=create node_ref=invite_form attr:class="grid gap-4 sm:grid-cols-3" attr:data-testid="invite-form">
                     <div class="sm:col-span-3">
                         <FormError message=create_state.form_error() />
                     </div>
@@ -112,7 +113,7 @@ pub fn AdminPage() -> impl IntoView {
                     <div class="flex items-end sm:col-span-3">
                         <Submit label=Key::SendInvite pending_label=Key::Sending pending=create_state.pending />
                     </div>
-                </ActionForm>
+                </PostForm>
                 <FormError message=revoke_state.form_error() />
                     {move || {
                         let list = invites.get().and_then(Result::ok).unwrap_or_default();
@@ -123,7 +124,7 @@ pub fn AdminPage() -> impl IntoView {
             <section class="card flex flex-col gap-4">
                 <h2 class="text-lg font-semibold">{locale.t(Key::GrantSection)}</h2>
                 <Notice message=granted />
-                <ActionForm action=grant node_ref=grant_form attr:class="grid gap-4 sm:grid-cols-3" attr:data-testid="grant-form">
+                <PostForm action=grant node_ref=grant_form attr:class="grid gap-4 sm:grid-cols-3" attr:data-testid="grant-form">
                     <div class="sm:col-span-3">
                         <FormError message=grant_state.form_error() />
                         <InviteInstead grant=grant create=create />
@@ -142,7 +143,7 @@ pub fn AdminPage() -> impl IntoView {
                     <div>
                         <Submit label=Key::GrantButton pending_label=Key::Saving pending=grant_state.pending />
                     </div>
-                </ActionForm>
+                </PostForm>
             </section>
         </section>
     }
@@ -152,7 +153,7 @@ pub fn AdminPage() -> impl IntoView {
 #[component]
 fn SetupNotes() -> impl IntoView {
     let locale = use_locale();
-    let notes = Resource::new(|| (), |_| setup_notes());
+    let notes = crate::codec::load(|| (), |_| setup_notes());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -262,7 +263,7 @@ fn invite_table(locale: Locale, list: InviteList, revoke: ServerAction<RevokeInv
                     </td>
                     <td class="w-full sm:w-auto sm:py-2 sm:text-right">
                         {action.map(|(label, name)| view! {
-                            <ActionForm action=revoke>
+                            <PostForm action=revoke>
                                 <input type="hidden" name="id" value=invite.id.clone() />
                                 <button
                                     type="submit"
@@ -271,7 +272,7 @@ fn invite_table(locale: Locale, list: InviteList, revoke: ServerAction<RevokeInv
                                 >
                                     {locale.t(label)}
                                 </button>
-                            </ActionForm>
+                            </PostForm>
                         })}
                     </td>
                 </tr>

@@ -5,7 +5,6 @@
 //! renders and handed to the browser with it, like the viewer.
 
 use leptos::prelude::*;
-use leptos::server::SharedValue;
 use serde::{Deserialize, Serialize};
 
 /// The instance's configuration as the pages see it.
@@ -36,7 +35,7 @@ impl Setup {
 
 /// Provides the [`Setup`] to every page.
 pub fn provide_setup() {
-    let setup = SharedValue::new(setup_of_this_server).into_inner();
+    let setup = crate::codec::shared(setup_of_this_server);
     provide_context(setup);
 }
 

@@ -1,3 +1,4 @@
+use super::PostForm;
 use super::form::{FormState, Submit, follow_on_success};
 use crate::auth::SignOut;
 use crate::i18n::Key;
@@ -10,8 +11,8 @@ pub fn SignOutButton() -> impl IntoView {
     let state = FormState::of(action);
     follow_on_success(state.value);
     view! {
-        <ActionForm action=action attr:data-testid="sign-out-form">
+        <PostForm action=action attr:data-testid="sign-out-form">
             <Submit label=Key::SignOut pending_label=Key::SigningOut pending=state.pending secondary=true />
-        </ActionForm>
+        </PostForm>
     }
 }

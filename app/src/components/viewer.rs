@@ -12,7 +12,6 @@ use crate::auth::{Viewer, get_viewer};
 use crate::gate;
 use crate::i18n::use_locale;
 use leptos::prelude::*;
-use leptos::server::SharedValue;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
@@ -55,7 +54,7 @@ impl ViewerState {
 /// Provides [`ViewerState`]; refetches it on navigation once the access it
 /// carries is stale (after a few minutes, or when access runs out).
 pub fn provide_viewer() -> ViewerState {
-    let initial = SharedValue::new(viewer_of_this_request).into_inner();
+    let initial = crate::codec::shared(viewer_of_this_request);
     let state = ViewerState(RwSignal::new(initial));
     provide_context(state);
     let location = use_location();

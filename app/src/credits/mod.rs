@@ -1,5 +1,5 @@
-//! Credits in the app: the balance in the header (fetched once the page
-//! is interactive, refreshed after each reply), the low-balance notice,
+//! Credits in the app: the balance in the header (read before the page
+//! renders, refreshed after each reply), the low-balance notice,
 //! and the wallet page (its own chunk). What credits are and how replies
 //! are charged is `domain::credits` (`docs/credits.md`).
 
@@ -65,15 +65,75 @@ pub(crate) fn typed_amount(services: &domain::Services, typed: &str) -> Result<O
 #[derive(Clone, Copy)]
 pub struct Credits(RwSignal<Option<Balance>>);
 
-/// Provides [`Credits`]; fetches the balance whenever someone is signed in.
+/// The signed-in user's balance when a page is requested, read before the
+/// page renders ([`page_balance`]), so the header's balance and the
+/// low-balance notice are in the server's HTML: shown from the first paint,
+/// not inserted above the page once the WASM has loaded.
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct PageBalance(pub Balance);
+
+/// Middleware on the pages (inside the session's): for a signed-in
+/// browser's page request, reads the balance into [`PageBalance`]. A
+/// failed read leaves it out (the browser fetches it, as before).
+#[cfg(feature = "ssr")]
+pub async fn page_balance(
+    axum::extract::State(services): axum::extract::State<domain::Services>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let wants_page = matches!(*request.method(), http::Method::GET | http::Method::HEAD)
+        && !request.uri().path().starts_with("/api/")
+        && request
+            .headers()
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+    let signed_in = request
+        .extensions()
+        .get::<crate::server::RequestSession>()
+        .is_some_and(|s| s.0.is_some());
+    if !(wants_page && signed_in) {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let actor = crate::server::actor_of(&parts);
+    if let Ok(balance) = ops::my_balance(&services, &actor).await {
+        parts.extensions.insert(PageBalance(balance));
+    }
+    next.run(axum::extract::Request::from_parts(parts, body)).await
+}
+
+/// On the server, the balance [`page_balance`] read for this request; in
+/// the browser (only reached when the page carried none), nothing.
+fn balance_of_this_request() -> Option<Balance> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<PageBalance>().cloned())
+            .map(|b| b.0)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+/// Provides [`Credits`]: the balance the page was rendered with, fetched
+/// again whenever who is signed in changes (and at first when the page
+/// came without one).
 pub fn provide_credits() {
-    let state = Credits(RwSignal::new(None));
+    let initial = crate::codec::shared(balance_of_this_request);
+    let known_at_start = initial.is_some();
+    let state = Credits(RwSignal::new(initial));
     provide_context(state);
     let viewer = crate::components::viewer::use_viewer();
     // Effects run in the browser only.
-    Effect::new(move |_| {
+    Effect::new(move |previous: Option<()>| {
         if viewer.with(|v| v.is_some()) {
-            refresh();
+            if previous.is_some() || !known_at_start {
+                refresh();
+            }
         } else {
             state.0.set(None);
         }

@@ -5,6 +5,7 @@
 
 use super::{GetCredits, SetSpendingCap, credits_wallet};
 use crate::components::Gated;
+use crate::components::PostForm;
 use crate::components::form::{FormError, FormState, Notice, Submit, TextField};
 use crate::error::Field;
 use crate::i18n::{Key, Locale, use_locale};
@@ -140,7 +141,7 @@ fn SpendingCap(spending: Spending, units: Units, save: ServerAction<SetSpendingC
             <h2 id="cap-heading" class="text-lg font-semibold">{locale.t(Key::CreditsCap)}</h2>
             <p data-testid="cap-summary">{summary}</p>
             <Notice message=saved />
-            <ActionForm action=save attr:class="flex flex-wrap items-end gap-3">
+            <PostForm action=save attr:class="flex flex-wrap items-end gap-3">
                 <FormError message=state.form_error() />
                 <TextField
                     label=Key::CreditsCapAmount
@@ -163,7 +164,7 @@ fn SpendingCap(spending: Spending, units: Units, save: ServerAction<SetSpendingC
                         {locale.t(Key::CreditsCapRemove)}
                     </button>
                 })}
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }

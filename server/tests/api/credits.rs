@@ -874,3 +874,26 @@ async fn a_hold_stamped_with_an_earlier_month_never_overwrites_a_later_ones_spen
     assert_eq!(row.month_spent, 7);
 }
 on_each_database!(a_hold_stamped_with_an_earlier_month_never_overwrites_a_later_ones_spending);
+
+/// The header's balance and the low-balance notice are in the page the
+/// server renders. (They used to be fetched once the WASM had loaded, and
+/// the notice then pushed the whole page down under the reader.)
+#[tokio::test]
+async fn a_signed_in_page_is_rendered_with_its_balance_and_the_low_balance_notice() {
+    let app = TestApp::spawn_with(Backend::Sqlite, PRICED).await.unwrap();
+    let html = [("accept", "text/html")];
+    let page = |b: Browser, path: &'static str| async move { b.get_with(path, &html).await.text().await.unwrap() };
+
+    let (short, _) = customer(&app, 40).await;
+    let shown = page(short, "/account").await;
+    assert!(shown.contains(r#"data-testid="low-balance""#), "{shown}");
+    assert!(shown.contains(r#"data-testid="balance""#), "{shown}");
+
+    let (funded, _) = customer(&app, 1_000_000).await;
+    let shown = page(funded, "/account").await;
+    assert!(shown.contains(r#"data-testid="balance""#), "{shown}");
+    assert!(!shown.contains(r#"data-testid="low-balance""#), "{shown}");
+
+    let visitor = page(app.browser(), "/").await;
+    assert!(!visitor.contains(r#"data-testid="balance""#), "{visitor}");
+}

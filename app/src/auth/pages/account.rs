@@ -4,6 +4,7 @@ use crate::auth::account::{
     AccountDetails, DeleteAccount, RevokeSession, SignOutOtherDevices, UpdateProfile, account_overview,
 };
 use crate::auth::{AuthMethod, Viewer};
+use crate::components::PostForm;
 use crate::components::SignOutButton;
 use crate::components::form::{FormError, FormState, Notice, Submit, TextField, follow_on_success};
 use crate::components::viewer::use_viewer;
@@ -18,7 +19,7 @@ use leptos_meta::Title;
 pub fn AccountPage() -> impl IntoView {
     let locale = use_locale();
     let viewer = use_viewer();
-    let overview = Resource::new(|| (), |_| account_overview());
+    let overview = crate::codec::load(|| (), |_| account_overview());
     // Each feature's card (the billing portal, …), made with the page.
     let cards = crate::features::account_cards();
     let linked = query("linked");
@@ -53,7 +54,7 @@ pub fn AccountPage() -> impl IntoView {
 
 fn sections(
     viewer: Viewer,
-    overview: Resource<Result<AccountDetails, AppError>>,
+    overview: crate::codec::Loaded<Result<AccountDetails, AppError>>,
     cards: Vec<crate::feature::AccountCard>,
 ) -> impl IntoView {
     let verified = viewer.email_verified;
@@ -110,7 +111,7 @@ fn profile(viewer: Viewer) -> impl IntoView {
                 {locale.t(verified)}
             </p>
             <Notice message=saved />
-            <ActionForm action=action attr:class="flex flex-col gap-4">
+            <PostForm action=action attr:class="flex flex-col gap-4">
                 <TextField
                     label=Key::DisplayNameLabel
                     name="display_name"
@@ -123,7 +124,7 @@ fn profile(viewer: Viewer) -> impl IntoView {
                 <div>
                     <Submit label=Key::Save pending_label=Key::Saving pending=state.pending />
                 </div>
-            </ActionForm>
+            </PostForm>
         </Card>
     }
 }
@@ -167,7 +168,7 @@ fn access(access: AccessState) -> impl IntoView {
 }
 
 #[cfg(feature = "local_auth")]
-fn password(viewer: Viewer, overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoView {
+fn password(viewer: Viewer, overview: crate::codec::Loaded<Result<AccountDetails, AppError>>) -> impl IntoView {
     use super::check_new_password;
     use crate::auth::local::ChangePassword;
     use leptos_router::components::A;
@@ -203,7 +204,7 @@ fn password(viewer: Viewer, overview: Resource<Result<AccountDetails, AppError>>
     view! {
         <Card title=Key::PasswordSection>
             <Notice message=saved />
-            <ActionForm action=action node_ref=form attr:class="flex flex-col gap-4" attr:data-testid="change-password-form">
+            <PostForm action=action node_ref=form attr:class="flex flex-col gap-4" attr:data-testid="change-password-form">
                 <FormError message=state.form_error() />
                 <TextField
                     label=Key::CurrentPasswordLabel
@@ -224,23 +225,23 @@ fn password(viewer: Viewer, overview: Resource<Result<AccountDetails, AppError>>
                 <div>
                     <Submit label=Key::ChangePasswordButton pending_label=Key::Saving pending=state.pending />
                 </div>
-            </ActionForm>
+            </PostForm>
         </Card>
     }
     .into_any()
 }
 
 #[cfg(not(feature = "local_auth"))]
-fn password(_viewer: Viewer, _overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoView {}
+fn password(_viewer: Viewer, _overview: crate::codec::Loaded<Result<AccountDetails, AppError>>) -> impl IntoView {}
 
 #[cfg(not(any(feature = "google_auth", feature = "github_auth")))]
-fn providers(_overview: Resource<Result<AccountDetails, AppError>>, _verified: bool) -> impl IntoView {}
+fn providers(_overview: crate::codec::Loaded<Result<AccountDetails, AppError>>, _verified: bool) -> impl IntoView {}
 
 /// Linked providers, of those this instance has configured (none: no
 /// card). An account whose address is not verified links nothing (the
 /// server refuses it too): it says why instead.
 #[cfg(any(feature = "google_auth", feature = "github_auth"))]
-fn providers(overview: Resource<Result<AccountDetails, AppError>>, verified: bool) -> impl IntoView {
+fn providers(overview: crate::codec::Loaded<Result<AccountDetails, AppError>>, verified: bool) -> impl IntoView {
     let locale = use_locale();
     let setup = crate::components::use_setup();
     let oauth: Vec<AuthMethod> = crate::auth::methods()
@@ -292,10 +293,10 @@ fn provider_row(
     let action = match linked {
         Some(identity) => view! {
             <span class="text-sm text-primary-800 dark:text-primary-200">{identity.email}</span>
-            <ActionForm action=unlink>
+            <PostForm action=unlink>
                 <input type="hidden" name="provider" value=method.id() />
                 <button type="submit" class="btn-secondary">{locale.t(Key::Unlink)}</button>
-            </ActionForm>
+            </PostForm>
         }
         .into_any(),
         None if !verified => view! {
@@ -316,7 +317,7 @@ fn provider_row(
     }
 }
 
-fn sessions(overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoView {
+fn sessions(overview: crate::codec::Loaded<Result<AccountDetails, AppError>>) -> impl IntoView {
     let locale = use_locale();
     let revoke = ServerAction::<RevokeSession>::new();
     let others = ServerAction::<SignOutOtherDevices>::new();
@@ -358,10 +359,10 @@ fn sessions(overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoVi
                                             view! { <span class="text-sm font-semibold">{locale.t(Key::ThisDevice)}</span> }.into_any()
                                         } else {
                                             view! {
-                                                <ActionForm action=revoke>
+                                                <PostForm action=revoke>
                                                     <input type="hidden" name="id" value=id />
                                                     <button type="submit" class="btn-secondary">{locale.t(Key::SignOutSession)}</button>
-                                                </ActionForm>
+                                                </PostForm>
                                             }
                                             .into_any()
                                         }}
@@ -372,9 +373,9 @@ fn sessions(overview: Resource<Result<AccountDetails, AppError>>) -> impl IntoVi
                     }}
                 </ul>
             </Transition>
-            <ActionForm action=others>
+            <PostForm action=others>
                 <Submit label=Key::SignOutOthers pending_label=Key::Saving pending=others_state.pending />
-            </ActionForm>
+            </PostForm>
         </Card>
     }
 }
@@ -412,13 +413,13 @@ fn delete(viewer: Viewer) -> impl IntoView {
     };
     view! {
         <Card title=Key::DeleteSection>
-            <ActionForm action=action attr:class="flex flex-col gap-4" attr:data-testid="delete-account-form">
+            <PostForm action=action attr:class="flex flex-col gap-4" attr:data-testid="delete-account-form">
                 <FormError message=state.form_error() />
                 <TextField label=label name="confirm" kind=kind hint=hint error=state.field_error(Field::Confirm) />
                 <div>
                     <Submit label=Key::DeleteButton pending_label=Key::Deleting pending=state.pending danger=true />
                 </div>
-            </ActionForm>
+            </PostForm>
         </Card>
     }
 }

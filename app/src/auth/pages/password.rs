@@ -1,5 +1,6 @@
 use super::{AuthCard, check_email, check_new_password, query};
 use crate::auth::local::{ForgotPassword, ResetPassword};
+use crate::components::PostForm;
 use crate::components::form::{FormError, FormState, Notice, Submit, TextField, follow_on_success};
 use crate::error::Field;
 use crate::i18n::{Key, use_locale};
@@ -19,7 +20,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         <AuthCard title=Key::ForgotTitle>
             <p>{locale.t(Key::ForgotBody)}</p>
             <Notice message=sent />
-            <ActionForm action=action attr:class="flex flex-col gap-4">
+            <PostForm action=action attr:class="flex flex-col gap-4">
                 <FormError message=state.form_error() />
                 <TextField
                     label=Key::EmailLabel
@@ -30,7 +31,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     error=state.field_error(Field::Email)
                 />
                 <Submit label=Key::ForgotButton pending_label=Key::Sending pending=state.pending />
-            </ActionForm>
+            </PostForm>
             <A href=routes::SIGN_IN_PATH attr:class="link text-sm">{locale.t(Key::BackToSignIn)}</A>
         </AuthCard>
     }
@@ -53,7 +54,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     view! {
         <AuthCard title=Key::ResetTitle>
             <FormError message=missing />
-            <ActionForm action=action attr:class="flex flex-col gap-4">
+            <PostForm action=action attr:class="flex flex-col gap-4">
                 <FormError message=state.form_error() />
                 <input type="hidden" name="token" value=move || token.get().unwrap_or_default() />
                 <TextField
@@ -66,7 +67,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     error=state.field_error(Field::Password)
                 />
                 <Submit label=Key::ResetButton pending_label=Key::Saving pending=state.pending />
-            </ActionForm>
+            </PostForm>
             <A href=routes::FORGOT_PASSWORD_PATH attr:class="link text-sm">{locale.t(Key::ResetAskAgain)}</A>
         </AuthCard>
     }

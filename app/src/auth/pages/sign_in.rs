@@ -44,6 +44,7 @@ pub fn SignInPage() -> impl IntoView {
 fn password_form(next: Memo<Option<String>>, remember: RwSignal<bool>) -> impl IntoView {
     use super::check_email;
     use crate::auth::local::SignIn;
+    use crate::components::PostForm;
     use crate::components::form::{CheckField, FormError, FormState, Submit, TextField, follow_on_success};
     use crate::error::Field;
     let locale = use_locale();
@@ -51,7 +52,7 @@ fn password_form(next: Memo<Option<String>>, remember: RwSignal<bool>) -> impl I
     let state = FormState::of(action);
     follow_on_success(state.value);
     view! {
-        <ActionForm action=action attr:class="flex flex-col gap-4" attr:data-testid="sign-in-form">
+        <PostForm action=action attr:class="flex flex-col gap-4" attr:data-testid="sign-in-form">
             <FormError message=state.form_error() />
             <TextField
                 label=Key::EmailLabel
@@ -74,7 +75,7 @@ fn password_form(next: Memo<Option<String>>, remember: RwSignal<bool>) -> impl I
                 <A href=routes::FORGOT_PASSWORD_PATH attr:class="link text-sm">{locale.t(Key::ForgotPasswordLink)}</A>
             </div>
             <Submit label=Key::SignInButton pending_label=Key::SigningIn pending=state.pending />
-        </ActionForm>
+        </PostForm>
     }
 }
 

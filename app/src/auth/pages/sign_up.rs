@@ -14,7 +14,7 @@ use wire::paths as routes;
 pub fn SignUpPage() -> impl IntoView {
     let locale = use_locale();
     let invite = query("invite");
-    let preview = Resource::new(
+    let preview = crate::codec::load(
         move || invite.get(),
         |token| async move {
             match token {
@@ -76,6 +76,7 @@ fn invite_notices(offer: Option<Result<InviteOffer, AppError>>) -> impl IntoView
 fn password_form(invite: Memo<Option<String>>, offer: Option<InviteOffer>, remember: RwSignal<bool>) -> impl IntoView {
     use super::{check_email, check_new_password};
     use crate::auth::local::Register;
+    use crate::components::PostForm;
     use crate::components::form::{CheckField, FormState, Submit, TextField, follow_on_success};
     use crate::error::Field;
     let action = ServerAction::<Register>::new();
@@ -88,7 +89,7 @@ fn password_form(invite: Memo<Option<String>>, offer: Option<InviteOffer>, remem
     };
     let invited = offer.is_some();
     view! {
-        <ActionForm action=action attr:class="flex flex-col gap-4" attr:data-testid="sign-up-form">
+        <PostForm action=action attr:class="flex flex-col gap-4" attr:data-testid="sign-up-form">
             <FormError message=state.form_error() />
             <TextField
                 label=Key::DisplayNameLabel
@@ -120,7 +121,7 @@ fn password_form(invite: Memo<Option<String>>, offer: Option<InviteOffer>, remem
             <input type="hidden" name="invite" value=move || invite.get().unwrap_or_default() />
             <CheckField label=Key::RememberMe name="remember" checked=remember />
             <Submit label=Key::SignUpButton pending_label=Key::CreatingAccount pending=state.pending />
-        </ActionForm>
+        </PostForm>
     }
 }
 

@@ -1,5 +1,6 @@
 use super::{AuthCard, query};
 use crate::auth::local::{ResendVerification, VerifyEmail};
+use crate::components::PostForm;
 use crate::components::form::{FormError, FormState, Notice, Submit, follow_on_success};
 use crate::components::viewer::use_viewer;
 use crate::gate;
@@ -31,11 +32,11 @@ fn confirm(token: String) -> impl IntoView {
     follow_on_success(state.value);
     view! {
         <p>{locale.t(Key::VerifyConfirmBody)}</p>
-        <ActionForm action=action attr:class="flex flex-col gap-4">
+        <PostForm action=action attr:class="flex flex-col gap-4">
             <FormError message=state.form_error() />
             <input type="hidden" name="token" value=token />
             <Submit label=Key::VerifyConfirmButton pending_label=Key::Verifying pending=state.pending />
-        </ActionForm>
+        </PostForm>
     }
 }
 
@@ -50,10 +51,10 @@ fn pending_notice() -> impl IntoView {
             <p>{locale.t(Key::VerifySentTo).replace("{email}", &v.email)}</p>
             <p class="text-sm text-primary-800 dark:text-primary-200">{locale.t(Key::VerifyCheckSpam)}</p>
             <Notice message=sent />
-            <ActionForm action=resend attr:class="flex flex-col gap-4">
+            <PostForm action=resend attr:class="flex flex-col gap-4">
                 <FormError message=state.form_error() />
                 <Submit label=Key::VerifyResend pending_label=Key::Sending pending=state.pending />
-            </ActionForm>
+            </PostForm>
         }
         .into_any(),
         Some(v) => view! {

@@ -6,6 +6,7 @@ use super::{
     CheckoutProgress, OpenBillingPortal, PRICING_PATH, StartCheckout, get_checkout_progress, get_pricing, has_billing,
 };
 use super::{Offer, OfferKind};
+use crate::components::PostForm;
 use crate::components::form::{FormError, FormState, Notice, Submit, follow_on_success, navigate_hard};
 use crate::components::viewer::use_viewer;
 use crate::components::{AccessNotice, SignOutButton, use_setup};
@@ -50,7 +51,7 @@ fn offer_terms(locale: Locale, kind: OfferKind) -> String {
 fn Offers() -> impl IntoView {
     let locale = use_locale();
     let viewer = use_viewer();
-    let offers = Resource::new(|| (), |_| get_pricing());
+    let offers = crate::codec::load(|| (), |_| get_pricing());
     view! {
         <Suspense fallback=move || view! { <p aria-busy="true">{locale.t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
@@ -86,11 +87,11 @@ fn OfferCard(offer: Offer, signed_in: bool) -> impl IntoView {
     let offer_id = offer.id.clone();
     let button = if signed_in {
         view! {
-            <ActionForm action=action attr:class="flex flex-col gap-2">
+            <PostForm action=action attr:class="flex flex-col gap-2">
                 <input type="hidden" name="offer" value=offer_id />
                 <Submit label=Key::ChooseOffer pending_label=Key::OpeningCheckout pending=state.pending />
                 <FormError message=state.form_error() />
-            </ActionForm>
+            </PostForm>
         }
         .into_any()
     } else {
@@ -171,7 +172,7 @@ pub fn PaymentSuccessPage() -> impl IntoView {
     let locale = use_locale();
     let session_id = query("session_id");
     let polls = RwSignal::new(0u32);
-    let progress = Resource::new(
+    let progress = crate::codec::load(
         move || (session_id.get(), polls.get()),
         |(id, _)| async move {
             match id {
@@ -237,13 +238,13 @@ pub fn PaymentSuccessPage() -> impl IntoView {
 /// resource is made now, with the page (not inside its suspense), so it
 /// hydrates.
 pub fn account_card() -> crate::feature::AccountCard {
-    let billing = Resource::new(|| (), |_| has_billing());
+    let billing = crate::codec::load(|| (), |_| has_billing());
     std::sync::Arc::new(move || view! { <BillingCard billing /> }.into_any())
 }
 
 /// The account page's billing card: opens the Stripe billing portal.
 #[component]
-pub fn BillingCard(billing: Resource<Result<bool, AppError>>) -> impl IntoView {
+pub fn BillingCard(billing: crate::codec::Loaded<Result<bool, AppError>>) -> impl IntoView {
     let locale = use_locale();
     let action = ServerAction::<OpenBillingPortal>::new();
     let state = FormState::of(action);
@@ -255,10 +256,10 @@ pub fn BillingCard(billing: Resource<Result<bool, AppError>>) -> impl IntoView {
                     <section class="card flex flex-col gap-4" data-testid="billing">
                         <h2 class="text-lg font-semibold">{locale.t(Key::BillingSection)}</h2>
                         <p>{locale.t(Key::BillingHint)}</p>
-                        <ActionForm action=action attr:class="flex flex-col gap-2">
+                        <PostForm action=action attr:class="flex flex-col gap-2">
                             <Submit label=Key::ManageBilling pending_label=Key::OpeningPortal pending=state.pending />
                             <FormError message=state.form_error() />
-                        </ActionForm>
+                        </PostForm>
                     </section>
                 })
             })}
