@@ -32,7 +32,9 @@ pub fn ensure_wasm_target() -> anyhow::Result<()> {
 /// (1,124,398 B → 1,013,666 B raw, 314,051 B → 284,365 B brotli, measured
 /// when this was chosen). Debug builds, the server and every check stay on
 /// stable. `XTASK_STABLE_WASM=1` builds the release WASM on stable
-/// instead (for a machine without rustup; the size budgets do not hold).
+/// instead (no nightly download; the size budgets do not hold). The first
+/// nightly build also fetches the standard library's own dependencies
+/// from crates.io.
 pub const WASM_RELEASE_TOOLCHAIN: &str = "nightly-2026-05-20";
 
 /// Whether the release WASM is built on stable (`XTASK_STABLE_WASM=1`).

@@ -10,14 +10,15 @@
 
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
+use leptos::server_fn::codec::PostUrl;
+use leptos::server_fn::{Http, ServerFn};
 use serde::de::DeserializeOwned;
 
-/// A `<form method="post">` to `A`'s URL (so it works before the WASM
-/// has loaded) that, once hydrated, dispatches `action` with the fields
-/// instead. Attributes given as `attr:…` land on the `<form>`.
+/// A `<form method="post">` to `A`'s URL, as `ActionForm` renders it,
+/// that once hydrated dispatches `action` with the fields instead.
+/// Attributes given as `attr:…` land on the `<form>`.
 #[component]
-pub fn PostForm<A>(
+pub fn PostForm<A, P>(
     action: ServerAction<A>,
     /// The `<form>` element, for code that resets or reads it.
     #[prop(optional)]
@@ -25,7 +26,9 @@ pub fn PostForm<A>(
     children: Children,
 ) -> impl IntoView
 where
-    A: ServerFn<Error = AppError> + DeserializeOwned + Clone + Send + Sync + 'static,
+    // Form-encoded arguments only: what a `<form method="post">` sends
+    // when the WASM has not loaded.
+    A: ServerFn<Protocol = Http<PostUrl, P>, Error = AppError> + DeserializeOwned + Clone + Send + Sync + 'static,
     A::Output: Send + Sync + 'static,
 {
     #[cfg(not(feature = "hydrate"))]
@@ -54,7 +57,9 @@ where
 }
 
 /// The text fields of the submitted form, in document order (file inputs
-/// are skipped: none of these forms has one).
+/// are skipped: none of these forms has one). Unlike `ActionForm`, the
+/// submit button's own `name`/`value` is not added: give a form hidden
+/// fields instead of named buttons.
 #[cfg(feature = "hydrate")]
 fn submitted(ev: &leptos::ev::SubmitEvent) -> Result<Vec<(String, String)>, String> {
     use wasm_bindgen::JsCast;
@@ -125,8 +130,13 @@ pub mod fields {
             visitor.visit_string(self.0)
         }
 
+        /// An empty field is no value, as `ActionForm`'s `serde_qs` reads it.
         fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            visitor.visit_some(self)
+            if self.0.is_empty() {
+                visitor.visit_none()
+            } else {
+                visitor.visit_some(self)
+            }
         }
 
         fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -140,30 +150,48 @@ pub mod fields {
             }
         }
 
+        /// Every signed integer (serde's visitors check the range).
         fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            match self.0.trim().parse() {
-                Ok(n) => visitor.visit_i64(n),
-                Err(_) => Err(de::Error::invalid_value(
-                    de::Unexpected::Str(&self.0),
-                    &"a whole number",
-                )),
-            }
+            visitor.visit_i64(self.whole_number()?)
         }
 
+        /// Every unsigned integer (serde's visitors check the range).
         fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            match self.0.trim().parse() {
-                Ok(n) => visitor.visit_u64(n),
-                Err(_) => Err(de::Error::invalid_value(
-                    de::Unexpected::Str(&self.0),
-                    &"a whole number",
-                )),
-            }
+            visitor.visit_u64(self.whole_number()?)
+        }
+
+        fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.deserialize_i64(visitor)
+        }
+        fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.deserialize_i64(visitor)
+        }
+        fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.deserialize_i64(visitor)
+        }
+        fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.deserialize_u64(visitor)
+        }
+        fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.deserialize_u64(visitor)
+        }
+        fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.deserialize_u64(visitor)
         }
 
         serde::forward_to_deserialize_any! {
-            i8 i16 i32 i128 u8 u16 u32 u128 f32 f64 char str string
+            i128 u128 f32 f64 char str string
             bytes byte_buf unit unit_struct newtype_struct seq tuple
             tuple_struct map struct enum identifier ignored_any
+        }
+    }
+
+    impl Value {
+        fn whole_number<N: std::str::FromStr>(&self) -> Result<N, Error> {
+            self.0
+                .trim()
+                .parse()
+                .map_err(|_| de::Error::invalid_value(de::Unexpected::Str(&self.0), &"a whole number"))
         }
     }
 
@@ -198,12 +226,21 @@ pub mod fields {
         }
 
         #[test]
-        fn a_field_not_sent_is_none_or_its_default() {
+        fn a_field_not_sent_or_left_empty_is_none_or_its_default() {
             let args: Args = parse(fields(&[("email", "x@y.test")])).unwrap();
             assert_eq!(
                 args,
                 Args {
                     email: "x@y.test".into(),
+                    remember: None,
+                    agree: false
+                }
+            );
+            let args: Args = parse(fields(&[("email", ""), ("remember", "")])).unwrap();
+            assert_eq!(
+                args,
+                Args {
+                    email: String::new(),
                     remember: None,
                     agree: false
                 }
@@ -248,6 +285,7 @@ pub mod fields {
                 ("display_name", "Ann"),
                 ("email", "a@b.test"),
                 ("password", "correct horse"),
+                ("invite", ""),
             ]))
             .unwrap();
             assert_eq!((r.display_name.as_str(), r.invite, r.remember), ("Ann", None, None));
@@ -259,11 +297,31 @@ pub mod fields {
             struct Numbers {
                 days: u64,
                 offset: i64,
+                small: u8,
+                page: Option<u32>,
             }
-            let n: Numbers = parse(fields(&[("days", "30"), ("offset", " -2 ")])).unwrap();
-            assert_eq!(n, Numbers { days: 30, offset: -2 });
-            assert!(parse::<Numbers>(fields(&[("days", "thirty"), ("offset", "0")])).is_err());
-            assert!(parse::<Numbers>(fields(&[("days", "-1"), ("offset", "0")])).is_err());
+            let n: Numbers = parse(fields(&[
+                ("days", "30"),
+                ("offset", " -2 "),
+                ("small", "255"),
+                ("page", "3"),
+            ]))
+            .unwrap();
+            assert_eq!(
+                n,
+                Numbers {
+                    days: 30,
+                    offset: -2,
+                    small: 255,
+                    page: Some(3)
+                }
+            );
+            let with = |days: &str, small: &str| {
+                parse::<Numbers>(fields(&[("days", days), ("offset", "0"), ("small", small)]))
+            };
+            assert!(with("thirty", "1").is_err());
+            assert!(with("-1", "1").is_err());
+            assert!(with("1", "256").is_err(), "out of u8's range");
         }
 
         #[test]

@@ -74,8 +74,10 @@ pub struct Credits(RwSignal<Option<Balance>>);
 pub struct PageBalance(pub Balance);
 
 /// Middleware on the pages (inside the session's): for a signed-in
-/// browser's page request, reads the balance into [`PageBalance`]. A
-/// failed read leaves it out (the browser fetches it, as before).
+/// browser's page request while credits are enforced, reads the balance
+/// into [`PageBalance`]. A failed read leaves it out (the browser fetches
+/// it, as before). The 404 page, served outside these routes, fetches it
+/// in the browser.
 #[cfg(feature = "ssr")]
 pub async fn page_balance(
     axum::extract::State(services): axum::extract::State<domain::Services>,
@@ -93,7 +95,8 @@ pub async fn page_balance(
         .extensions()
         .get::<crate::server::RequestSession>()
         .is_some_and(|s| s.0.is_some());
-    if !(wants_page && signed_in) {
+    // Nothing shows the balance while credits are not enforced.
+    if !(wants_page && signed_in && services.settings.credits.enforce) {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
