@@ -48,7 +48,9 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
         features.iter().cloned().collect::<Vec<_>>().join(", ")
     );
     tools::ensure_wasm_target()?;
-    if opts.release && !tools::stable_release_wasm() {
+    // A release WASM's standard library is rebuilt for size (on nightly).
+    let std_for_size = opts.release && !tools::stable_release_wasm();
+    if std_for_size {
         tools::ensure_wasm_release_toolchain()?;
     }
     let wasm_bindgen = tools::wasm_bindgen()?;
@@ -71,10 +73,10 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
         .join("server");
 
     step("building the WASM bundle (hydrate)");
-    run(wasm_build_command(opts.release)
+    run(wasm_build_command(std_for_size)
         .args(["build", "--package", "frontend", "--lib", "--target", WASM_TARGET])
         .args(["--profile", if opts.release { "wasm-release" } else { "dev" }])
-        .args(wasm_size_flags(opts.release))
+        .args(wasm_size_flags(std_for_size))
         .args(opts.features.cargo_args()))?;
     let profile_dir = if opts.release { "wasm-release" } else { "debug" };
     let raw_wasm = target.join(WASM_TARGET).join(profile_dir).join("frontend.wasm");
@@ -175,10 +177,11 @@ fn hash_rename(path: &Path, ext: &str) -> anyhow::Result<(PathBuf, String)> {
     Ok((dest, hash))
 }
 
-/// The cargo that builds the WASM: stable's for a debug build, the pinned
-/// nightly's ([`tools::WASM_RELEASE_TOOLCHAIN`]) for a release one.
-fn wasm_build_command(release: bool) -> Command {
-    if !release || tools::stable_release_wasm() {
+/// The cargo that builds the WASM: the pinned nightly's
+/// ([`tools::WASM_RELEASE_TOOLCHAIN`]) when its standard library is rebuilt
+/// for size, else stable's.
+fn wasm_build_command(std_for_size: bool) -> Command {
+    if !std_for_size {
         return Command::new(util::cargo());
     }
     let mut cargo = Command::new("rustup");
@@ -194,8 +197,8 @@ fn wasm_build_command(release: bool) -> Command {
 /// cargo's `-Zbuild-std` with `optimize_for_size`, panics that abort at
 /// once (no message formatting, which also makes the panic hook dead code)
 /// and no file/line strings. The rustflags add to `.cargo/config.toml`'s.
-fn wasm_size_flags(release: bool) -> Vec<&'static str> {
-    if !release || tools::stable_release_wasm() {
+fn wasm_size_flags(std_for_size: bool) -> Vec<&'static str> {
+    if !std_for_size {
         return Vec::new();
     }
     vec![

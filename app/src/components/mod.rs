@@ -13,7 +13,7 @@ pub mod viewer;
 pub use footer::Footer;
 pub use header::Header;
 pub use locale_switcher::LocaleSwitcher;
-pub use post_form::{PostForm, fields as form_fields};
+pub use post_form::PostForm;
 pub use setup::{Setup, use_setup};
 pub use sign_out::SignOutButton;
 pub use theme_toggle::ThemeToggle;

@@ -84,7 +84,9 @@ fn submitted(ev: &leptos::ev::SubmitEvent) -> Result<Vec<(String, String)>, Stri
 
 /// Flat form fields (`name=value`, each name once) as a struct: strings,
 /// optional strings (`None` when the field was not sent, as an unchecked
-/// box is not), booleans (`on`, `true` / `false`) and `i64`/`u64`.
+/// box is not, or left empty), booleans (`on`, `true` / `false`) and
+/// integers of every width. Only the browser reads forms this way.
+#[cfg(any(feature = "hydrate", test))]
 pub mod fields {
     use serde::de::value::{Error, MapDeserializer};
     use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
