@@ -42,6 +42,13 @@ fn grant(account: Uuid, source: Source, amount: i64) -> Grant {
     }
 }
 
+/// A clock past every test hold's expiry (they last an hour), which the
+/// app's own janitor, sweeping at the real clock, never reaches: only the
+/// test's sweep resolves them.
+fn past_expiry() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now() + chrono::Duration::hours(2)
+}
+
 fn hold_request(account: Uuid, card: Card) -> HoldRequest {
     HoldRequest {
         account,
@@ -243,10 +250,9 @@ async fn an_open_hold_past_its_expiry_is_resolved_once_by_the_sweep(app: TestApp
     let mut request = hold_request(account, ONE_A_TOKEN);
     // A reply whose process died: its message never saved anything.
     request.reference = format!("reply:{}", Uuid::new_v4());
-    request.ttl = Duration::ZERO;
     ledger::hold(&db, &request, exactly(25)).await.unwrap();
     assert_eq!(ledger::totals(&db, account, None).await.unwrap().available, 15);
-    let later = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let later = past_expiry();
     let first = sweep_alone(&db, later).await;
     assert_eq!(first.holds, 1);
     assert_eq!(sweep_alone(&db, later).await.holds, 0, "once");
@@ -619,13 +625,12 @@ async fn the_sweep_settles_an_expired_hold_from_what_its_reply_saved_and_waits_f
     // A hold left open for this reply (as if its process died after saving).
     let mut request = hold_request(account, card);
     request.reference = format!("reply:{id}");
-    request.ttl = Duration::ZERO;
     let hold = ledger::hold(app.db(), &request, exactly(1_000)).await.unwrap();
     // While the reply is marked streaming, the sweep waits.
     let mut streaming: entity::chat_messages::ActiveModel = reply.clone().into();
     streaming.outcome = Set(Some(wire::chat::Outcome::Streaming));
     streaming.update(app.db()).await.unwrap();
-    let later = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let later = past_expiry();
     assert_eq!(
         sweep_alone(app.db(), later).await.holds,
         0,
@@ -802,13 +807,10 @@ async fn a_settlement_racing_the_sweep_for_its_expired_hold_never_deadlocks(app:
     assert!(ledger::grant(&db, grant(account, Source::Grant, 1_000)).await.unwrap());
     let mut holds = Vec::new();
     for _ in 0..40 {
-        let request = HoldRequest {
-            ttl: Duration::ZERO,
-            ..hold_request(account, ONE_A_TOKEN)
-        };
+        let request = hold_request(account, ONE_A_TOKEN);
         holds.push(ledger::hold(&db, &request, exactly(3)).await.unwrap());
     }
-    let later = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let later = past_expiry();
     let sweeping = tokio::spawn({
         let db = db.clone();
         async move { sweep::sweep(&db, later).await }
@@ -824,7 +826,18 @@ async fn a_settlement_racing_the_sweep_for_its_expired_hold_never_deadlocks(app:
     let swept = swept.expect("the sweep went through");
     // Each hold once: settled by its reply (2), or released by the sweep.
     let by_reply = settled.iter().filter(|r| matches!(r, Ok(Some(2)))).count() as u64;
-    assert_eq!(by_reply + swept.holds, 40, "{swept:?}");
+    assert_eq!(by_reply + swept.holds, 40, "{swept:?} {settled:?}");
+    let rows = credit_holds::Entity::find()
+        .filter(credit_holds::Column::AccountId.eq(account))
+        .all(&db)
+        .await
+        .unwrap();
+    let state = |s: &str| rows.iter().filter(|h| h.state == s).count() as u64;
+    assert_eq!(
+        (state("settled"), state("released")),
+        (by_reply, swept.holds),
+        "{rows:?}"
+    );
     let t = ledger::totals(&db, account, None).await.unwrap();
     assert_eq!((t.available, t.held), (1_000 - 2 * by_reply as i64, 0));
     assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
