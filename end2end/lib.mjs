@@ -16,7 +16,8 @@ export const OUTPUT_NAME = process.env.XTASK_OUTPUT_NAME;
 export function linkedAsset(html, ext) {
   if (!OUTPUT_NAME) throw new Error("XTASK_OUTPUT_NAME is not set (cargo xtask test and e2e set it)");
   const name = OUTPUT_NAME.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`href="(/pkg/${name}\\.[0-9a-f]+\\.${ext})"`).exec(html)?.[1];
+  // A link's `href`, or the hydration script's string.
+  return new RegExp(`"(/pkg/${name}\\.[0-9a-f]+\\.${ext})"`).exec(html)?.[1];
 }
 
 const FLAGS = [

@@ -7,10 +7,10 @@
 //! landing page, sign-in and sign-up hydrate from the main chunk alone.
 //!
 //! - On the server the page renders as any other, and the chunk (with the
-//!   chunks it shares with others) is named to Leptos, which adds
-//!   `<link rel="preload">` for it to the page: a direct load of `/chat`
-//!   fetches the chat chunk alongside the main one, with no extra round
-//!   trip.
+//!   chunks it shares with others) is named in the page's `<head>`: a
+//!   direct load of `/chat` fetches the chat chunk alongside the main one,
+//!   once the page has painted, with no extra round trip
+//!   ([`crate::hydration`]).
 //! - In the browser the route waits for its chunk. A chunk that fails to
 //!   load (offline, a deploy removed it) leaves the current page in place
 //!   and shows an alert with a "Try again" button; nothing is lost, and a
@@ -89,11 +89,12 @@ macro_rules! lazy_page {
     };
 }
 
-/// Names the chunk a server-rendered page needs, so Leptos preloads it
-/// (with the chunks it depends on) from the page's `<head>`.
+/// Names the chunk a server-rendered page needs, so the browser fetches
+/// it (with the chunks it depends on) with the main module
+/// ([`crate::hydration`]).
 #[cfg(not(feature = "hydrate"))]
 pub fn rendered_on_server(chunk: &'static str) {
-    leptos::prefetch_lazy_fn_on_server(chunk);
+    crate::hydration::page_needs_chunk(chunk);
 }
 
 /// Loads a chunk and builds its page; while the chunk cannot be loaded,

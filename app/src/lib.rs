@@ -31,6 +31,7 @@ pub mod credits;
 pub mod error;
 pub mod feature;
 pub mod features;
+pub mod hydration;
 pub mod i18n;
 pub mod invites;
 pub mod pages;

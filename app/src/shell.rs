@@ -1,6 +1,7 @@
 //! The HTML document around the app, rendered only on the server.
 
 use crate::App;
+use crate::hydration::Hydration;
 use crate::prefs::initial_theme;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags};
@@ -26,7 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload disable_watch=!live_reload() options=options.clone() />
-                <HydrationScripts options defer=true />
+                <Hydration options />
                 <MetaTags />
             </head>
             <body class="bg-primary-50 text-primary-950 antialiased dark:bg-primary-950 dark:text-primary-50">

@@ -1,5 +1,6 @@
 // Pages past the landing page load their code as WASM chunks: a direct
-// load preloads the page's chunks from <head>, a client-side visit fetches
+// load fetches the page's chunks with the main module once the page has
+// painted (named in its <head>), a client-side visit fetches
 // them once, and a chunk that cannot be loaded shows an alert with a retry
 // (never a blank page). No test here may see a CSP violation.
 import { test, before, after } from "node:test";
@@ -56,6 +57,11 @@ test("a direct load of a split page preloads its chunks and hydrates", { skip: !
   const { context, page, problems } = await openPage(browser);
   const chunks = recordChunks(page);
   await page.goto(BASE_URL + "/forgot-password");
+  // The page names its chunks; once it has painted, the script asks for
+  // them with the main module.
+  const named = await page.locator('head meta[name="wasm-chunks"]').getAttribute("content");
+  assert.match(named, /(^| )split_forgot_password\.[0-9a-f]+( |$)/);
+  await page.locator('head link[rel="preload"][href*="/pkg/split_forgot_password."]').waitFor({ state: "attached" });
   const preloads = await page
     .locator('head link[rel="preload"][as="fetch"]')
     .evaluateAll((links) => links.map((l) => l.getAttribute("href")));
@@ -65,6 +71,19 @@ test("a direct load of a split page preloads its chunks and hydrates", { skip: !
   );
   assert.equal(await page.locator('head link[rel="modulepreload"][href*="__wasm_split."]').count(), 1);
   await waitForHydration(page);
+  // Nothing of the WASM is fetched before the page has painted its content.
+  const order = await page.evaluate(() => ({
+    painted: performance.getEntriesByName("first-contentful-paint")[0]?.startTime,
+    fetched: performance
+      .getEntriesByType("resource")
+      .filter((r) => r.name.endsWith(".wasm"))
+      .map((r) => r.startTime),
+  }));
+  assert.ok(order.painted !== undefined && order.fetched.length >= 2, JSON.stringify(order));
+  assert.ok(
+    order.fetched.every((at) => at >= order.painted),
+    `the WASM is fetched once the page has painted: ${JSON.stringify(order)}`,
+  );
   await page.getByLabel("Email").fill("someone@example.com");
   await page.getByRole("button", { name: "Send reset link" }).click();
   await page.getByText("If an account exists for that email").waitFor();

@@ -1,0 +1,107 @@
+//! The script that hydrates a page, in place of Leptos' `HydrationScripts`.
+//!
+//! Leptos' component hints the WASM in the `<head>` (`<link rel="preload">`,
+//! and one for each chunk of a split page), so the browser fetches about
+//! 270 KB (the chat: 430 KB) alongside the stylesheet, before the first
+//! paint. Here nothing is fetched until the page's content is on screen
+//! (its first contentful paint; at once in a background tab): the inline
+//! script ([`SCRIPT`], `hydration.js`) then adds the same hints, for the
+//! main module and for the chunks the page named in its
+//! `<meta name="wasm-chunks">` ([`page_needs_chunk`]), all at once (no
+//! extra round trip for a split page), and hydrates. The bundle's names
+//! are read once per process, not at every render. (`cargo xtask dev`
+//! restarts the server whenever the WASM is rebuilt.)
+
+use leptos::prelude::*;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The inline script, with `__PKG__`, `__JS__`, `__WASM__` and `__SPLIT__`
+/// to fill in.
+const SCRIPT: &str = include_str!("hydration.js");
+
+/// The bundle's files, as the build named them.
+struct Bundle {
+    /// [`SCRIPT`], filled in.
+    script: String,
+    /// The WASM files each split-out chunk needs (itself and the chunks it
+    /// shares with others), by chunk name.
+    chunks: HashMap<String, Vec<String>>,
+}
+
+static BUNDLE: OnceLock<Bundle> = OnceLock::new();
+
+/// The bundle, read on first use: the names come from `hash.txt` beside
+/// the server binary when the files are hashed (`cargo xtask build`
+/// writes it), and the chunks from the splitter's manifest.
+fn bundle(options: &LeptosOptions) -> &'static Bundle {
+    BUNDLE.get_or_init(|| {
+        let hashes: HashMap<String, String> = if options.hash_files {
+            let path = std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+            match path.map(std::fs::read_to_string) {
+                Some(Ok(text)) => text
+                    .lines()
+                    .filter_map(|line| line.split_once(':'))
+                    .map(|(file, hash)| (file.trim().to_owned(), hash.trim().to_owned()))
+                    .collect(),
+                _ => {
+                    leptos::logging::error!("file hashing is on, but there is no hash file beside the server");
+                    HashMap::new()
+                }
+            }
+        } else {
+            HashMap::new()
+        };
+        let hashed = |file: &str| hashes.get(file).map(|hash| format!(".{hash}"));
+        let name = options.output_name.as_ref();
+        let js = format!("{name}{}.js", hashed("js").unwrap_or_default());
+        // wasm-bindgen's own name, unless the build names the output.
+        let wasm = format!(
+            "{name}{}.wasm",
+            hashed("wasm")
+                .or(option_env!("LEPTOS_OUTPUT_NAME").is_none().then(|| "_bg".to_owned()))
+                .unwrap_or_default()
+        );
+        let split = format!(
+            "__wasm_split{}.js",
+            hashed("split").unwrap_or_else(|| ".______________________".to_owned())
+        );
+        let manifest = format!("__wasm_split_manifest{}.json", hashed("manifest").unwrap_or_default());
+        let pkg_dir = options.site_pkg_dir.as_ref();
+        let manifest = std::path::Path::new(options.site_root.as_ref())
+            .join(pkg_dir)
+            .join(manifest);
+        // No manifest: a build that split nothing.
+        let chunks = std::fs::read_to_string(&manifest)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default();
+        let quoted = |s: &str| serde_json::to_string(s).expect("a string");
+        let script = SCRIPT
+            .replace("__PKG__", &quoted(&format!("/{pkg_dir}/")))
+            .replace("__JS__", &quoted(&format!("/{pkg_dir}/{js}")))
+            .replace("__WASM__", &quoted(&format!("/{pkg_dir}/{wasm}")))
+            .replace("__SPLIT__", &quoted(&format!("/{pkg_dir}/{split}")));
+        Bundle { script, chunks }
+    })
+}
+
+/// The hydration script, for the shell's `<head>`.
+#[component]
+pub fn Hydration(options: LeptosOptions) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    let script = bundle(&options).script.as_str();
+    view! { <script type="module" nonce=nonce>{script}</script> }
+}
+
+/// Names the chunk `name` for the page being rendered, so the browser
+/// fetches its files with the main module's
+/// (`<meta name="wasm-chunks">`, moved into the `<head>`).
+pub fn page_needs_chunk(name: &str) {
+    let Some(files) = BUNDLE.get().and_then(|b| b.chunks.get(name)) else {
+        return;
+    };
+    let _ = view! { <leptos_meta::Meta name="wasm-chunks" content=files.join(" ") /> }.to_html();
+}
