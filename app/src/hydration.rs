@@ -27,49 +27,65 @@ struct Bundle {
     /// The WASM files each split-out chunk needs (itself and the chunks it
     /// shares with others), by chunk name.
     chunks: HashMap<String, Vec<String>>,
+    /// The stylesheet's URL.
+    stylesheet: String,
 }
 
 static BUNDLE: OnceLock<Bundle> = OnceLock::new();
 
-/// The bundle, read on first use: the names come from `hash.txt` beside
-/// the server binary when the files are hashed (`cargo xtask build`
-/// writes it), and the chunks from the splitter's manifest.
+/// The hashes `hash.txt` (beside the server binary, written by
+/// `cargo xtask build`) gives each file kind, when the files are hashed.
+fn hashes(options: &LeptosOptions) -> HashMap<String, String> {
+    if !options.hash_files {
+        return HashMap::new();
+    }
+    let path = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+    match path.map(std::fs::read_to_string) {
+        Some(Ok(text)) => text
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .map(|(file, hash)| (file.trim().to_owned(), hash.trim().to_owned()))
+            .collect(),
+        _ => {
+            leptos::logging::error!("file hashing is on, but there is no hash file beside the server");
+            HashMap::new()
+        }
+    }
+}
+
+/// The file of kind `kind` (`js`, `css`…): `<output name>[.<hash>]<rest>`.
+fn file(options: &LeptosOptions, hashes: &HashMap<String, String>, kind: &str, rest: &str) -> String {
+    let hash = hashes.get(kind).map(|h| format!(".{h}")).unwrap_or_default();
+    format!("/{}/{}{hash}{rest}", options.site_pkg_dir, options.output_name)
+}
+
+/// The bundle, read on first use, with the chunks from the splitter's
+/// manifest.
 fn bundle(options: &LeptosOptions) -> &'static Bundle {
     BUNDLE.get_or_init(|| {
-        let hashes: HashMap<String, String> = if options.hash_files {
-            let path = std::env::current_exe()
-                .ok()
-                .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
-            match path.map(std::fs::read_to_string) {
-                Some(Ok(text)) => text
-                    .lines()
-                    .filter_map(|line| line.split_once(':'))
-                    .map(|(file, hash)| (file.trim().to_owned(), hash.trim().to_owned()))
-                    .collect(),
-                _ => {
-                    leptos::logging::error!("file hashing is on, but there is no hash file beside the server");
-                    HashMap::new()
-                }
-            }
-        } else {
-            HashMap::new()
-        };
-        let hashed = |file: &str| hashes.get(file).map(|hash| format!(".{hash}"));
-        let name = options.output_name.as_ref();
-        let js = format!("{name}{}.js", hashed("js").unwrap_or_default());
+        let hashes = hashes(options);
+        let hashed = |kind: &str| hashes.get(kind).map(|hash| format!(".{hash}"));
+        let pkg_dir = options.site_pkg_dir.as_ref();
+        let js = file(options, &hashes, "js", ".js");
         // wasm-bindgen's own name, unless the build names the output.
-        let wasm = format!(
-            "{name}{}.wasm",
-            hashed("wasm")
-                .or(option_env!("LEPTOS_OUTPUT_NAME").is_none().then(|| "_bg".to_owned()))
-                .unwrap_or_default()
+        let unhashed = if option_env!("LEPTOS_OUTPUT_NAME").is_none() {
+            "_bg.wasm"
+        } else {
+            ".wasm"
+        };
+        let wasm = file(
+            options,
+            &hashes,
+            "wasm",
+            if hashes.contains_key("wasm") { ".wasm" } else { unhashed },
         );
         let split = format!(
-            "__wasm_split{}.js",
+            "/{pkg_dir}/__wasm_split{}.js",
             hashed("split").unwrap_or_else(|| ".______________________".to_owned())
         );
         let manifest = format!("__wasm_split_manifest{}.json", hashed("manifest").unwrap_or_default());
-        let pkg_dir = options.site_pkg_dir.as_ref();
         let manifest = std::path::Path::new(options.site_root.as_ref())
             .join(pkg_dir)
             .join(manifest);
@@ -81,11 +97,31 @@ fn bundle(options: &LeptosOptions) -> &'static Bundle {
         let quoted = |s: &str| serde_json::to_string(s).expect("a string");
         let script = SCRIPT
             .replace("__PKG__", &quoted(&format!("/{pkg_dir}/")))
-            .replace("__JS__", &quoted(&format!("/{pkg_dir}/{js}")))
-            .replace("__WASM__", &quoted(&format!("/{pkg_dir}/{wasm}")))
-            .replace("__SPLIT__", &quoted(&format!("/{pkg_dir}/{split}")));
-        Bundle { script, chunks }
+            .replace("__JS__", &quoted(&js))
+            .replace("__WASM__", &quoted(&wasm))
+            .replace("__SPLIT__", &quoted(&split));
+        let stylesheet = file(options, &hashes, "css", ".css");
+        Bundle {
+            script,
+            chunks,
+            stylesheet,
+        }
     })
+}
+
+/// The stylesheet, in place of Leptos' `HashedStylesheet` (which reads
+/// `hash.txt` at every render): its name is read once, but at every render
+/// while `live` (`cargo xtask dev` rebuilds a changed stylesheet without
+/// restarting the server).
+#[component]
+pub fn Stylesheet(options: LeptosOptions, live: bool) -> impl IntoView {
+    let href = if live {
+        file(&options, &hashes(&options), "css", ".css")
+    } else {
+        bundle(&options).stylesheet.clone()
+    };
+    // `leptos`: the id the live-reload script swaps a new stylesheet in by.
+    view! { <link rel="stylesheet" id="leptos" href=href /> }
 }
 
 /// The hydration script, for the shell's `<head>`.

@@ -1,10 +1,10 @@
 //! The HTML document around the app, rendered only on the server.
 
 use crate::App;
-use crate::hydration::Hydration;
+use crate::hydration::{Hydration, Stylesheet};
 use crate::prefs::initial_theme;
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, MetaTags};
+use leptos_meta::MetaTags;
 
 /// The full HTML document. The server stamps `<html lang>` and
 /// `<html data-theme>` from the request so the first paint is already in the
@@ -25,7 +25,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Drawn from it by `cargo xtask build`, for what takes no SVG icon.
                 <link rel="icon" href="/favicon-32.png" type="image/png" sizes="32x32" />
                 <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
-                <HashedStylesheet options=options.clone() id="leptos" />
+                <Stylesheet options=options.clone() live=live_reload() />
                 <AutoReload disable_watch=!live_reload() options=options.clone() />
                 <Hydration options />
                 <MetaTags />
