@@ -31,6 +31,8 @@ pub mod credits;
 pub mod error;
 pub mod feature;
 pub mod features;
+/// The document around the app and its scripts: the server's only.
+#[cfg(not(feature = "hydrate"))]
 pub mod hydration;
 pub mod i18n;
 pub mod invites;
@@ -41,6 +43,7 @@ pub mod prefs;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(not(feature = "hydrate"))]
 pub mod shell;
 
 pub use routes::App;
@@ -60,5 +63,6 @@ pub fn hydrate() {
         components::hydration_finished();
     });
 }
+#[cfg(not(feature = "hydrate"))]
 pub use shell::shell;
 pub use wire::{access, brand, gate};

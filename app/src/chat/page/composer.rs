@@ -14,7 +14,7 @@ pub(super) fn ModelPicker(chat: Chat) -> impl IntoView {
         <label class="flex items-center gap-2 text-sm">
             <span class="sr-only sm:not-sr-only">{locale.t(Key::ChatModel)}</span>
             <select
-                class="input max-w-[11rem] py-1 text-sm"
+                class="input w-44 max-w-full py-1 text-sm"
                 data-testid="model-picker"
                 disabled=move || !hydrated.get() || chat.models.with(Vec::is_empty)
                 prop:value=move || chat.model.get()
