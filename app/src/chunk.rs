@@ -10,7 +10,9 @@
 //!   chunks it shares with others) is named in the page's `<head>`: a
 //!   direct load of `/chat` fetches the chat chunk alongside the main one,
 //!   once the page has painted, with no extra round trip
-//!   ([`crate::hydration`]).
+//!   ([`crate::hydration`]). Such a page sets no `<Meta>`, `<Link>`,
+//!   `<Style>` or `<Script>` of its own (`<Title>` is fine): see
+//!   [`crate::hydration::page_needs_chunk`].
 //! - In the browser the route waits for its chunk. A chunk that fails to
 //!   load (offline, a deploy removed it) leaves the current page in place
 //!   and shows an alert with a "Try again" button; nothing is lost, and a

@@ -21,7 +21,9 @@
 	const start = () => {
 		if (started) return;
 		started = true;
-		const chunks = [...document.querySelectorAll('meta[name="wasm-chunks"]')].flatMap((m) => m.content.split(" ").filter(Boolean));
+		const chunks = [...document.head.querySelectorAll('meta[name="wasm-chunks"]')]
+			.flatMap((m) => m.content.split(" "))
+			.filter((name) => /^[\w.-]+$/.test(name));
 		hint("modulepreload", js);
 		hint("preload", wasm, true);
 		if (chunks.length) {
@@ -31,10 +33,14 @@
 		import(js).then((mod) => mod.default({ module_or_path: wasm }).then(() => mod.hydrate()));
 	};
 	const soon = () => setTimeout(start, 0);
+	// Whatever happens to the paint (none reported, a tab hidden before its
+	// first frame), the page hydrates.
+	setTimeout(start, 3000);
+	document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && start());
 	if (document.visibilityState === "hidden") {
 		// Opened in the background: nothing is painted, nothing to wait for.
 		start();
-	} else if (PerformanceObserver.supportedEntryTypes?.includes("paint")) {
+	} else if (window.PerformanceObserver?.supportedEntryTypes?.includes("paint")) {
 		// Once the page's content is on screen (its first contentful paint).
 		new PerformanceObserver((list, observer) => {
 			if (list.getEntriesByName("first-contentful-paint").length) {
@@ -42,8 +48,6 @@
 				soon();
 			}
 		}).observe({ type: "paint", buffered: true });
-		// A page that paints no content still hydrates.
-		setTimeout(start, 3000);
 	} else {
 		// Two frames on: the first one has been painted by then.
 		requestAnimationFrame(() => requestAnimationFrame(soon));

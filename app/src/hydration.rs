@@ -9,8 +9,8 @@
 //! main module and for the chunks the page named in its
 //! `<meta name="wasm-chunks">` ([`page_needs_chunk`]), all at once (no
 //! extra round trip for a split page), and hydrates. The bundle's names
-//! are read once per process, not at every render. (`cargo xtask dev`
-//! restarts the server whenever the WASM is rebuilt.)
+//! are read once per process, not at every render. (`cargo xtask dev` and
+//! `cargo leptos watch` restart the server whenever the WASM is rebuilt.)
 
 use leptos::prelude::*;
 use std::collections::HashMap;
@@ -94,8 +94,15 @@ fn bundle(options: &LeptosOptions) -> &'static Bundle {
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or_default();
-        let quoted = |s: &str| serde_json::to_string(s).expect("a string");
-        let script = SCRIPT
+        // A JSON string that cannot close the `<script>` it is in.
+        let quoted = |s: &str| serde_json::to_string(s).expect("a string").replace('<', "\\u003c");
+        // Without its comments: it is in every page.
+        let script: String = SCRIPT
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let script = script
             .replace("__PKG__", &quoted(&format!("/{pkg_dir}/")))
             .replace("__JS__", &quoted(&js))
             .replace("__WASM__", &quoted(&wasm))
@@ -111,8 +118,8 @@ fn bundle(options: &LeptosOptions) -> &'static Bundle {
 
 /// The stylesheet, in place of Leptos' `HashedStylesheet` (which reads
 /// `hash.txt` at every render): its name is read once, but at every render
-/// while `live` (`cargo xtask dev` rebuilds a changed stylesheet without
-/// restarting the server).
+/// while `live` (`cargo leptos watch` renames a rebuilt stylesheet without
+/// restarting the server; `cargo xtask dev` keeps its name).
 #[component]
 pub fn Stylesheet(options: LeptosOptions, live: bool) -> impl IntoView {
     let href = if live {
@@ -135,6 +142,12 @@ pub fn Hydration(options: LeptosOptions) -> impl IntoView {
 /// Names the chunk `name` for the page being rendered, so the browser
 /// fetches its files with the main module's
 /// (`<meta name="wasm-chunks">`, moved into the `<head>`).
+///
+/// leptos_meta hydrates the `<head>` tags it registered in their order, and
+/// this one is registered before the page renders: a lazily loaded page
+/// must therefore not add `<Meta>`, `<Link>`, `<Style>` or `<Script>` of
+/// its own (the browser would take this tag for its first one). `<Title>`
+/// is fine; tags every page needs go in the shell.
 pub fn page_needs_chunk(name: &str) {
     let Some(files) = BUNDLE.get().and_then(|b| b.chunks.get(name)) else {
         return;

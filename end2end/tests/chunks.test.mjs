@@ -47,13 +47,14 @@ test("the landing, sign-in and sign-up pages hydrate from the main chunk alone",
     await page.waitForLoadState("networkidle");
     const head = await page.locator('head link[rel="preload"][href*="/pkg/split_"]').count();
     assert.equal(head, 0, `${path} preloads no page chunk`);
+    assert.equal(await page.locator('meta[name="wasm-chunks"]').count(), 0, `${path} names no page chunk`);
   }
   assert.deepEqual(chunks, []);
   assert.deepEqual(unexpected(problems), []);
   await context.close();
 });
 
-test("a direct load of a split page preloads its chunks and hydrates", { skip: !LOCAL }, async () => {
+test("a direct load of a split page fetches its chunks with the main module, once, and hydrates", { skip: !LOCAL }, async () => {
   const { context, page, problems } = await openPage(browser);
   const chunks = recordChunks(page);
   await page.goto(BASE_URL + "/forgot-password");
@@ -80,6 +81,14 @@ test("a direct load of a split page preloads its chunks and hydrates", { skip: !
       .map((r) => r.startTime),
   }));
   assert.ok(order.painted !== undefined && order.fetched.length >= 2, JSON.stringify(order));
+  // Each file once: the hints match the requests that use them.
+  const files = await page.evaluate(() =>
+    performance
+      .getEntriesByType("resource")
+      .map((r) => new URL(r.name).pathname)
+      .filter((p) => p.startsWith("/pkg/") && /\.(wasm|js)$/.test(p)),
+  );
+  assert.deepEqual(files.filter((f, i) => files.indexOf(f) !== i), [], `fetched twice: ${files.join(", ")}`);
   assert.ok(
     order.fetched.every((at) => at >= order.painted),
     `the WASM is fetched once the page has painted: ${JSON.stringify(order)}`,

@@ -167,8 +167,8 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
     })
 }
 
-/// Renames `dir/<name>[_bg].ext` to `dir/<name>.<hash>.ext`, the names Leptos
-/// asks for when `hash.txt` lists the hashes.
+/// Renames `dir/<name>[_bg].ext` to `dir/<name>.<hash>.ext`, the names the
+/// page asks for when `hash.txt` lists the hashes (`app/src/hydration.rs`).
 fn hash_rename(path: &Path, ext: &str) -> anyhow::Result<(PathBuf, String)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let hash = hex_digest(&bytes, 8);
@@ -225,8 +225,8 @@ pub struct Split {
 
 /// Cuts `raw` (rustc's output, linked with `--emit-relocs`) into the main
 /// module (in `work`) and one chunk per `lazy_page!` plus the chunks they
-/// share (in `pkg`), with the JS loader and the manifest Leptos reads to
-/// preload a page's chunks.
+/// share (in `pkg`), with the JS loader and the manifest the server reads
+/// to name a page's chunks (`app/src/hydration.rs`).
 fn split_wasm(raw: &Path, work: &Path, pkg: &Path) -> anyhow::Result<Split> {
     let _ = std::fs::remove_dir_all(work);
     std::fs::create_dir_all(work)?;
