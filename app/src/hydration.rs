@@ -25,8 +25,8 @@ struct Bundle {
     /// [`SCRIPT`], filled in.
     script: String,
     /// The WASM files each split-out chunk needs (itself and the chunks it
-    /// shares with others), by chunk name.
-    chunks: HashMap<String, Vec<String>>,
+    /// shares with others), space-separated, by chunk name.
+    chunks: HashMap<String, String>,
     /// The stylesheet's URL.
     stylesheet: String,
 }
@@ -92,8 +92,11 @@ fn bundle(options: &LeptosOptions) -> &'static Bundle {
         // No manifest: a build that split nothing.
         let chunks = std::fs::read_to_string(&manifest)
             .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default();
+            .and_then(|text| serde_json::from_str::<HashMap<String, Vec<String>>>(&text).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(chunk, files)| (chunk, files.join(" ")))
+            .collect();
         // A JSON string that cannot close the `<script>` it is in.
         let quoted = |s: &str| serde_json::to_string(s).expect("a string").replace('<', "\\u003c");
         // Without its comments: it is in every page.
@@ -120,22 +123,20 @@ fn bundle(options: &LeptosOptions) -> &'static Bundle {
 /// `hash.txt` at every render): its name is read once, but at every render
 /// while `live` (`cargo leptos watch` renames a rebuilt stylesheet without
 /// restarting the server; `cargo xtask dev` keeps its name).
-#[component]
-pub fn Stylesheet(options: LeptosOptions, live: bool) -> impl IntoView {
-    let href = if live {
-        file(&options, &hashes(&options), "css", ".css")
+pub fn stylesheet(options: &LeptosOptions, live: bool) -> impl IntoView + use<> {
+    let href: std::borrow::Cow<'static, str> = if live {
+        file(options, &hashes(options), "css", ".css").into()
     } else {
-        bundle(&options).stylesheet.clone()
+        bundle(options).stylesheet.as_str().into()
     };
     // `leptos`: the id the live-reload script swaps a new stylesheet in by.
     view! { <link rel="stylesheet" id="leptos" href=href /> }
 }
 
 /// The hydration script, for the shell's `<head>`.
-#[component]
-pub fn Hydration(options: LeptosOptions) -> impl IntoView {
+pub fn hydration(options: &LeptosOptions) -> impl IntoView + use<> {
     let nonce = leptos::nonce::use_nonce();
-    let script = bundle(&options).script.as_str();
+    let script = bundle(options).script.as_str();
     view! { <script type="module" nonce=nonce>{script}</script> }
 }
 
@@ -152,5 +153,5 @@ pub fn page_needs_chunk(name: &str) {
     let Some(files) = BUNDLE.get().and_then(|b| b.chunks.get(name)) else {
         return;
     };
-    let _ = view! { <leptos_meta::Meta name="wasm-chunks" content=files.join(" ") /> }.to_html();
+    let _ = view! { <leptos_meta::Meta name="wasm-chunks" content=files.as_str() /> }.to_html();
 }

@@ -1,7 +1,7 @@
 //! The HTML document around the app, rendered only on the server.
 
 use crate::App;
-use crate::hydration::{Hydration, Stylesheet};
+use crate::hydration::{hydration, stylesheet};
 use crate::prefs::initial_theme;
 use leptos::prelude::*;
 use leptos_meta::MetaTags;
@@ -25,9 +25,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Drawn from it by `cargo xtask build`, for what takes no SVG icon.
                 <link rel="icon" href="/favicon-32.png" type="image/png" sizes="32x32" />
                 <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
-                <Stylesheet options=options.clone() live=live_reload() />
-                <AutoReload disable_watch=!live_reload() options=options.clone() />
-                <Hydration options />
+                {stylesheet(&options, live_reload())}
+                {hydration(&options)}
+                <AutoReload disable_watch=!live_reload() options />
                 <MetaTags />
             </head>
             <body class="bg-primary-50 text-primary-950 antialiased dark:bg-primary-950 dark:text-primary-50">
