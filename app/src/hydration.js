@@ -2,9 +2,10 @@
 // the chunks of a page split out of it, named by the page's
 // `<meta name="wasm-chunks">`) is fetched only then, all at once, so it
 // never competes with the HTML and the stylesheet for the first paint,
-// and a split page costs no extra round trip. See `app/src/hydration.rs`.
+// and a split page costs no extra round trip. The page's locale's texts
+// (the WASM carries none) are fetched beside it. See `app/src/hydration.rs`.
 (() => {
-	const pkg = __PKG__, js = __JS__, wasm = __WASM__, split = __SPLIT__;
+	const pkg = __PKG__, js = __JS__, wasm = __WASM__, split = __SPLIT__, texts = __TEXTS__;
 	const hint = (rel, href, fetched) => {
 		const link = document.createElement("link");
 		link.rel = rel;
@@ -30,7 +31,11 @@
 			hint("modulepreload", split);
 			for (const chunk of new Set(chunks)) hint("preload", pkg + chunk + ".wasm", true);
 		}
-		import(js).then((mod) => mod.default({ module_or_path: wasm }).then(() => mod.hydrate()));
+		const lang = document.documentElement.lang;
+		const strings = fetch(texts[lang]).then((r) => (r.ok ? r.text() : Promise.reject(new Error(`${r.status} ${r.url}`))));
+		import(js)
+			.then((mod) => Promise.all([mod.default({ module_or_path: wasm }), strings]).then(([, s]) => mod.hydrate(lang, s)))
+			.catch((e) => console.error("the page could not hydrate:", e));
 	};
 	const soon = () => setTimeout(start, 0);
 	// Whatever happens to the paint (none reported, a tab hidden before its

@@ -8,7 +8,9 @@
 //! script ([`SCRIPT`], `hydration.js`) then adds the same hints, for the
 //! main module and for the chunks the page named in its
 //! `<meta name="wasm-chunks">` ([`page_needs_chunk`]), all at once (no
-//! extra round trip for a split page), and hydrates. The bundle's names
+//! extra round trip for a split page), fetches the page's locale's texts
+//! beside them (the WASM carries none: `i18n::served`), and hydrates. The
+//! bundle's names
 //! are read once per process, not at every render. (`cargo xtask dev` and
 //! `cargo leptos watch` restart the server whenever the WASM is rebuilt.)
 
@@ -16,8 +18,8 @@ use leptos::prelude::*;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// The inline script, with `__PKG__`, `__JS__`, `__WASM__` and `__SPLIT__`
-/// to fill in.
+/// The inline script, with `__PKG__`, `__JS__`, `__WASM__`, `__SPLIT__`
+/// and `__TEXTS__` to fill in.
 const SCRIPT: &str = include_str!("hydration.js");
 
 /// The bundle's files, as the build named them.
@@ -110,6 +112,15 @@ fn bundle(options: &LeptosOptions) -> &'static Bundle {
             .replace("__JS__", &quoted(&js))
             .replace("__WASM__", &quoted(&wasm))
             .replace("__SPLIT__", &quoted(&split));
+        // `{"en": "/i18n/en.<hash>.json", …}`, serialised as one JSON object.
+        let texts: std::collections::BTreeMap<&str, String> = crate::i18n::served::all()
+            .iter()
+            .map(|texts| (texts.locale.code(), texts.url()))
+            .collect();
+        let texts = serde_json::to_string(&texts)
+            .expect("a map of strings")
+            .replace('<', "\\u003c");
+        let script = script.replace("__TEXTS__", &texts);
         let stylesheet = file(options, &hashes, "css", ".css");
         Bundle {
             script,

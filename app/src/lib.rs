@@ -51,9 +51,18 @@ pub use routes::App;
 /// Hydrates the page the server rendered (the WASM's entry point calls
 /// this). Asynchronously: a page whose code is a chunk of its own
 /// ([`chunk`]) hydrates once the chunk has loaded; controls turn
-/// interactive when all of the page has hydrated.
+/// interactive when all of the page has hydrated. `texts` are the
+/// page's locale's (`locale`, its `<html lang>`): the WASM carries none,
+/// so a page whose texts do not load stays as the server rendered it.
 #[cfg(feature = "hydrate")]
-pub fn hydrate() {
+pub fn hydrate(locale: &str, texts: &str) {
+    let loaded = i18n::Locale::from_tag(locale)
+        .ok_or_else(|| format!("the page's language `{locale}` is not one of this build's"))
+        .and_then(|locale| wire::i18n::load(locale, texts).map_err(|e| e.to_string()));
+    if let Err(e) = loaded {
+        leptos::logging::error!("not hydrating: {e}");
+        return;
+    }
     let _ = any_spawner::Executor::init_wasm_bindgen();
     leptos::task::spawn_local(async {
         let Some(body) = leptos::prelude::document().body() else {

@@ -10,7 +10,8 @@
 //!
 //! Output (`$OUT_DIR/i18n.rs`): `enum Locale` (one variant per locale
 //! folder, English first), `enum Key` (one variant per key), `Key::ALL`,
-//! and one exhaustive `match` per locale.
+//! and one exhaustive `match` per locale, compiled into the server only:
+//! the WASM loads its page's texts at run time (`src/i18n.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -18,6 +19,9 @@ use std::path::{Path, PathBuf};
 
 /// The locale whose files define the keys.
 const SOURCE: &str = "en";
+
+/// The key of each language's name for itself.
+const NATIVE_NAME: &str = "LocaleName";
 
 type Texts = BTreeMap<String, String>;
 
@@ -104,12 +108,33 @@ fn main() {
     for locale in &locales {
         let _ = writeln!(out, "            Locale::{} => \"{locale}\",", variant(locale));
     }
-    out.push_str("        }\n    }\n\n    /// The text for `key` in this locale.\n");
+    out.push_str("        }\n    }\n\n");
+    // Compiled everywhere: the language switcher names every language, and
+    // the WASM carries no other text.
+    out.push_str("    /// The language's own name for itself (the switcher's label).\n");
+    out.push_str("    pub const fn native_name(self) -> &'static str {\n        match self {\n");
+    for locale in &locales {
+        let name = files
+            .values()
+            .find_map(|by_locale| by_locale.get(locale)?.get(NATIVE_NAME))
+            .unwrap_or_else(|| panic!("locales/{locale}: `{NATIVE_NAME}` is missing"));
+        let _ = writeln!(out, "            Locale::{} => {name:?},", variant(locale));
+    }
+    out.push_str("        }\n    }\n\n");
+    // The server compiles every text in; the WASM none: it reads the
+    // page's locale's, loaded before hydration (`src/i18n.rs`).
+    out.push_str("    /// The text for `key` in this locale.\n    #[cfg(not(target_arch = \"wasm32\"))]\n");
     out.push_str("    pub fn t(self, key: Key) -> &'static str {\n        match self {\n");
     for locale in &locales {
         let _ = writeln!(out, "            Locale::{} => text_{locale}(key),", variant(locale));
     }
-    out.push_str("        }\n    }\n}\n\n");
+    out.push_str("        }\n    }\n\n");
+    out.push_str(
+        "    /// The text for `key` in this locale, if it is the one loaded.\n    #[cfg(target_arch = \"wasm32\")]\n",
+    );
+    out.push_str(
+        "    pub fn t(self, key: Key) -> &'static str {\n        crate::i18n::loaded(self, key)\n    }\n}\n\n",
+    );
 
     out.push_str("/// One user-facing string; its texts are in `locales/<locale>/<file>.toml`.\n");
     out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum Key {\n");
@@ -122,7 +147,10 @@ fn main() {
     }
     out.push_str("    ];\n}\n\n");
     for locale in &locales {
-        let _ = writeln!(out, "fn text_{locale}(key: Key) -> &'static str {{\n    match key {{");
+        let _ = writeln!(
+            out,
+            "#[cfg(not(target_arch = \"wasm32\"))]\nfn text_{locale}(key: Key) -> &'static str {{\n    match key {{"
+        );
         for (key, file) in &order {
             let text = &files[file][locale][key];
             let _ = writeln!(out, "        {}Key::{key} => {text:?},", cfg(file));

@@ -112,6 +112,45 @@ test("Ukrainian is chosen from Accept-Language", { skip: !LOCALES.includes("uk")
   await context.close();
 });
 
+test("a page hydrates with its language's texts, fetched once beside the WASM", { skip: OTHERS.length === 0 && "English only" }, async () => {
+  const locale = OTHERS.at(-1);
+  const { context, page, problems } = await openPage(browser, { locale });
+  const texts = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith("/i18n/")) texts.push(path);
+  });
+  await page.goto(BASE_URL + "/");
+  await waitForHydration(page);
+  assert.equal(texts.length, 1, `texts fetched: ${texts}`);
+  assert.match(texts[0], new RegExp(`^/i18n/${locale}\\.[0-9a-f]{16}\\.json$`));
+
+  // A page the browser renders itself (a client-side navigation) reads the
+  // loaded texts: it matches the server's rendering of the same page.
+  await page.evaluate(() => (window.__stayed = true));
+  await page.getByTestId("sign-in-link").click();
+  await page.waitForURL(/\/signin$/);
+  const heading = await page.locator("main h1").innerText();
+  assert.equal(await page.evaluate(() => window.__stayed), true, "navigated without a reload");
+  await page.reload();
+  assert.equal(heading, await page.locator("main h1").innerText());
+  assert.ok(heading.trim().length > 0);
+  await waitForHydration(page);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a page whose texts do not load stays as the server rendered it", async () => {
+  const { context, page } = await openPage(browser);
+  await page.route("**/i18n/**", (route) => route.abort());
+  const failed = page.waitForEvent("console", (msg) => /could not hydrate/.test(msg.text()));
+  await page.goto(BASE_URL + "/");
+  await failed;
+  await page.locator("h1").waitFor();
+  assert.ok(await page.getByTestId("theme-toggle").isDisabled(), "not hydrated");
+  await context.close();
+});
+
 test("an unknown path shows the 404 page with status 404", async () => {
   const { context, page } = await openPage(browser);
   const response = await page.goto(BASE_URL + "/no-such-page");

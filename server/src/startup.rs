@@ -11,6 +11,7 @@ use crate::http::limits::{self, InFlight};
 use crate::http::paths;
 use crate::http::security::{self, SecurityHeaders};
 use crate::http::serve::{ServeLimits, serve};
+use crate::http::texts;
 use crate::state::AppState;
 use anyhow::Context;
 use app::{App, shell};
@@ -193,6 +194,8 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        // The texts the browser loads before hydrating.
+        .route(texts::ROUTE, get(texts::texts))
         .merge(accounts);
     // Routes outside the session (Stripe's webhook: its own signature check).
     let router = app::features::ALL.iter().fold(router, |router, feature| {

@@ -2,10 +2,14 @@
 //! the server (cookie, else `Accept-Language`, else English) and written
 //! into `<html lang>`; the browser reads it back from there, so SSR and
 //! hydration render the same text. The strings themselves are data in
-//! `wire` (`domain/wire/locales/`), checked at compile time.
+//! `wire` (`domain/wire/locales/`), checked at compile time; the browser
+//! loads its page's locale's before hydrating ([`served`]).
 
 use leptos::prelude::*;
 pub use wire::i18n::{Key, Locale};
+
+#[cfg(feature = "ssr")]
+pub mod served;
 
 /// Cookie holding the chosen language (absent: `Accept-Language`).
 pub const LOCALE_COOKIE: &str = concat!(wire::slug!(), "_locale");

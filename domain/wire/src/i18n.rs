@@ -5,8 +5,15 @@
 //! placeholders differ from English's. A file named after a product feature
 //! (`chat.toml`) is compiled only with that feature.
 //!
+//! The server compiles every text in. The WASM compiles none (they were
+//! about 6 % of its main module, brotli): the browser fetches its page's locale's
+//! texts beside the WASM ([`texts_json`], served by the server at a URL
+//! naming its content) and hands them to [`load`] before hydrating.
+//!
 //! Add a language by adding a folder of files; add a string by adding its
 //! key to every locale's file of that area.
+
+use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/i18n.rs"));
 
@@ -19,11 +26,6 @@ impl Default for Locale {
 }
 
 impl Locale {
-    /// The language's own name for itself (the switcher's label).
-    pub fn native_name(self) -> &'static str {
-        self.t(Key::LocaleName)
-    }
-
     /// Parses a language tag, ignoring region and case (`ru-RU` → `Ru`).
     pub fn from_tag(tag: &str) -> Option<Self> {
         let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
@@ -48,6 +50,68 @@ impl Locale {
             }
         }
         best.map(|(l, _)| l)
+    }
+}
+
+/// A locale's texts as the browser loads them: a JSON array, in
+/// [`Key::ALL`]'s order.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn texts_json(locale: Locale) -> String {
+    let texts: Vec<&str> = Key::ALL.iter().map(|key| locale.t(*key)).collect();
+    serde_json::to_string(&texts).expect("strings serialise")
+}
+
+/// Why a locale's texts could not be loaded.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LoadError {
+    #[error("the texts are not a JSON array of strings: {0}")]
+    NotTexts(String),
+    #[error("{got} texts for {expected} keys: the texts are from another build")]
+    OtherBuild { got: usize, expected: usize },
+    #[error("the texts of {0:?} are loaded already")]
+    OtherLocale(Locale),
+}
+
+/// One locale's texts, by key.
+struct Loaded {
+    locale: Locale,
+    texts: Box<[Box<str>]>,
+}
+
+static LOADED: OnceLock<Loaded> = OnceLock::new();
+
+/// Parses texts made by [`texts_json`] by the same build (as many as there
+/// are keys).
+fn parse(json: &str) -> Result<Box<[Box<str>]>, LoadError> {
+    let texts: Box<[Box<str>]> = serde_json::from_str(json).map_err(|e| LoadError::NotTexts(e.to_string()))?;
+    if texts.len() != Key::ALL.len() {
+        return Err(LoadError::OtherBuild {
+            got: texts.len(),
+            expected: Key::ALL.len(),
+        });
+    }
+    Ok(texts)
+}
+
+/// Loads the texts [`Locale::t`] gives in the browser, once: the page's
+/// locale's (a page changes language by reloading).
+pub fn load(locale: Locale, json: &str) -> Result<(), LoadError> {
+    let texts = parse(json)?;
+    let loaded = LOADED.get_or_init(|| Loaded { locale, texts });
+    if loaded.locale == locale {
+        Ok(())
+    } else {
+        Err(LoadError::OtherLocale(loaded.locale))
+    }
+}
+
+/// The loaded text for `key`: empty for a locale other than the loaded
+/// one, or before [`load`] (the page hydrates only once it has loaded).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn loaded(locale: Locale, key: Key) -> &'static str {
+    match LOADED.get() {
+        Some(loaded) if loaded.locale == locale => loaded.texts.get(key as usize).map_or("", |t| t),
+        _ => "",
     }
 }
 
@@ -94,6 +158,53 @@ mod tests {
                 _ => continue,
             };
             assert_eq!(locale.native_name(), expected);
+        }
+    }
+
+    #[test]
+    fn keys_are_numbered_in_the_order_the_texts_are_sent() {
+        for (i, key) in Key::ALL.iter().enumerate() {
+            assert_eq!(*key as usize, i, "{key:?}");
+        }
+    }
+
+    #[test]
+    fn a_locales_texts_load_as_the_server_sends_them() {
+        let locale = Locale::ALL[Locale::ALL.len() - 1];
+        let texts = parse(&texts_json(locale)).expect("its own texts parse");
+        for key in Key::ALL {
+            assert_eq!(&*texts[*key as usize], locale.t(*key), "{key:?}");
+        }
+        assert_eq!(
+            Locale::ALL.map(|l| l.native_name()),
+            Locale::ALL.map(|l| l.t(Key::LocaleName))
+        );
+        // Once loaded, the browser's `t` gives them; other locales give nothing.
+        load(locale, &texts_json(locale)).expect("loads");
+        assert_eq!(load(locale, &texts_json(locale)), Ok(()));
+        let other = Locale::ALL.into_iter().find(|l| *l != locale);
+        if let Some(other) = other {
+            assert_eq!(load(other, &texts_json(other)), Err(LoadError::OtherLocale(locale)));
+            assert_eq!(loaded(other, Key::LocaleName), "");
+        }
+        assert_eq!(loaded(locale, Key::LocaleName), locale.native_name());
+    }
+
+    #[test]
+    fn texts_from_another_build_or_not_texts_are_refused() {
+        let json = texts_json(Locale::En);
+        let mut fewer: Vec<String> = serde_json::from_str(&json).unwrap();
+        fewer.pop();
+        let fewer = serde_json::to_string(&fewer).unwrap();
+        assert_eq!(
+            parse(&fewer),
+            Err(LoadError::OtherBuild {
+                got: Key::ALL.len() - 1,
+                expected: Key::ALL.len()
+            })
+        );
+        for bad in ["", "{}", "[1, 2]", "\"text\"", "<!doctype html>"] {
+            assert!(matches!(parse(bad), Err(LoadError::NotTexts(_))), "{bad}");
         }
     }
 

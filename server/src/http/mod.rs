@@ -7,3 +7,4 @@ pub mod limits;
 pub mod paths;
 pub mod security;
 pub mod serve;
+pub mod texts;

@@ -68,3 +68,50 @@ async fn pages_are_compressed_on_the_fly() {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()[CONTENT_ENCODING], "gzip");
 }
+
+#[tokio::test]
+async fn the_page_names_its_locales_texts_which_are_served_for_good() {
+    use app::i18n::{Key, Locale};
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let html = app.get("/").await.text().await.unwrap();
+    for locale in Locale::ALL {
+        // The hydration script's map: `"en":"/i18n/en.<hash>.json"`.
+        let start = format!("\"{}\":\"/i18n/", locale.code());
+        let at = html
+            .find(&start)
+            .unwrap_or_else(|| panic!("{locale:?}'s texts are named"));
+        let url = &html[at + start.len() - "/i18n/".len()..];
+        let url = &url[..url.find('"').unwrap()];
+
+        let plain = app
+            .client
+            .get(app.url(url))
+            .header("accept-encoding", "identity")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(plain.status(), StatusCode::OK, "{url}");
+        assert_eq!(plain.headers()[CONTENT_TYPE], "application/json");
+        assert_eq!(plain.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+        let texts: Vec<String> = plain.json().await.unwrap();
+        assert_eq!(texts.len(), Key::ALL.len());
+        assert_eq!(texts[Key::LocaleName as usize], locale.native_name());
+
+        let br = app
+            .client
+            .get(app.url(url))
+            .header("accept-encoding", "gzip, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(br.headers()[CONTENT_ENCODING], "br");
+        assert_eq!(br.headers()["vary"], "accept-encoding");
+        let packed = br.bytes().await.unwrap();
+        let json = serde_json::to_vec(&texts).unwrap();
+        assert!(packed.len() < json.len() / 2, "{} B of {} B", packed.len(), json.len());
+    }
+    // Only the names the page gives: another hash or locale is not found.
+    for path in ["/i18n/en.0000000000000000.json", "/i18n/de.json", "/i18n/en.json"] {
+        assert_eq!(app.get(path).await.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}

@@ -1,0 +1,83 @@
+//! Each locale's texts as the browser loads them before hydrating (the
+//! WASM carries none): a JSON array ([`wire::i18n::texts_json`]) at
+//! `/i18n/<locale>.<hash>.json`, a name that changes with the texts, so
+//! browsers keep the file for good. Made once per process, with a
+//! brotli copy at the highest level (the response compressor's is for
+//! pages, made per request at a low one).
+
+use super::Locale;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::Write as _;
+use std::sync::OnceLock;
+
+/// The path the texts are served under.
+pub const PREFIX: &str = "/i18n/";
+
+/// One locale's texts, ready to send.
+pub struct Texts {
+    pub locale: Locale,
+    /// The file name, under [`PREFIX`]: `<locale>.<hash>.json`.
+    pub file: String,
+    pub json: bytes::Bytes,
+    pub brotli: bytes::Bytes,
+}
+
+impl Texts {
+    fn new(locale: Locale) -> Self {
+        let json = wire::i18n::texts_json(locale);
+        let mut hasher = DefaultHasher::new();
+        json.hash(&mut hasher);
+        let mut brotli = Vec::new();
+        {
+            // Quality 11, a 4 MiB window: as `cargo xtask build` compresses the bundle.
+            let mut writer = brotli::CompressorWriter::new(&mut brotli, 4096, 11, 22);
+            writer.write_all(json.as_bytes()).expect("compressing into memory");
+        }
+        Texts {
+            locale,
+            file: format!("{}.{:016x}.json", locale.code(), hasher.finish()),
+            json: json.into(),
+            brotli: brotli.into(),
+        }
+    }
+
+    /// The URL the browser fetches.
+    pub fn url(&self) -> String {
+        format!("{PREFIX}{}", self.file)
+    }
+}
+
+/// Every locale's texts, made on first use.
+pub fn all() -> &'static [Texts] {
+    static ALL: OnceLock<Vec<Texts>> = OnceLock::new();
+    ALL.get_or_init(|| Locale::ALL.into_iter().map(Texts::new).collect())
+}
+
+/// The texts served as `file` (a name from [`Texts::file`]).
+pub fn find(file: &str) -> Option<&'static Texts> {
+    all().iter().find(|texts| texts.file == file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read as _;
+
+    #[test]
+    fn each_locale_has_its_own_file_named_by_its_content() {
+        let all = all();
+        assert_eq!(all.len(), Locale::ALL.len());
+        for texts in all {
+            assert!(texts.file.starts_with(&format!("{}.", texts.locale.code())));
+            assert_eq!(find(&texts.file).map(|t| t.locale), Some(texts.locale));
+            let mut unpacked = Vec::new();
+            brotli::Decompressor::new(&texts.brotli[..], 4096)
+                .read_to_end(&mut unpacked)
+                .unwrap();
+            assert_eq!(unpacked, texts.json);
+            assert!(texts.brotli.len() < texts.json.len() / 2);
+        }
+        assert!(find("en.json").is_none());
+        assert!(find("../en.json").is_none());
+    }
+}
