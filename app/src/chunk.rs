@@ -176,7 +176,7 @@ async fn retry_prompt() {
 /// pause, so a failing load does not spin).
 #[cfg(feature = "hydrate")]
 fn show_prompt() -> js_sys::Promise {
-    use crate::i18n::{Key, Locale};
+    use crate::i18n::Key;
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
 
@@ -194,12 +194,8 @@ fn show_prompt() -> js_sys::Promise {
         PROMPT.with(|p| *p.borrow_mut() = None);
         return promise;
     };
-    // The page's language, as the server rendered it (`<html lang>`).
-    let locale = document
-        .document_element()
-        .and_then(|e| e.get_attribute("lang"))
-        .and_then(|lang| Locale::from_tag(&lang))
-        .unwrap_or_default();
+    // The page's language: the one whose texts were loaded.
+    let locale = wire::i18n::loaded_locale().unwrap_or_default();
     let previous = document.active_element();
     let button = NodeRef::<leptos::html::Button>::new();
     let handle = leptos::mount::mount_to(host.clone(), move || {

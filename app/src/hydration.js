@@ -32,9 +32,11 @@
 			for (const chunk of new Set(chunks)) hint("preload", pkg + chunk + ".wasm", true);
 		}
 		const lang = document.documentElement.lang;
-		const strings = fetch(texts[lang]).then((r) => (r.ok ? r.text() : Promise.reject(new Error(`${r.status} ${r.url}`))));
-		import(js)
-			.then((mod) => Promise.all([mod.default({ module_or_path: wasm }), strings]).then(([, s]) => mod.hydrate(lang, s)))
+		const strings = Object.hasOwn(texts, lang)
+			? fetch(texts[lang]).then((r) => (r.ok ? r.text() : Promise.reject(new Error(`${r.status} ${r.url}`))))
+			: Promise.reject(new Error(`no texts for the language "${lang}"`));
+		Promise.all([import(js).then((mod) => mod.default({ module_or_path: wasm }).then(() => mod)), strings])
+			.then(([mod, s]) => mod.hydrate(lang, s))
 			.catch((e) => console.error("the page could not hydrate:", e));
 	};
 	const soon = () => setTimeout(start, 0);

@@ -10,9 +10,9 @@
 //! `<meta name="wasm-chunks">` ([`page_needs_chunk`]), all at once (no
 //! extra round trip for a split page), fetches the page's locale's texts
 //! beside them (the WASM carries none: `i18n::served`), and hydrates. The
-//! bundle's names
-//! are read once per process, not at every render. (`cargo xtask dev` and
-//! `cargo leptos watch` restart the server whenever the WASM is rebuilt.)
+//! bundle's names are read once per process, not at every render.
+//! (`cargo xtask dev` and `cargo leptos watch` restart the server whenever
+//! the WASM is rebuilt.)
 
 use leptos::prelude::*;
 use std::collections::HashMap;
@@ -112,11 +112,15 @@ fn bundle(options: &LeptosOptions) -> &'static Bundle {
             .replace("__JS__", &quoted(&js))
             .replace("__WASM__", &quoted(&wasm))
             .replace("__SPLIT__", &quoted(&split));
-        // `{"en": "/i18n/en.<hash>.json", …}`, serialised as one JSON object.
+        // `{"en": "/i18n/en.<hash>.json", …}`, serialised as one JSON object
+        // (no texts are served by a build without the server side).
+        #[cfg(feature = "ssr")]
         let texts: std::collections::BTreeMap<&str, String> = crate::i18n::served::all()
             .iter()
             .map(|texts| (texts.locale.code(), texts.url()))
             .collect();
+        #[cfg(not(feature = "ssr"))]
+        let texts = std::collections::BTreeMap::<&str, String>::new();
         let texts = serde_json::to_string(&texts)
             .expect("a map of strings")
             .replace('<', "\\u003c");

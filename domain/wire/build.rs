@@ -146,6 +146,23 @@ fn main() {
         let _ = writeln!(out, "        {}Key::{key},", cfg(file));
     }
     out.push_str("    ];\n}\n\n");
+    // Names this build's keys (the features compiled in decide which), so
+    // the browser refuses texts a differently built server sends.
+    let enabled = |file: &str| {
+        !features.contains(file)
+            || std::env::var_os(format!("CARGO_FEATURE_{}", file.to_uppercase().replace('-', "_"))).is_some()
+    };
+    let names: Vec<&str> = order
+        .iter()
+        .filter(|(_, file)| enabled(file))
+        .map(|(key, _)| key.as_str())
+        .collect();
+    out.push_str("/// A fingerprint of this build's keys, in order (FNV-1a of their names).\n");
+    let _ = writeln!(
+        out,
+        "pub const KEYS_FINGERPRINT: &str = \"{:016x}\";\n",
+        fnv1a(&names.join("\n"))
+    );
     for locale in &locales {
         let _ = writeln!(
             out,
@@ -230,6 +247,13 @@ fn placeholders(text: &str) -> BTreeSet<String> {
         }
     }
     found
+}
+
+/// FNV-1a, 64 bits.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// `en` → `En`.

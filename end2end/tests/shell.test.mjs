@@ -128,8 +128,10 @@ test("a page hydrates with its language's texts, fetched once beside the WASM", 
   // A page the browser renders itself (a client-side navigation) reads the
   // loaded texts: it matches the server's rendering of the same page.
   await page.evaluate(() => (window.__stayed = true));
+  const landing = await page.locator("main h1").innerText();
   await page.getByTestId("sign-in-link").click();
   await page.waitForURL(/\/signin$/);
+  await page.waitForFunction((before) => document.querySelector("main h1")?.innerText !== before, landing);
   const heading = await page.locator("main h1").innerText();
   assert.equal(await page.evaluate(() => window.__stayed), true, "navigated without a reload");
   await page.reload();

@@ -157,6 +157,8 @@ pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     let services = state.services.clone();
     let pages = generate_route_list(App);
+    // The texts the browser loads, compressed now rather than at the first page.
+    app::i18n::served::all();
     let context = leptos_context(services.clone());
 
     let not_found = leptos_axum::render_app_to_stream_with_context(context.clone(), {

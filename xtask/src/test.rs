@@ -13,45 +13,42 @@ use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::Instant;
 
-/// Strings and routes only a feature puts into the binary and the WASM:
-/// present in builds with it, absent from builds without it.
-pub const MARKERS: &[(&str, &[&str])] = &[
-    (
-        "chat",
-        &[
-            "Start a conversation",
-            "Начните разговор",
-            "Demo model (offline)",
-            "/chat",
-            "/api/chat/reply",
-        ],
-    ),
-    (
-        "local_auth",
-        &[
-            "Forgot your password?",
-            "Забыли пароль?",
-            "/forgot-password",
-            "auth/sign-in",
-        ],
-    ),
-    (
-        "google_auth",
-        &["Continue with Google", "Продолжить через Google", "/auth/google/start"],
-    ),
-    (
-        "github_auth",
-        &["Continue with GitHub", "Продолжить через GitHub", "/auth/github/start"],
-    ),
-    (
-        "stripe_payment",
-        &[
-            "Manage billing",
-            "Управление оплатой",
-            "/payment/success",
-            "billing/checkout",
-        ],
-    ),
+/// What only a feature puts into the build: its texts (in the server
+/// binary, which serves them; never in the WASM, which loads its page's
+/// language's texts at run time) and its routes (in the binary and the
+/// WASM). Present in builds with the feature, absent from builds without.
+pub struct Markers {
+    pub feature: &'static str,
+    pub texts: &'static [&'static str],
+    pub routes: &'static [&'static str],
+}
+
+pub const MARKERS: &[Markers] = &[
+    Markers {
+        feature: "chat",
+        texts: &["Start a conversation", "Начните разговор", "Demo model (offline)"],
+        routes: &["/chat", "/api/chat/reply"],
+    },
+    Markers {
+        feature: "local_auth",
+        texts: &["Forgot your password?", "Забыли пароль?"],
+        routes: &["/forgot-password", "auth/sign-in"],
+    },
+    Markers {
+        feature: "google_auth",
+        texts: &["Continue with Google", "Продолжить через Google"],
+        routes: &["/auth/google/start"],
+    },
+    Markers {
+        feature: "github_auth",
+        texts: &["Continue with GitHub", "Продолжить через GitHub"],
+        routes: &["/auth/github/start"],
+    },
+    Markers {
+        feature: "stripe_payment",
+        texts: &["Manage billing", "Управление оплатой"],
+        routes: &["/payment/success", "billing/checkout"],
+    },
 ];
 
 struct Tally {
@@ -228,29 +225,33 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
     let mut builds = vec![(&debug_default, &default_features)];
     builds.extend(others.iter().map(|(staged, features)| (staged, features)));
     t.check(
-        "each feature's strings and routes are in the builds with it and absent from those without",
+        "each feature's strings and routes are in the builds with it and absent from those without; the WASM has no texts",
         || {
             for &(staged, features) in &builds {
                 // The binary, and the WASM bundle: the main module and
-                // every chunk (a page's strings are in its chunk).
+                // every chunk.
                 let pkg = staged.wasm.parent().context("the WASM has no folder")?;
-                for (name, bytes) in [
-                    (staged.server.display().to_string(), std::fs::read(&staged.server)?),
-                    (format!("{}/*.wasm", pkg.display()), wasm_bundle(pkg)?),
-                ] {
-                    for (feature, markers) in MARKERS {
-                        let expect = features.contains(*feature);
-                        for needle in *markers {
-                            ensure!(
-                                contains(&bytes, needle.as_bytes()) == expect,
-                                "{name}: `{needle}` ({feature}) {}",
-                                if expect {
-                                    "missing"
-                                } else {
-                                    "present in a build without it"
-                                }
-                            );
-                        }
+                let server = (staged.server.display().to_string(), std::fs::read(&staged.server)?);
+                let wasm = (format!("{}/*.wasm", pkg.display()), wasm_bundle(pkg)?);
+                for markers in MARKERS {
+                    let with = features.contains(markers.feature);
+                    let checks = markers
+                        .texts
+                        .iter()
+                        .map(|text| (&server, text, with))
+                        .chain(markers.texts.iter().map(|text| (&wasm, text, false)))
+                        .chain(markers.routes.iter().flat_map(|route| [(&server, route, with), (&wasm, route, with)]));
+                    for ((name, bytes), needle, expect) in checks {
+                        ensure!(
+                            contains(bytes, needle.as_bytes()) == expect,
+                            "{name}: `{needle}` ({}) {}",
+                            markers.feature,
+                            match (expect, with) {
+                                (true, _) => "missing",
+                                (false, true) => "compiled in (the WASM loads its texts at run time)",
+                                (false, false) => "present in a build without it",
+                            }
+                        );
                     }
                 }
             }

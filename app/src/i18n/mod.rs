@@ -57,11 +57,17 @@ fn detect() -> Locale {
 fn detect() -> Locale {
     #[cfg(feature = "hydrate")]
     {
-        web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-            .and_then(|e| e.get_attribute("lang"))
-            .and_then(|lang| Locale::from_tag(&lang))
+        // The language whose texts were loaded (read from `<html lang>`
+        // then: the page may change that attribute since, as a browser's
+        // page translation does).
+        wire::i18n::loaded_locale()
+            .or_else(|| {
+                web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.document_element())
+                    .and_then(|e| e.get_attribute("lang"))
+                    .and_then(|lang| Locale::from_tag(&lang))
+            })
             .unwrap_or_default()
     }
     #[cfg(not(feature = "hydrate"))]

@@ -6,7 +6,7 @@
 //! pages, made per request at a low one).
 
 use super::Locale;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use sha2::{Digest, Sha256};
 use std::io::Write as _;
 use std::sync::OnceLock;
 
@@ -25,8 +25,8 @@ pub struct Texts {
 impl Texts {
     fn new(locale: Locale) -> Self {
         let json = wire::i18n::texts_json(locale);
-        let mut hasher = DefaultHasher::new();
-        json.hash(&mut hasher);
+        let hash = Sha256::digest(json.as_bytes());
+        let hash: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
         let mut brotli = Vec::new();
         {
             // Quality 11, a 4 MiB window: as `cargo xtask build` compresses the bundle.
@@ -35,7 +35,7 @@ impl Texts {
         }
         Texts {
             locale,
-            file: format!("{}.{:016x}.json", locale.code(), hasher.finish()),
+            file: format!("{}.{hash}.json", locale.code()),
             json: json.into(),
             brotli: brotli.into(),
         }
@@ -47,7 +47,7 @@ impl Texts {
     }
 }
 
-/// Every locale's texts, made on first use.
+/// Every locale's texts, made on first use (the server's start-up).
 pub fn all() -> &'static [Texts] {
     static ALL: OnceLock<Vec<Texts>> = OnceLock::new();
     ALL.get_or_init(|| Locale::ALL.into_iter().map(Texts::new).collect())

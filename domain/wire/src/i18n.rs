@@ -53,11 +53,13 @@ impl Locale {
     }
 }
 
-/// A locale's texts as the browser loads them: a JSON array, in
-/// [`Key::ALL`]'s order.
+/// A locale's texts as the browser loads them: a JSON array of this
+/// build's [`KEYS_FINGERPRINT`], then the texts in [`Key::ALL`]'s order.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn texts_json(locale: Locale) -> String {
-    let texts: Vec<&str> = Key::ALL.iter().map(|key| locale.t(*key)).collect();
+    let texts: Vec<&str> = std::iter::once(KEYS_FINGERPRINT)
+        .chain(Key::ALL.iter().map(|key| locale.t(*key)))
+        .collect();
     serde_json::to_string(&texts).expect("strings serialise")
 }
 
@@ -66,8 +68,8 @@ pub fn texts_json(locale: Locale) -> String {
 pub enum LoadError {
     #[error("the texts are not a JSON array of strings: {0}")]
     NotTexts(String),
-    #[error("{got} texts for {expected} keys: the texts are from another build")]
-    OtherBuild { got: usize, expected: usize },
+    #[error("the texts are for other keys (another build's)")]
+    OtherBuild,
     #[error("the texts of {0:?} are loaded already")]
     OtherLocale(Locale),
 }
@@ -80,17 +82,14 @@ struct Loaded {
 
 static LOADED: OnceLock<Loaded> = OnceLock::new();
 
-/// Parses texts made by [`texts_json`] by the same build (as many as there
-/// are keys).
+/// Parses texts made by [`texts_json`] by a build with the same keys.
 fn parse(json: &str) -> Result<Box<[Box<str>]>, LoadError> {
-    let texts: Box<[Box<str>]> = serde_json::from_str(json).map_err(|e| LoadError::NotTexts(e.to_string()))?;
-    if texts.len() != Key::ALL.len() {
-        return Err(LoadError::OtherBuild {
-            got: texts.len(),
-            expected: Key::ALL.len(),
-        });
+    let mut texts: Vec<Box<str>> = serde_json::from_str(json).map_err(|e| LoadError::NotTexts(e.to_string()))?;
+    if texts.first().map(|f| &**f) != Some(KEYS_FINGERPRINT) || texts.len() != Key::ALL.len() + 1 {
+        return Err(LoadError::OtherBuild);
     }
-    Ok(texts)
+    texts.remove(0);
+    Ok(texts.into_boxed_slice())
 }
 
 /// Loads the texts [`Locale::t`] gives in the browser, once: the page's
@@ -103,6 +102,11 @@ pub fn load(locale: Locale, json: &str) -> Result<(), LoadError> {
     } else {
         Err(LoadError::OtherLocale(loaded.locale))
     }
+}
+
+/// The locale whose texts are loaded, once they are.
+pub fn loaded_locale() -> Option<Locale> {
+    LOADED.get().map(|loaded| loaded.locale)
 }
 
 /// The loaded text for `key`: empty for a locale other than the loaded
@@ -180,7 +184,9 @@ mod tests {
             Locale::ALL.map(|l| l.t(Key::LocaleName))
         );
         // Once loaded, the browser's `t` gives them; other locales give nothing.
+        assert_eq!(loaded_locale(), None);
         load(locale, &texts_json(locale)).expect("loads");
+        assert_eq!(loaded_locale(), Some(locale));
         assert_eq!(load(locale, &texts_json(locale)), Ok(()));
         let other = Locale::ALL.into_iter().find(|l| *l != locale);
         if let Some(other) = other {
@@ -193,16 +199,25 @@ mod tests {
     #[test]
     fn texts_from_another_build_or_not_texts_are_refused() {
         let json = texts_json(Locale::En);
-        let mut fewer: Vec<String> = serde_json::from_str(&json).unwrap();
-        fewer.pop();
-        let fewer = serde_json::to_string(&fewer).unwrap();
-        assert_eq!(
-            parse(&fewer),
-            Err(LoadError::OtherBuild {
-                got: Key::ALL.len() - 1,
-                expected: Key::ALL.len()
-            })
-        );
+        let texts: Vec<String> = serde_json::from_str(&json).unwrap();
+        let edited = |edit: &dyn Fn(&mut Vec<String>)| {
+            let mut texts = texts.clone();
+            edit(&mut texts);
+            serde_json::to_string(&texts).unwrap()
+        };
+        // One key fewer, one more, or as many but other keys.
+        for other in [
+            edited(&|t| {
+                t.pop();
+            }),
+            edited(&|t| t.push("more".into())),
+            edited(&|t| t[0] = "0123456789abcdef".into()),
+            edited(&|t| {
+                t.remove(0);
+            }),
+        ] {
+            assert_eq!(parse(&other), Err(LoadError::OtherBuild));
+        }
         for bad in ["", "{}", "[1, 2]", "\"text\"", "<!doctype html>"] {
             assert!(matches!(parse(bad), Err(LoadError::NotTexts(_))), "{bad}");
         }

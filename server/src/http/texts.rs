@@ -46,7 +46,8 @@ fn accepts_brotli(headers: &HeaderMap) -> bool {
             let mut parts = item.split(';');
             let coding = parts.next().unwrap_or_default().trim();
             let weight = parts
-                .find_map(|p| p.trim().strip_prefix("q="))
+                .map(|p| p.trim().to_ascii_lowercase())
+                .find_map(|p| p.strip_prefix("q=").map(str::to_owned))
                 .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
             coding.eq_ignore_ascii_case("br") && weight.is_some_and(|q| q > 0.0)
         })
@@ -68,6 +69,7 @@ mod tests {
         assert!(accepts("BR;q=0.5"));
         assert!(!accepts("gzip"));
         assert!(!accepts("br;q=0, gzip"));
+        assert!(!accepts("br;Q=0"));
         assert!(!accepts("brotli"));
         assert!(!accepts_brotli(&HeaderMap::new()));
     }

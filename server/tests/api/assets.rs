@@ -94,8 +94,10 @@ async fn the_page_names_its_locales_texts_which_are_served_for_good() {
         assert_eq!(plain.headers()[CONTENT_TYPE], "application/json");
         assert_eq!(plain.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
         let texts: Vec<String> = plain.json().await.unwrap();
-        assert_eq!(texts.len(), Key::ALL.len());
-        assert_eq!(texts[Key::LocaleName as usize], locale.native_name());
+        // This build's keys, then their texts.
+        assert_eq!(texts[0], wire::i18n::KEYS_FINGERPRINT);
+        assert_eq!(texts.len(), Key::ALL.len() + 1);
+        assert_eq!(texts[1 + Key::LocaleName as usize], locale.native_name());
 
         let br = app
             .client
