@@ -143,7 +143,9 @@ test("a page hydrates with its language's texts, fetched once beside the WASM", 
 });
 
 test("a page whose texts do not load stays as the server rendered it", async () => {
-  const { context, page } = await openPage(browser);
+  // Not `openPage`: its accessibility check at the end waits for hydration.
+  const context = await browser.newContext();
+  const page = await context.newPage();
   await page.route("**/i18n/**", (route) => route.abort());
   const failed = page.waitForEvent("console", (msg) => /could not hydrate/.test(msg.text()));
   await page.goto(BASE_URL + "/");
