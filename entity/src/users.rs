@@ -25,6 +25,8 @@ pub enum Relation {
     Sessions,
     #[sea_orm(has_many = "super::user_identities::Entity")]
     Identities,
+    #[sea_orm(has_many = "super::access_grants::Entity")]
+    AccessGrants,
 }
 
 impl Related<super::sessions::Entity> for Entity {
@@ -36,6 +38,12 @@ impl Related<super::sessions::Entity> for Entity {
 impl Related<super::user_identities::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Identities.def()
+    }
+}
+
+impl Related<super::access_grants::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AccessGrants.def()
     }
 }
 

@@ -19,11 +19,18 @@ pub async fn state_for<C: ConnectionTrait>(
     user: &users::Model,
     now: DateTime<Utc>,
 ) -> Result<AccessState, DbErr> {
-    let grants: Vec<Grant> = access_grants::Entity::find()
+    let grants = access_grants::Entity::find()
         .filter(access_grants::Column::UserId.eq(user.id))
         .all(db)
-        .await?
-        .into_iter()
+        .await?;
+    Ok(state_of(user, &grants, now))
+}
+
+/// The access that `grants` (all of `user`'s, read beforehand: a session
+/// reads them with its user in one query) give `user` at `now`.
+pub fn state_of(user: &users::Model, grants: &[access_grants::Model], now: DateTime<Utc>) -> AccessState {
+    let grants: Vec<Grant> = grants
+        .iter()
         .filter_map(|g| {
             Some(Grant {
                 reason: AccessReason::from_source(&g.source)?,
@@ -33,7 +40,7 @@ pub async fn state_for<C: ConnectionTrait>(
             })
         })
         .collect();
-    Ok(rule::evaluate(user.is_admin, &grants, now.timestamp()))
+    rule::evaluate(user.is_admin, &grants, now.timestamp())
 }
 
 /// A new grant of access.

@@ -15,7 +15,7 @@ use crate::error::{DomainError, Result};
 pub use crate::secret::{hash_token, new_token};
 use crate::services::Services;
 use chrono::Utc;
-use entity::{sessions, users};
+use entity::{access_grants, sessions, users};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use std::time::Duration;
@@ -135,13 +135,21 @@ pub async fn rotate(services: &Services, current: &CurrentSession) -> Result<New
 /// sessions that timed out.
 pub async fn resolve(services: &Services, token: &str) -> Result<Option<CurrentSession>> {
     let now = Utc::now();
-    let found = sessions::Entity::find_by_id(hash_token(token))
+    // One query for the session, its user and the user's access grants
+    // (one row per grant, at least one): every signed-in request runs it.
+    let mut rows = sessions::Entity::find_by_id(hash_token(token))
         .find_also_related(users::Entity)
-        .one(&services.db)
-        .await?;
-    let Some((session, Some(user))) = found else {
+        .and_also_related(access_grants::Entity)
+        .all(&services.db)
+        .await?
+        .into_iter();
+    let Some((session, Some(user), first_grant)) = rows.next() else {
         return Ok(None);
     };
+    let grants: Vec<access_grants::Model> = first_grant
+        .into_iter()
+        .chain(rows.filter_map(|(_, _, grant)| grant))
+        .collect();
     let idle_end = session.last_seen_at + to_delta(services.settings.session.idle_for(session.remember));
     if now >= session.expires_at || now >= idle_end {
         end(&services.db, &session.id).await?;
@@ -154,7 +162,7 @@ pub async fn resolve(services: &Services, token: &str) -> Result<Option<CurrentS
             .exec(&services.db)
             .await?;
     }
-    let access = crate::access::state_for(&services.db, &user, now).await?;
+    let access = crate::access::state_of(&user, &grants, now);
     Ok(Some(CurrentSession {
         id: session.id,
         user,

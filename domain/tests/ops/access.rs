@@ -4,6 +4,7 @@
 use crate::support::{World, unique_email, visitor};
 use chrono::{Duration, Utc};
 use domain::access::{self, state_for};
+use domain::accounts::sessions;
 use domain::{Actor, DomainError};
 use entity::users;
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
@@ -98,4 +99,93 @@ async fn days_out_of_range_are_refused_whoever_asks() {
         .await,
         Err(DomainError::NotSignedIn)
     ));
+}
+
+/// A session reads its user's grants with it (one query, one row per
+/// grant): the access it carries weighs all of them, and no other user's.
+#[tokio::test]
+async fn a_session_carries_the_access_of_all_its_users_grants() {
+    let world = World::new().await;
+    let member = world.register(&unique_email("grants"), None).await;
+    let other = world.register(&unique_email("other"), None).await;
+    let user = member.user().unwrap().user.clone();
+    let now = Utc::now();
+    // The other user's open-ended grant must not reach this session.
+    let others = other.user().unwrap().user.id;
+    grant(&world, others, now - Duration::days(1), None, false, "other").await;
+    assert!(
+        !session_access(&world, &user).await.granted,
+        "no grants of its own: no access"
+    );
+
+    let ended = now - Duration::days(2);
+    grant(&world, user.id, now - Duration::days(9), Some(ended), false, "ended").await;
+    grant(
+        &world,
+        user.id,
+        now - Duration::days(1),
+        Some(now + Duration::days(30)),
+        true,
+        "revoked",
+    )
+    .await;
+    let access = session_access(&world, &user).await;
+    assert!(!access.granted, "an ended and a revoked grant give no access");
+    assert_eq!(access.ended_at, Some(ended.timestamp()));
+
+    let until = now + Duration::days(5);
+    grant(&world, user.id, now - Duration::days(1), Some(until), false, "open").await;
+    let access = session_access(&world, &user).await;
+    assert!(access.granted, "the third grant gives access");
+    assert_eq!(access.until, Some(until.timestamp()));
+    assert_eq!(access.reason, Some(AccessReason::AdminGrant));
+    let apart = state_for(world.db(), &user, Utc::now()).await.unwrap();
+    assert_eq!(
+        (access.granted, access.until, access.ended_at),
+        (apart.granted, apart.until, apart.ended_at),
+        "the session's access is the one its grants give when read apart"
+    );
+}
+
+/// Records an admin grant for `user_id`, revoked at once when `revoked`.
+async fn grant(
+    world: &World,
+    user_id: uuid::Uuid,
+    starts_at: chrono::DateTime<Utc>,
+    ends_at: Option<chrono::DateTime<Utc>>,
+    revoked: bool,
+    reference: &str,
+) {
+    let reason = AccessReason::AdminGrant;
+    access::grant(
+        world.db(),
+        access::NewGrant {
+            user_id,
+            reason,
+            reference: Some(reference.to_owned()),
+            starts_at,
+            ends_at,
+            created_by: None,
+        },
+    )
+    .await
+    .unwrap();
+    if revoked {
+        access::revoke_reference(world.db(), reason, reference, Utc::now())
+            .await
+            .unwrap();
+    }
+}
+
+/// The access a fresh session of `user` carries, resolved as a request's.
+async fn session_access(world: &World, user: &users::Model) -> wire::access::AccessState {
+    let client = crate::support::client();
+    let started = sessions::start(&world.services, user.id, wire::auth::PASSWORD_METHOD, false, &client)
+        .await
+        .unwrap();
+    sessions::resolve(&world.services, &started.token)
+        .await
+        .unwrap()
+        .expect("a live session")
+        .access
 }
