@@ -136,7 +136,9 @@ pub async fn rotate(services: &Services, current: &CurrentSession) -> Result<New
 pub async fn resolve(services: &Services, token: &str) -> Result<Option<CurrentSession>> {
     let now = Utc::now();
     // One query for the session, its user and the user's access grants
-    // (one row per grant, at least one): every signed-in request runs it.
+    // (one row per grant, one with no grant if there are none): every
+    // signed-in request runs it. SeaORM reads a left-joined grant it cannot
+    // decode as no grant, so such a row gives less access, never more.
     let mut rows = sessions::Entity::find_by_id(hash_token(token))
         .find_also_related(users::Entity)
         .and_also_related(access_grants::Entity)
