@@ -137,6 +137,10 @@ impl DevProcess {
             // rebuild them for everyone sharing the target directory.
             .env_remove("DATABASE_URL")
             .env_remove("MAIL_OUTBOX_DIR")
+            // As a developer runs it: incremental, the dev profile's
+            // default (CI turns it off for its own builds), so the edit's
+            // rebuild, the figure this check reports, is the one they see.
+            .env_remove("CARGO_INCREMENTAL")
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
             .stderr(out)
