@@ -1,6 +1,7 @@
 //! What a product feature adds to the app, as one descriptor: its link in
-//! the header, its card on the landing page and on the account page, its
-//! server routes, and what it says at start-up. Each feature defines its
+//! the header, its card on the landing page, its server routes, and what
+//! it says at start-up. (Its card on the account page is listed apart,
+//! in `features::account_cards`: see there.) Each feature defines its
 //! own (`chat::FEATURE`, `payments::FEATURE`, …); the registry
 //! (`features::ALL`) lists them. Its gate rules, paths and strings are
 //! on the wire side (`wire::features`, its locale files).
@@ -34,8 +35,6 @@ pub struct Feature {
     pub nav: Option<Nav>,
     /// Its card on the landing page: title and text.
     pub pitch: Option<(Key, Key)>,
-    /// Its card on the account page.
-    pub account_card: Option<fn() -> AccountCard>,
     /// Where users obtain credits through it (payments: the pricing page).
     pub credits_path: Option<&'static str>,
     /// Routes behind the session and the gate (the chat's reply stream,
@@ -57,7 +56,6 @@ impl Feature {
             name,
             nav: None,
             pitch: None,
-            account_card: None,
             credits_path: None,
             #[cfg(feature = "ssr")]
             routes: axum::Router::new,
@@ -80,11 +78,6 @@ impl Feature {
 
     pub const fn credits_path(mut self, path: &'static str) -> Self {
         self.credits_path = Some(path);
-        self
-    }
-
-    pub const fn account_card(mut self, make: fn() -> AccountCard) -> Self {
-        self.account_card = Some(make);
         self
     }
 

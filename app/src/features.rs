@@ -100,9 +100,15 @@ pub fn pitches(setup: &crate::components::Setup) -> Vec<(Key, Key)> {
 }
 
 /// The account page's cards of this build's features, made now (with
-/// the page).
+/// the page): a line per feature that has one. Called, not read from
+/// [`ALL`]: a function pointer in the registry's data would keep the card
+/// in the main WASM module, which every page loads; called only from the
+/// account page, it goes into that page's chunk.
 pub fn account_cards() -> Vec<AccountCard> {
-    ALL.iter().filter_map(|f| f.account_card).map(|make| make()).collect()
+    vec![
+        #[cfg(feature = "stripe_payment")]
+        crate::payments::stripe::pages::account_card(),
+    ]
 }
 
 /// The names of the features of this build, for logs and diagnostics.

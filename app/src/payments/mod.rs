@@ -4,8 +4,7 @@
 
 pub mod stripe;
 
-/// Payments' hookup: the landing page's card, the account page's billing
-/// card, Stripe's webhook (outside the session: Stripe signs its
+/// Payments' hookup: the landing page's card, Stripe's webhook (outside the session: Stripe signs its
 /// requests), and a note at start-up when payments are off.
 pub const FEATURE: crate::feature::Feature = {
     let feature = crate::feature::Feature::named("stripe_payment")
@@ -13,7 +12,6 @@ pub const FEATURE: crate::feature::Feature = {
             crate::i18n::Key::FeatureBillingTitle,
             crate::i18n::Key::FeatureBillingBody,
         )
-        .account_card(stripe::pages::account_card)
         .credits_path(wire::payments::PRICING_PATH);
     #[cfg(feature = "ssr")]
     let feature = feature.open_routes(stripe::webhook::router).report(report);

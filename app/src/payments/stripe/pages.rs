@@ -234,7 +234,7 @@ pub fn PaymentSuccessPage() -> impl IntoView {
     }
 }
 
-/// The account page's billing card (the registry's `account_card`): its
+/// The account page's billing card (listed in `features::account_cards`): its
 /// resource is made now, with the page (not inside its suspense), so it
 /// hydrates.
 pub fn account_card() -> crate::feature::AccountCard {
