@@ -381,8 +381,14 @@ fn wasm_opt(wasm: &Path) -> anyhow::Result<()> {
 /// take minutes at the levels release uses.
 const DEBUG_COMPRESS_LIMIT: u64 = 1024 * 1024;
 
-/// Writes `.br` and `.gz` copies of every compressible file under `dir`
-/// (in a debug build, of those under [`DEBUG_COMPRESS_LIMIT`]).
+/// Brotli's quality in a debug build: its files are compressed at every
+/// rebuild of `cargo xtask dev` and served on this machine only. (Quality
+/// 11 on a debug build's chunks took about 50 s of each rebuild.)
+const DEBUG_BROTLI_QUALITY: u32 = 5;
+
+/// Writes `.br` and `.gz` copies of every compressible file under `dir`:
+/// at the highest levels in release; in a debug build, of the files under
+/// [`DEBUG_COMPRESS_LIMIT`], at fast levels.
 fn precompress_tree(dir: &Path, release: bool) -> anyhow::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
@@ -396,8 +402,16 @@ fn precompress_tree(dir: &Path, release: bool) -> anyhow::Result<()> {
         ) && (release || std::fs::metadata(&path)?.len() <= DEBUG_COMPRESS_LIMIT);
         if compressible {
             let bytes = std::fs::read(&path)?;
-            std::fs::write(with_suffix(&path, "br"), brotli_bytes(&bytes)?)?;
-            std::fs::write(with_suffix(&path, "gz"), gzip_bytes(&bytes)?)?;
+            let (br, gz) = if release {
+                (brotli_bytes(&bytes)?, gzip_bytes(&bytes)?)
+            } else {
+                (
+                    brotli_at(&bytes, DEBUG_BROTLI_QUALITY)?,
+                    gzip_at(&bytes, flate2::Compression::fast())?,
+                )
+            };
+            std::fs::write(with_suffix(&path, "br"), br)?;
+            std::fs::write(with_suffix(&path, "gz"), gz)?;
         }
     }
     Ok(())
@@ -412,17 +426,26 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 /// Brotli at maximum quality (done once per build, served many times).
 pub fn brotli_bytes(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
+    brotli_at(bytes, 11)
+}
+
+fn brotli_at(bytes: &[u8], quality: u32) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
     {
-        let mut w = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, 22);
+        let mut w = brotli::CompressorWriter::new(&mut out, 64 * 1024, quality, 22);
         w.write_all(bytes)?;
     }
     ensure!(!out.is_empty() || bytes.is_empty(), "brotli produced nothing");
     Ok(out)
 }
 
+/// Gzip at its best level.
 pub fn gzip_bytes(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
-    let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip_at(bytes, flate2::Compression::best())
+}
+
+fn gzip_at(bytes: &[u8], level: flate2::Compression) -> anyhow::Result<Vec<u8>> {
+    let mut w = flate2::write::GzEncoder::new(Vec::new(), level);
     w.write_all(bytes)?;
     Ok(w.finish()?)
 }
@@ -510,6 +533,30 @@ mod tests {
             .read_to_end(&mut gz)
             .unwrap();
         assert_eq!(gz, original);
+    }
+
+    #[test]
+    fn a_debug_builds_copies_are_fast_but_whole_and_skip_large_files() {
+        let dir = std::env::temp_dir().join(format!("xtask-precompress-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let small = b"export const app = () => console.log('app');\n".repeat(200);
+        std::fs::write(dir.join("app.js"), &small).unwrap();
+        let large = vec![b'a'; DEBUG_COMPRESS_LIMIT as usize + 1];
+        std::fs::write(dir.join("big.wasm"), &large).unwrap();
+        precompress_tree(&dir, false).unwrap();
+        let mut br = Vec::new();
+        brotli::Decompressor::new(std::fs::read(dir.join("app.js.br")).unwrap().as_slice(), 4096)
+            .read_to_end(&mut br)
+            .unwrap();
+        assert_eq!(br, small);
+        let mut gz = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::read(dir.join("app.js.gz")).unwrap().as_slice())
+            .read_to_end(&mut gz)
+            .unwrap();
+        assert_eq!(gz, small);
+        assert!(!dir.join("big.wasm.br").exists() && !dir.join("big.wasm.gz").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
