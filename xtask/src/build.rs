@@ -127,8 +127,8 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildOutput> {
     let names = hash_bundle(&pkg, &bindgen_wasm, &split)?;
     let css = hash_rename(&css_tmp, "css")?;
     // Release assets are compressed once, at the highest levels, and served
-    // many times; a debug build compresses only what is quick to compress
-    // (not its tens of megabytes of WASM), so `cargo xtask dev` starts fast.
+    // many times; a debug build compresses at fast levels, and not its tens
+    // of megabytes of WASM, so `cargo xtask dev` rebuilds fast.
     precompress_tree(&site, opts.release)?;
     let old = util::out_dir()?.join("site.old");
     let _ = std::fs::remove_dir_all(&old);

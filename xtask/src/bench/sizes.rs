@@ -1,7 +1,7 @@
 //! Sizes of what ships: the main WASM chunk of each build and every chunk
 //! and script of the last (raw, gzip, brotli), the CSS and the server binary.
 //! (Each page's first-load bytes are printed by the browser test
-//! `end2end/tests/weight.test.mjs`, which holds their budgets.)
+//! `end2end/budgets/weight.test.mjs`, which holds their budgets.)
 
 use crate::build::{brotli_bytes, gzip_bytes};
 use crate::server::Staged;
