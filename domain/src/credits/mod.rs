@@ -94,6 +94,17 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind an entry may have.
+    pub const ALL: [Kind; 7] = [
+        Kind::Grant,
+        Kind::Hold,
+        Kind::Settle,
+        Kind::Release,
+        Kind::Expire,
+        Kind::Refund,
+        Kind::Adjust,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Grant => "grant",
@@ -107,17 +118,7 @@ impl Kind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Kind::Grant,
-            Kind::Hold,
-            Kind::Settle,
-            Kind::Release,
-            Kind::Expire,
-            Kind::Refund,
-            Kind::Adjust,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 

@@ -14,7 +14,6 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Statement,
     TransactionTrait,
 };
-use std::collections::HashMap;
 use uuid::Uuid;
 use wire::messages::{Outcome, UsageSource};
 
@@ -260,128 +259,154 @@ async fn expire_buckets(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result
     Ok(n)
 }
 
-/// Re-derives every bucket's totals from its entries and every resolved
-/// hold's settlement from its own, and logs each disagreement as an error.
-/// Fixes nothing: a mismatch is a bug to look at, not to paper over.
+/// Re-derives every bucket's totals from its entries, every hold's from
+/// its own and every account's month from its holds, and logs each
+/// disagreement as an error. Fixes nothing: a mismatch is a bug to look
+/// at, not to paper over.
+///
+/// The database does the sums and the comparing, and returns only the
+/// rows that disagree: the sweep's memory does not grow with the ledger.
 pub async fn reconcile(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    #[derive(Default)]
-    struct Sums {
-        granted: i64,
-        held: i64,
-        settled: i64,
-        expired: i64,
-    }
-    let mut sums: HashMap<Uuid, Sums> = HashMap::new();
-    let mut per_hold: HashMap<Uuid, (i64, i64, i64)> = HashMap::new();
-    // Summed by the database, per bucket and per hold (a cast: PostgreSQL
-    // sums BIGINTs as NUMERIC).
     let backend = db.get_database_backend();
-    let totals = |by: &str| {
-        Statement::from_string(
-            backend,
-            format!(
-                "SELECT {by} AS id, kind, CAST(SUM(amount) AS BIGINT) AS total FROM credit_entries \
-                 WHERE {by} IS NOT NULL GROUP BY {by}, kind"
-            ),
-        )
-    };
-    for row in db.query_all_raw(totals("bucket_id")).await? {
-        let (id, kind, total): (Uuid, String, i64) = (
-            row.try_get("", "id")?,
-            row.try_get("", "kind")?,
-            row.try_get("", "total")?,
-        );
-        let s = sums.entry(id).or_default();
-        match kind.as_str() {
-            "grant" | "refund" | "adjust" => s.granted += total,
-            "hold" => s.held += total,
-            "settle" => {
-                s.held -= total;
-                s.settled += total;
-            }
-            "release" => s.held -= total,
-            "expire" => s.expired += total,
-            other => tracing::error!(kind = other, bucket = %id, "credits: unknown ledger entry kind"),
-        }
-    }
-    for row in db.query_all_raw(totals("hold_id")).await? {
-        let (id, kind, total): (Uuid, String, i64) = (
-            row.try_get("", "id")?,
-            row.try_get("", "kind")?,
-            row.try_get("", "total")?,
-        );
-        let h = per_hold.entry(id).or_default();
-        match kind.as_str() {
-            "hold" => h.0 += total,
-            "settle" => h.1 += total,
-            "release" => h.2 += total,
-            _ => {}
-        }
-    }
+    let query = |sql: String| db.query_all_raw(Statement::from_string(backend, sql));
     let mut mismatches = 0;
-    for b in buckets::Entity::find().all(db).await? {
-        let s = sums.remove(&b.id).unwrap_or_default();
-        if (s.granted, s.held, s.settled, s.expired) != (b.granted, b.held, b.settled, b.expired) {
-            mismatches += 1;
-            tracing::error!(
-                bucket = %b.id,
-                account = %b.account_id,
-                stored = ?(b.granted, b.held, b.settled, b.expired),
-                ledger = ?(s.granted, s.held, s.settled, s.expired),
-                "credits: a bucket disagrees with its ledger (granted, held, settled, expired)"
-            );
-        }
+
+    let known = Kind::ALL.map(|k| format!("'{}'", k.as_str())).join(", ");
+    for row in query(format!(
+        "SELECT DISTINCT kind FROM credit_entries WHERE kind NOT IN ({known})"
+    ))
+    .await?
+    {
+        let kind: String = row.try_get("", "kind")?;
+        tracing::error!(kind, "credits: unknown ledger entry kind");
     }
-    // What each account's month committed, from its holds: an open hold
-    // its amount, a resolved one what it settled.
-    let mut months: HashMap<(Uuid, i32), i64> = HashMap::new();
-    for h in holds::Entity::find().all(db).await? {
-        if let Some(month) = h.month {
-            let committed = if h.state == OPEN {
-                h.amount
-            } else {
-                h.settled.unwrap_or(0)
-            };
-            *months.entry((h.account_id, month)).or_default() += committed;
-        }
-        let (held, settled, released) = per_hold.remove(&h.id).unwrap_or_default();
-        let ok = if h.state == OPEN {
-            held == h.amount && settled == 0 && released == 0
-        } else {
-            held == h.amount && settled == h.settled.unwrap_or(0) && settled + released == held
+
+    // A bucket: granted (grants, refunds, adjustments), held (holds less
+    // what was settled or released of them), settled, expired.
+    let granted = sum_of(&[Kind::Grant, Kind::Refund, Kind::Adjust], &[]);
+    let held = sum_of(&[Kind::Hold], &[Kind::Settle, Kind::Release]);
+    let settled = sum_of(&[Kind::Settle], &[]);
+    let expired = sum_of(&[Kind::Expire], &[]);
+    let buckets = query(format!(
+        "SELECT b.id AS id, b.account_id AS account_id, \
+           b.granted AS granted, b.held AS held, b.settled AS settled, b.expired AS expired, \
+           COALESCE(e.granted, 0) AS l_granted, COALESCE(e.held, 0) AS l_held, \
+           COALESCE(e.settled, 0) AS l_settled, COALESCE(e.expired, 0) AS l_expired \
+         FROM credit_buckets b LEFT JOIN ( \
+           SELECT bucket_id, {granted} AS granted, {held} AS held, {settled} AS settled, {expired} AS expired \
+           FROM credit_entries GROUP BY bucket_id) e ON e.bucket_id = b.id \
+         WHERE b.granted <> COALESCE(e.granted, 0) OR b.held <> COALESCE(e.held, 0) \
+           OR b.settled <> COALESCE(e.settled, 0) OR b.expired <> COALESCE(e.expired, 0)"
+    ))
+    .await?;
+    for row in buckets {
+        mismatches += 1;
+        let totals = |prefix: &str| -> Result<(i64, i64, i64, i64), DbErr> {
+            let get = |name: &str| row.try_get::<i64>("", &format!("{prefix}{name}"));
+            Ok((get("granted")?, get("held")?, get("settled")?, get("expired")?))
         };
-        if !ok {
-            mismatches += 1;
-            tracing::error!(hold = %h.id, state = %h.state, amount = h.amount, held, settled, released,
-                "credits: a hold disagrees with its ledger");
-        }
+        let (bucket, account): (Uuid, Uuid) = (row.try_get("", "id")?, row.try_get("", "account_id")?);
+        tracing::error!(
+            %bucket,
+            %account,
+            stored = ?totals("")?,
+            ledger = ?totals("l_")?,
+            "credits: a bucket disagrees with its ledger (granted, held, settled, expired)"
+        );
     }
+
+    // A hold: its own entries hold its amount; open, nothing of it is
+    // settled or released yet; resolved, it settled what it says and
+    // released the rest.
+    let (held, settled, released) = (
+        sum_of(&[Kind::Hold], &[]),
+        sum_of(&[Kind::Settle], &[]),
+        sum_of(&[Kind::Release], &[]),
+    );
+    let holds = query(format!(
+        "SELECT id, state, amount, held, settled, released FROM ( \
+           SELECT h.id AS id, h.state AS state, h.amount AS amount, h.settled AS stored, \
+             COALESCE(e.held, 0) AS held, COALESCE(e.settled, 0) AS settled, COALESCE(e.released, 0) AS released \
+           FROM credit_holds h LEFT JOIN ( \
+             SELECT hold_id, {held} AS held, {settled} AS settled, {released} AS released \
+             FROM credit_entries WHERE hold_id IS NOT NULL GROUP BY hold_id) e ON e.hold_id = h.id) x \
+         WHERE held <> amount \
+           OR (state = '{OPEN}' AND (settled <> 0 OR released <> 0)) \
+           OR (state <> '{OPEN}' AND (settled <> COALESCE(stored, 0) OR settled + released <> held))"
+    ))
+    .await?;
+    for row in holds {
+        mismatches += 1;
+        let (hold, state, amount): (Uuid, String, i64) = (
+            row.try_get("", "id")?,
+            row.try_get("", "state")?,
+            row.try_get("", "amount")?,
+        );
+        let (held, settled, released): (i64, i64, i64) = (
+            row.try_get("", "held")?,
+            row.try_get("", "settled")?,
+            row.try_get("", "released")?,
+        );
+        tracing::error!(%hold, state, amount, held, settled, released,
+            "credits: a hold disagrees with its ledger");
+    }
+
     // A hold that names its bucket (its settlement trusts that) was held
     // whole from it, and every entry of its own is on it.
-    let misplaced = db
-        .query_all_raw(Statement::from_string(
-            backend,
-            format!(
-                "SELECT h.id AS id FROM credit_holds h WHERE h.bucket_id IS NOT NULL AND ( \
-                   NOT EXISTS (SELECT 1 FROM credit_entries e WHERE e.hold_id = h.id AND e.kind = '{}' \
-                     AND e.bucket_id = h.bucket_id AND e.amount = h.amount) \
-                   OR EXISTS (SELECT 1 FROM credit_entries e WHERE e.hold_id = h.id AND e.bucket_id <> h.bucket_id))",
-                Kind::Hold.as_str()
-            ),
-        ))
-        .await?;
+    let misplaced = query(format!(
+        "SELECT h.id AS id FROM credit_holds h WHERE h.bucket_id IS NOT NULL AND ( \
+           NOT EXISTS (SELECT 1 FROM credit_entries e WHERE e.hold_id = h.id AND e.kind = '{}' \
+             AND e.bucket_id = h.bucket_id AND e.amount = h.amount) \
+           OR EXISTS (SELECT 1 FROM credit_entries e WHERE e.hold_id = h.id AND e.bucket_id <> h.bucket_id))",
+        Kind::Hold.as_str()
+    ))
+    .await?;
     for row in misplaced {
         mismatches += 1;
         let id: Uuid = row.try_get("", "id")?;
         tracing::error!(hold = %id, "credits: a hold's bucket disagrees with its ledger entries");
     }
-    for a in entity::credit_accounts::Entity::find().all(db).await? {
-        let derived = months.get(&(a.account_id, a.month)).copied().unwrap_or(0);
-        if derived != a.month_spent {
-            mismatches += 1;
-            tracing::error!(account = %a.account_id, month = a.month, stored = a.month_spent, derived,
-                "credits: a month's spending disagrees with its holds");
-        }
+
+    // What each account's month committed, from its holds: an open hold
+    // its amount, a resolved one what it settled.
+    let months = query(format!(
+        "SELECT a.account_id AS account_id, a.month AS month, a.month_spent AS stored, \
+           COALESCE(m.committed, 0) AS derived \
+         FROM credit_accounts a LEFT JOIN ( \
+           SELECT account_id, month, \
+             CAST(SUM(CASE WHEN state = '{OPEN}' THEN amount ELSE COALESCE(settled, 0) END) AS BIGINT) AS committed \
+           FROM credit_holds WHERE month IS NOT NULL GROUP BY account_id, month) m \
+           ON m.account_id = a.account_id AND m.month = a.month \
+         WHERE a.month_spent <> COALESCE(m.committed, 0)"
+    ))
+    .await?;
+    for row in months {
+        mismatches += 1;
+        let (account, month): (Uuid, i32) = (row.try_get("", "account_id")?, row.try_get("", "month")?);
+        let (stored, derived): (i64, i64) = (row.try_get("", "stored")?, row.try_get("", "derived")?);
+        tracing::error!(%account, month, stored, derived,
+            "credits: a month's spending disagrees with its holds");
     }
     Ok(mismatches)
+}
+
+/// The SQL sum of an entry's amount over `plus` kinds, less `minus` kinds,
+/// as a BIGINT (PostgreSQL sums BIGINTs as NUMERIC).
+fn sum_of(plus: &[Kind], minus: &[Kind]) -> String {
+    let list = |kinds: &[Kind]| {
+        kinds
+            .iter()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let minus = if minus.is_empty() {
+        String::new()
+    } else {
+        format!(" WHEN kind IN ({}) THEN -amount", list(minus))
+    };
+    format!(
+        "CAST(SUM(CASE WHEN kind IN ({}) THEN amount{minus} ELSE 0 END) AS BIGINT)",
+        list(plus)
+    )
 }

@@ -13,7 +13,7 @@ use domain::DomainError;
 use domain::credits::ledger::{self, Grant, HoldRequest};
 use domain::credits::prices::Card;
 use domain::credits::{FreeQuota, Source, sweep};
-use entity::{credit_buckets, credit_holds, credit_usage};
+use entity::{credit_accounts, credit_buckets, credit_entries, credit_holds, credit_usage};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 use std::time::Duration;
@@ -222,6 +222,144 @@ async fn holds_take_from_buckets_in_spending_order(app: TestApp) {
     assert_eq!(sweep::reconcile(&db).await.unwrap(), 1);
 }
 on_each_database!(holds_take_from_buckets_in_spending_order);
+
+/// Adds `by` to one column of the rows `filter` picks (a test's way of
+/// making the stored totals lie).
+async fn bump<E: EntityTrait>(
+    db: &sea_orm::DatabaseConnection,
+    column: E::Column,
+    by: i64,
+    filter: impl sea_orm::sea_query::IntoCondition,
+) where
+    E::Column: sea_orm::sea_query::IntoIden + Copy,
+{
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    E::update_many()
+        .col_expr(column, Expr::col(column).add(by))
+        .filter(filter)
+        .exec(db)
+        .await
+        .unwrap();
+}
+
+async fn the_reconciliation_finds_each_kind_of_disagreement_and_only_it(app: TestApp) {
+    let db = app.db().clone();
+    let account = Uuid::new_v4();
+    assert!(ledger::grant(&db, grant(account, Source::Purchase, 50)).await.unwrap());
+    let open = ledger::hold(&db, &hold_request(account, ONE_A_TOKEN), exactly(10))
+        .await
+        .unwrap();
+    let resolved = ledger::hold(&db, &hold_request(account, ONE_A_TOKEN), exactly(5))
+        .await
+        .unwrap();
+    assert_eq!(ledger::settle(&db, resolved.id, 3, "test").await.unwrap(), Some(3));
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+    let bucket = credit_buckets::Column::AccountId.eq(account);
+
+    // A bucket's stored total that its entries do not add up to.
+    for column in [
+        credit_buckets::Column::Granted,
+        credit_buckets::Column::Held,
+        credit_buckets::Column::Settled,
+        credit_buckets::Column::Expired,
+    ] {
+        bump::<credit_buckets::Entity>(&db, column, 1, bucket.clone()).await;
+        assert_eq!(sweep::reconcile(&db).await.unwrap(), 1, "{column:?}");
+        bump::<credit_buckets::Entity>(&db, column, -1, bucket.clone()).await;
+    }
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+
+    // A month's spending its holds do not add up to.
+    bump::<credit_accounts::Entity>(
+        &db,
+        credit_accounts::Column::MonthSpent,
+        2,
+        credit_accounts::Column::AccountId.eq(account),
+    )
+    .await;
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 1);
+    bump::<credit_accounts::Entity>(
+        &db,
+        credit_accounts::Column::MonthSpent,
+        -2,
+        credit_accounts::Column::AccountId.eq(account),
+    )
+    .await;
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+
+    // A resolved hold that says it settled more than its entries did: the
+    // hold, and the month it committed.
+    bump::<credit_holds::Entity>(
+        &db,
+        credit_holds::Column::Settled,
+        1,
+        credit_holds::Column::Id.eq(resolved.id),
+    )
+    .await;
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 2);
+    bump::<credit_holds::Entity>(
+        &db,
+        credit_holds::Column::Settled,
+        -1,
+        credit_holds::Column::Id.eq(resolved.id),
+    )
+    .await;
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+
+    // An open hold with a release of its own: the hold, and its bucket.
+    let (bucket_id, month) = {
+        let row = credit_holds::Entity::find_by_id(open.id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        let entry = credit_entries::Entity::find()
+            .filter(credit_entries::Column::HoldId.eq(open.id))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        (entry.bucket_id, row.month)
+    };
+    assert!(month.is_some(), "holds count in their month");
+    let stray = Uuid::new_v4();
+    credit_entries::Entity::insert(credit_entries::ActiveModel {
+        id: sea_orm::Set(stray),
+        account_id: sea_orm::Set(account),
+        bucket_id: sea_orm::Set(bucket_id),
+        kind: sea_orm::Set("release".into()),
+        amount: sea_orm::Set(1),
+        idempotency_key: sea_orm::Set(format!("test:{stray}")),
+        actor: sea_orm::Set("test".into()),
+        reference: sea_orm::Set(None),
+        hold_id: sea_orm::Set(Some(open.id)),
+        rate_card: sea_orm::Set(None),
+        created_at: sea_orm::Set(chrono::Utc::now()),
+    })
+    .exec_without_returning(&db)
+    .await
+    .unwrap();
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 2);
+    // And an open hold that says it holds more than its entries: the hold,
+    // its month, and the hold's entry on its bucket.
+    credit_entries::Entity::delete_by_id(stray).exec(&db).await.unwrap();
+    bump::<credit_holds::Entity>(
+        &db,
+        credit_holds::Column::Amount,
+        1,
+        credit_holds::Column::Id.eq(open.id),
+    )
+    .await;
+    let named = credit_holds::Entity::find_by_id(open.id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap()
+        .bucket_id
+        .is_some();
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), if named { 3 } else { 2 });
+}
+on_each_database!(the_reconciliation_finds_each_kind_of_disagreement_and_only_it);
 
 async fn a_grant_is_made_once_per_key_and_a_hold_settles_at_most_what_it_holds(app: TestApp) {
     let db = app.db().clone();
