@@ -2,8 +2,8 @@
 //! WASM carries none): a JSON array ([`wire::i18n::texts_json`]) at
 //! `/i18n/<locale>.<hash>.json`, a name that changes with the texts, so
 //! browsers keep the file for good. Made once per process, with a
-//! brotli copy at the highest level (the response compressor's is for
-//! pages, made per request at a low one).
+//! brotli copy at the highest level in release (the response compressor's
+//! is for pages, made per request at a low one).
 
 use super::Locale;
 use sha2::{Digest, Sha256};
@@ -29,11 +29,10 @@ impl Texts {
         let hash: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
         let mut brotli = Vec::new();
         {
-            // Quality 11, as `cargo xtask build` compresses the bundle, with
-            // a window just large enough for the file: the encoder's memory
+            // A window just large enough for the file: the encoder's memory
             // grows with the window (a 4 MiB one left the allocator holding
             // about 70 MB after the encoder was dropped).
-            let mut writer = brotli::CompressorWriter::new(&mut brotli, 4096, 11, window_bits(json.len()));
+            let mut writer = brotli::CompressorWriter::new(&mut brotli, 4096, QUALITY, window_bits(json.len()));
             writer.write_all(json.as_bytes()).expect("compressing into memory");
         }
         Texts {
@@ -49,6 +48,13 @@ impl Texts {
         format!("{PREFIX}{}", self.file)
     }
 }
+
+/// Brotli's quality: 11 in a release build, as `cargo xtask build`
+/// compresses the bundle (made once, sent to every visitor); 5 in a debug
+/// build, whose encoder runs unoptimised: quality 11 took about half a
+/// second of every start (each test server, each restart in `cargo xtask
+/// dev`).
+const QUALITY: u32 = if cfg!(debug_assertions) { 5 } else { 11 };
 
 /// The smallest brotli window (in bits, 10–24) that holds `len` bytes (a
 /// window of `n` bits holds 2ⁿ − 16).
