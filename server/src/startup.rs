@@ -20,11 +20,11 @@ use axum::routing::get;
 use domain::Services;
 use http::{HeaderName, Request};
 use leptos::config::LeptosOptions;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::net::TcpListener;
 use tower::{Layer, ServiceBuilder};
 use tower_http::compression::CompressionLayer;
@@ -150,13 +150,23 @@ fn leptos_context(services: Services) -> impl Fn() + Clone + Send + 'static {
     }
 }
 
+/// The pages' routes, worked out once per process. Leptos works them out by
+/// rendering the app with resource loading switched off for the whole
+/// process (a global flag; leptos-rs/leptos#4773), so doing it again while
+/// another app in the process renders (the API tests run many at once)
+/// left that app's resources unloaded and its responses unfinished.
+fn pages() -> Vec<AxumRouteListing> {
+    static PAGES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    PAGES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole HTTP surface: probes, pages and server functions, OAuth
 /// routes, static files, and the middleware every response goes through.
 pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let config = state.config.clone();
     let services = state.services.clone();
-    let pages = generate_route_list(App);
+    let pages = pages();
     // The texts the browser loads, compressed now rather than at the first page.
     app::i18n::served::all();
     let context = leptos_context(services.clone());
