@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// The WASM, JS and CSS files' name: `LEPTOS_OUTPUT_NAME` from
@@ -396,23 +397,36 @@ fn precompress_tree(dir: &Path, release: bool) -> anyhow::Result<()> {
     compressible_files(dir, release, &mut files)?;
     files.sort_by_key(|(_, len)| std::cmp::Reverse(*len));
     let next = std::sync::Mutex::new(files.into_iter());
+    let failed = AtomicBool::new(false);
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| -> anyhow::Result<()> {
-                    loop {
+                    // Until the files run out or a worker failed.
+                    while !failed.load(Ordering::Relaxed) {
                         let Some((path, _)) = next.lock().expect("no worker panics holding it").next() else {
-                            return Ok(());
+                            break;
                         };
-                        compress_copies(&path, release).with_context(|| format!("compressing {}", path.display()))?;
+                        let done = compress_copies(&path, release);
+                        if done.is_err() {
+                            failed.store(true, Ordering::Relaxed);
+                        }
+                        done.with_context(|| format!("compressing {}", path.display()))?;
                     }
+                    Ok(())
                 })
             })
             .collect();
-        workers
+        // Every worker joined, then the first error.
+        let results: Vec<anyhow::Result<()>> = workers
             .into_iter()
-            .try_for_each(|w| w.join().map_err(|_| anyhow::anyhow!("a compressing thread panicked"))?)
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a compressing thread panicked")))
+            })
+            .collect();
+        results.into_iter().collect()
     })
 }
 
@@ -585,7 +599,7 @@ mod tests {
         std::fs::write(dir.join("app.js"), &small).unwrap();
         let large = vec![b'a'; DEBUG_COMPRESS_LIMIT as usize + 1];
         std::fs::write(dir.join("big.wasm"), &large).unwrap();
-        // More files than threads, in a folder: each gets its own copies.
+        // Several files, in a folder: each gets its own copies.
         std::fs::create_dir_all(dir.join("pkg")).unwrap();
         let chunks: Vec<Vec<u8>> = (0..9)
             .map(|i| format!("chunk {i};\n").repeat(50 * (i + 1)).into_bytes())

@@ -343,6 +343,13 @@ async fn the_reconciliation_finds_each_kind_of_disagreement_and_only_it(app: Tes
     // And an open hold that says it holds more than its entries: the hold,
     // its month, and the hold's entry on its bucket.
     credit_entries::Entity::delete_by_id(stray).exec(&db).await.unwrap();
+    let named = credit_holds::Entity::find_by_id(open.id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap()
+        .bucket_id;
+    assert_eq!(named, Some(bucket_id), "a hold from one bucket names it");
     bump::<credit_holds::Entity>(
         &db,
         credit_holds::Column::Amount,
@@ -350,14 +357,51 @@ async fn the_reconciliation_finds_each_kind_of_disagreement_and_only_it(app: Tes
         credit_holds::Column::Id.eq(open.id),
     )
     .await;
-    let named = credit_holds::Entity::find_by_id(open.id)
-        .one(&db)
-        .await
-        .unwrap()
-        .unwrap()
-        .bucket_id
-        .is_some();
-    assert_eq!(sweep::reconcile(&db).await.unwrap(), if named { 3 } else { 2 });
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 3);
+    bump::<credit_holds::Entity>(
+        &db,
+        credit_holds::Column::Amount,
+        -1,
+        credit_holds::Column::Id.eq(open.id),
+    )
+    .await;
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+
+    // A resolved hold whose settlement and releases add up to more than it
+    // held (a release too many): the hold, and its bucket.
+    let stray = Uuid::new_v4();
+    credit_entries::Entity::insert(credit_entries::ActiveModel {
+        id: sea_orm::Set(stray),
+        account_id: sea_orm::Set(account),
+        bucket_id: sea_orm::Set(bucket_id),
+        kind: sea_orm::Set("release".into()),
+        amount: sea_orm::Set(1),
+        idempotency_key: sea_orm::Set(format!("test:{stray}")),
+        actor: sea_orm::Set("test".into()),
+        reference: sea_orm::Set(None),
+        hold_id: sea_orm::Set(Some(resolved.id)),
+        rate_card: sea_orm::Set(None),
+        created_at: sea_orm::Set(chrono::Utc::now()),
+    })
+    .exec_without_returning(&db)
+    .await
+    .unwrap();
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 2);
+    credit_entries::Entity::delete_by_id(stray).exec(&db).await.unwrap();
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+
+    // An account that says it spent this month with no hold to show for it.
+    credit_accounts::Entity::insert(credit_accounts::ActiveModel {
+        account_id: sea_orm::Set(Uuid::new_v4()),
+        monthly_cap: sea_orm::Set(None),
+        month: sea_orm::Set(month.unwrap()),
+        month_spent: sea_orm::Set(4),
+        updated_at: sea_orm::Set(chrono::Utc::now()),
+    })
+    .exec_without_returning(&db)
+    .await
+    .unwrap();
+    assert_eq!(sweep::reconcile(&db).await.unwrap(), 1);
 }
 on_each_database!(the_reconciliation_finds_each_kind_of_disagreement_and_only_it);
 
