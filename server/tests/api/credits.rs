@@ -242,6 +242,29 @@ async fn bump<E: EntityTrait>(
         .unwrap();
 }
 
+/// Writes a release of 1 credit on `bucket` for `hold` that no settlement
+/// made; returns its id.
+async fn stray_release(db: &sea_orm::DatabaseConnection, account: Uuid, bucket: Uuid, hold: Uuid) -> Uuid {
+    let id = Uuid::new_v4();
+    credit_entries::Entity::insert(credit_entries::ActiveModel {
+        id: sea_orm::Set(id),
+        account_id: sea_orm::Set(account),
+        bucket_id: sea_orm::Set(bucket),
+        kind: sea_orm::Set("release".into()),
+        amount: sea_orm::Set(1),
+        idempotency_key: sea_orm::Set(format!("test:{id}")),
+        actor: sea_orm::Set("test".into()),
+        reference: sea_orm::Set(None),
+        hold_id: sea_orm::Set(Some(hold)),
+        rate_card: sea_orm::Set(None),
+        created_at: sea_orm::Set(chrono::Utc::now()),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    id
+}
+
 async fn the_reconciliation_finds_each_kind_of_disagreement_and_only_it(app: TestApp) {
     let db = app.db().clone();
     let account = Uuid::new_v4();
@@ -322,23 +345,7 @@ async fn the_reconciliation_finds_each_kind_of_disagreement_and_only_it(app: Tes
         (entry.bucket_id, row.month)
     };
     assert!(month.is_some(), "holds count in their month");
-    let stray = Uuid::new_v4();
-    credit_entries::Entity::insert(credit_entries::ActiveModel {
-        id: sea_orm::Set(stray),
-        account_id: sea_orm::Set(account),
-        bucket_id: sea_orm::Set(bucket_id),
-        kind: sea_orm::Set("release".into()),
-        amount: sea_orm::Set(1),
-        idempotency_key: sea_orm::Set(format!("test:{stray}")),
-        actor: sea_orm::Set("test".into()),
-        reference: sea_orm::Set(None),
-        hold_id: sea_orm::Set(Some(open.id)),
-        rate_card: sea_orm::Set(None),
-        created_at: sea_orm::Set(chrono::Utc::now()),
-    })
-    .exec_without_returning(&db)
-    .await
-    .unwrap();
+    let stray = stray_release(&db, account, bucket_id, open.id).await;
     assert_eq!(sweep::reconcile(&db).await.unwrap(), 2);
     // And an open hold that says it holds more than its entries: the hold,
     // its month, and the hold's entry on its bucket.
@@ -369,23 +376,7 @@ async fn the_reconciliation_finds_each_kind_of_disagreement_and_only_it(app: Tes
 
     // A resolved hold whose settlement and releases add up to more than it
     // held (a release too many): the hold, and its bucket.
-    let stray = Uuid::new_v4();
-    credit_entries::Entity::insert(credit_entries::ActiveModel {
-        id: sea_orm::Set(stray),
-        account_id: sea_orm::Set(account),
-        bucket_id: sea_orm::Set(bucket_id),
-        kind: sea_orm::Set("release".into()),
-        amount: sea_orm::Set(1),
-        idempotency_key: sea_orm::Set(format!("test:{stray}")),
-        actor: sea_orm::Set("test".into()),
-        reference: sea_orm::Set(None),
-        hold_id: sea_orm::Set(Some(resolved.id)),
-        rate_card: sea_orm::Set(None),
-        created_at: sea_orm::Set(chrono::Utc::now()),
-    })
-    .exec_without_returning(&db)
-    .await
-    .unwrap();
+    let stray = stray_release(&db, account, bucket_id, resolved.id).await;
     assert_eq!(sweep::reconcile(&db).await.unwrap(), 2);
     credit_entries::Entity::delete_by_id(stray).exec(&db).await.unwrap();
     assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
