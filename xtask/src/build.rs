@@ -408,11 +408,10 @@ fn precompress_tree(dir: &Path, release: bool) -> anyhow::Result<()> {
                         let Some((path, _)) = next.lock().expect("no worker panics holding it").next() else {
                             break;
                         };
-                        let done = compress_copies(&path, release);
-                        if done.is_err() {
+                        if let Err(e) = compress_copies(&path, release) {
                             failed.store(true, Ordering::Relaxed);
+                            return Err(e.context(format!("compressing {}", path.display())));
                         }
-                        done.with_context(|| format!("compressing {}", path.display()))?;
                     }
                     Ok(())
                 })
@@ -438,12 +437,14 @@ fn compressible_files(dir: &Path, release: bool, found: &mut Vec<(PathBuf, u64)>
             compressible_files(&path, release, found)?;
             continue;
         }
-        let len = std::fs::metadata(&path)?.len();
-        let compressible = matches!(
+        if !matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("js" | "wasm" | "css" | "svg" | "txt" | "html" | "json")
-        ) && (release || len <= DEBUG_COMPRESS_LIMIT);
-        if compressible {
+        ) {
+            continue;
+        }
+        let len = std::fs::metadata(&path)?.len();
+        if release || len <= DEBUG_COMPRESS_LIMIT {
             found.push((path, len));
         }
     }

@@ -271,7 +271,7 @@ pub async fn reconcile(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     let query = |sql: String| db.query_all_raw(Statement::from_string(backend, sql));
     let mut mismatches = 0;
 
-    let known = Kind::ALL.map(|k| format!("'{}'", k.as_str())).join(", ");
+    let known = quoted(&Kind::ALL);
     for row in query(format!(
         "SELECT DISTINCT kind FROM credit_entries WHERE kind NOT IN ({known})"
     ))
@@ -393,20 +393,22 @@ pub async fn reconcile(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
 /// The SQL sum of an entry's amount over `plus` kinds, less `minus` kinds,
 /// as a BIGINT (PostgreSQL sums BIGINTs as NUMERIC).
 fn sum_of(plus: &[Kind], minus: &[Kind]) -> String {
-    let list = |kinds: &[Kind]| {
-        kinds
-            .iter()
-            .map(|k| format!("'{}'", k.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let minus = if minus.is_empty() {
         String::new()
     } else {
-        format!(" WHEN kind IN ({}) THEN -amount", list(minus))
+        format!(" WHEN kind IN ({}) THEN -amount", quoted(minus))
     };
     format!(
         "CAST(SUM(CASE WHEN kind IN ({}) THEN amount{minus} ELSE 0 END) AS BIGINT)",
-        list(plus)
+        quoted(plus)
     )
+}
+
+/// `kinds` as a list of SQL strings: `'grant', 'hold'`.
+fn quoted(kinds: &[Kind]) -> String {
+    kinds
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

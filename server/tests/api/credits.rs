@@ -223,23 +223,30 @@ async fn holds_take_from_buckets_in_spending_order(app: TestApp) {
 }
 on_each_database!(holds_take_from_buckets_in_spending_order);
 
-/// Adds `by` to one column of the rows `filter` picks (a test's way of
-/// making the stored totals lie).
-async fn bump<E: EntityTrait>(
+/// The mismatches the reconciliation finds while one column of the rows
+/// `filter` picks is off by `by` (a test's way of making the stored totals
+/// lie); none once it is put back.
+async fn mismatches_while_off<E: EntityTrait>(
     db: &sea_orm::DatabaseConnection,
     column: E::Column,
     by: i64,
-    filter: impl sea_orm::sea_query::IntoCondition,
-) where
-    E::Column: sea_orm::sea_query::IntoIden + Copy,
+    filter: impl sea_orm::sea_query::IntoCondition + Clone,
+) -> u64
+where
+    E::Column: sea_orm::sea_query::IntoIden + Copy + std::fmt::Debug,
 {
     use sea_orm::sea_query::{Expr, ExprTrait};
-    E::update_many()
-        .col_expr(column, Expr::col(column).add(by))
-        .filter(filter)
-        .exec(db)
-        .await
-        .unwrap();
+    let add = |by: i64| {
+        E::update_many()
+            .col_expr(column, Expr::col(column).add(by))
+            .filter(filter.clone())
+            .exec(db)
+    };
+    add(by).await.unwrap();
+    let found = sweep::reconcile(db).await.unwrap();
+    add(-by).await.unwrap();
+    assert_eq!(sweep::reconcile(db).await.unwrap(), 0, "{column:?} put back");
+    found
 }
 
 /// Writes a release of 1 credit on `bucket` for `hold` that no settlement
@@ -286,48 +293,30 @@ async fn the_reconciliation_finds_each_kind_of_disagreement_and_only_it(app: Tes
         credit_buckets::Column::Settled,
         credit_buckets::Column::Expired,
     ] {
-        bump::<credit_buckets::Entity>(&db, column, 1, bucket.clone()).await;
-        assert_eq!(sweep::reconcile(&db).await.unwrap(), 1, "{column:?}");
-        bump::<credit_buckets::Entity>(&db, column, -1, bucket.clone()).await;
+        let found = mismatches_while_off::<credit_buckets::Entity>(&db, column, 1, bucket.clone()).await;
+        assert_eq!(found, 1, "{column:?}");
     }
-    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
 
     // A month's spending its holds do not add up to.
-    bump::<credit_accounts::Entity>(
+    let found = mismatches_while_off::<credit_accounts::Entity>(
         &db,
         credit_accounts::Column::MonthSpent,
         2,
         credit_accounts::Column::AccountId.eq(account),
     )
     .await;
-    assert_eq!(sweep::reconcile(&db).await.unwrap(), 1);
-    bump::<credit_accounts::Entity>(
-        &db,
-        credit_accounts::Column::MonthSpent,
-        -2,
-        credit_accounts::Column::AccountId.eq(account),
-    )
-    .await;
-    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+    assert_eq!(found, 1);
 
     // A resolved hold that says it settled more than its entries did: the
     // hold, and the month it committed.
-    bump::<credit_holds::Entity>(
+    let found = mismatches_while_off::<credit_holds::Entity>(
         &db,
         credit_holds::Column::Settled,
         1,
         credit_holds::Column::Id.eq(resolved.id),
     )
     .await;
-    assert_eq!(sweep::reconcile(&db).await.unwrap(), 2);
-    bump::<credit_holds::Entity>(
-        &db,
-        credit_holds::Column::Settled,
-        -1,
-        credit_holds::Column::Id.eq(resolved.id),
-    )
-    .await;
-    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+    assert_eq!(found, 2);
 
     // An open hold with a release of its own: the hold, and its bucket.
     let (bucket_id, month) = {
@@ -357,22 +346,14 @@ async fn the_reconciliation_finds_each_kind_of_disagreement_and_only_it(app: Tes
         .unwrap()
         .bucket_id;
     assert_eq!(named, Some(bucket_id), "a hold from one bucket names it");
-    bump::<credit_holds::Entity>(
+    let found = mismatches_while_off::<credit_holds::Entity>(
         &db,
         credit_holds::Column::Amount,
         1,
         credit_holds::Column::Id.eq(open.id),
     )
     .await;
-    assert_eq!(sweep::reconcile(&db).await.unwrap(), 3);
-    bump::<credit_holds::Entity>(
-        &db,
-        credit_holds::Column::Amount,
-        -1,
-        credit_holds::Column::Id.eq(open.id),
-    )
-    .await;
-    assert_eq!(sweep::reconcile(&db).await.unwrap(), 0);
+    assert_eq!(found, 3);
 
     // A resolved hold whose settlement and releases add up to more than it
     // held (a release too many): the hold, and its bucket.
