@@ -158,7 +158,8 @@ fn run_all(t: &mut Tally) -> anyhow::Result<()> {
         || {
             let mut cmd = Command::new(cargo());
             cmd.args(["test", "--workspace", "--exclude", "frontend"])
-                .args(pg_feature);
+                .args(pg_feature)
+                .env("RUST_TEST_THREADS", util::test_threads());
             if let Some(pg) = &pg {
                 cmd.env("XTASK_TEST_PG_URL", pg.url()).env("XTASK_REQUIRE_PG", "1");
             }

@@ -86,7 +86,8 @@ fn in_product(dir: &Path, target: &Path, args: &[&str]) -> Command {
         .env_remove("DATABASE_URL")
         // Cargo gave us our `[env]` (the WASM's output name); the
         // product's own `.cargo/config.toml` must set its own.
-        .env_remove("LEPTOS_OUTPUT_NAME");
+        .env_remove("LEPTOS_OUTPUT_NAME")
+        .env("RUST_TEST_THREADS", util::test_threads());
     cmd
 }
 
