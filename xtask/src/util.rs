@@ -83,7 +83,7 @@ pub fn cargo() -> String {
 
 /// Threads for a `cargo test` run: `RUST_TEST_THREADS` if set, else twice
 /// the cores. The integration tests mostly wait on their servers, databases
-/// and mail, so a core's worth of threads leaves it idle (Keel's API suite:
+/// and mail, so a core's worth of threads leaves it idle (the API suite:
 /// 93 s at two threads, 70 s at four, on two cores).
 pub fn test_threads() -> String {
     std::env::var("RUST_TEST_THREADS")
