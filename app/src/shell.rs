@@ -9,7 +9,7 @@ use leptos_meta::MetaTags;
 /// The full HTML document. The server stamps `<html lang>` and
 /// `<html data-theme>` from the request so the first paint is already in the
 /// user's language and theme; the browser reads both back when hydrating.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+pub fn shell(options: &LeptosOptions) -> impl IntoView + use<> {
     let locale = crate::i18n::provide_locale();
     let theme = initial_theme().attr();
     view! {
@@ -25,9 +25,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Drawn from it by `cargo xtask build`, for what takes no SVG icon.
                 <link rel="icon" href="/favicon-32.png" type="image/png" sizes="32x32" />
                 <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
-                {stylesheet(&options, live_reload())}
-                {hydration(&options)}
-                <AutoReload disable_watch=!live_reload() options />
+                {stylesheet(options, live_reload())}
+                {hydration(options)}
+                // Only under `cargo xtask dev`: nothing to render, nor to copy the options for, otherwise.
+                {live_reload().then(|| view! { <AutoReload options=options.clone() /> })}
                 <MetaTags />
             </head>
             <body class="bg-primary-50 text-primary-950 antialiased dark:bg-primary-950 dark:text-primary-50">

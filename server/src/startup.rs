@@ -12,7 +12,7 @@ use crate::http::paths;
 use crate::http::security::{self, SecurityHeaders};
 use crate::http::serve::{ServeLimits, serve};
 use crate::http::texts;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use anyhow::Context;
 use app::{App, shell};
 use axum::Router;
@@ -64,12 +64,12 @@ impl Application {
             header_read_timeout: config.header_read_timeout,
             shutdown_grace: config.shutdown_grace,
         };
-        let state = AppState {
+        let state = AppState::new(Shared {
             leptos_options: leptos_options(&config, addr),
             db: db.clone(),
             config: Arc::new(config),
             services: services.clone(),
-        };
+        });
         Ok(Application {
             listener,
             router: router(state),
@@ -163,7 +163,8 @@ fn pages() -> Vec<AxumRouteListing> {
 /// The whole HTTP surface: probes, pages and server functions, OAuth
 /// routes, static files, and the middleware every response goes through.
 pub fn router(state: AppState) -> Router {
-    let options = state.leptos_options.clone();
+    // Shared by every render (the shell reads it), not copied into each.
+    let options = Arc::new(state.leptos_options.clone());
     let config = state.config.clone();
     let services = state.services.clone();
     let pages = pages();
@@ -173,7 +174,7 @@ pub fn router(state: AppState) -> Router {
 
     let not_found = leptos_axum::render_app_to_stream_with_context(context.clone(), {
         let options = options.clone();
-        move || shell(options.clone())
+        move || shell(&options)
     });
     let not_found = tower::service_fn(move |req: Request<axum::body::Body>| {
         let render = not_found.clone();
@@ -188,7 +189,7 @@ pub fn router(state: AppState) -> Router {
     // Pages, server functions and each feature's own routes, all behind the
     // session and the gate.
     let accounts = app::features::ALL.iter().fold(
-        Router::new().leptos_routes_with_context(&state, pages, context, move || shell(options.clone())),
+        Router::new().leptos_routes_with_context(&state, pages, context, move || shell(&options)),
         |router, feature| router.merge((feature.routes)().with_state(services.clone())),
     );
     let accounts = accounts
@@ -214,43 +215,49 @@ pub fn router(state: AppState) -> Router {
         router.merge((feature.open_routes)(&services).with_state(services.clone()))
     });
 
-    router.fallback_service(files).with_state(state).layer(
-        ServiceBuilder::new()
-            .layer(axum::middleware::from_fn(paths::without_trailing_slash))
-            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(request_span)
-                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-            )
-            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-            .layer(axum::middleware::from_fn_with_state(
-                SecurityHeaders {
-                    hsts: config.sends_hsts(),
-                    live_reload: config.site.live_reload,
-                },
-                security::add_security_headers,
-            ))
-            .layer(axum::middleware::from_fn_with_state(
-                TrustedProxies(Arc::new(config.accounts.trusted_proxies.clone())),
-                client_ip::resolve,
-            ))
-            .layer(axum::middleware::from_fn_with_state(
-                SiteOrigin(site_origin(&config.accounts.public_url)),
-                csrf::same_site_only,
-            ))
-            .layer(axum::middleware::from_fn_with_state(
-                InFlight::new(config.max_concurrent_requests),
-                limits::shed_load,
-            ))
-            .layer(CompressionLayer::new())
-            .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
-            // Until the response starts: a streamed page or reply goes on after it.
-            .layer(TimeoutLayer::with_status_code(
-                http::StatusCode::REQUEST_TIMEOUT,
-                config.request_timeout,
-            )),
-    )
+    // The stack wraps the whole router, once, rather than each route
+    // (`Router::layer`): a request clones the service it goes through,
+    // and each `from_fn` layer clones what it wraps again, so per route
+    // every request copied the page handler (the app's state, Leptos'
+    // options) once per layer. Around the router the innermost service is
+    // the router itself, which clones as one reference count.
+    let routed = router.fallback_service(files).with_state(state);
+    let stack = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(paths::without_trailing_slash))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(axum::middleware::from_fn_with_state(
+            SecurityHeaders {
+                hsts: config.sends_hsts(),
+                live_reload: config.site.live_reload,
+            },
+            security::add_security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            TrustedProxies(Arc::new(config.accounts.trusted_proxies.clone())),
+            client_ip::resolve,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            SiteOrigin(site_origin(&config.accounts.public_url).into()),
+            csrf::same_site_only,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            InFlight::new(config.max_concurrent_requests),
+            limits::shed_load,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        // Until the response starts: a streamed page or reply goes on after it.
+        .layer(TimeoutLayer::with_status_code(
+            http::StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ));
+    Router::new().fallback_service(stack.service(routed))
 }
 
 /// `scheme://host[:port]` of a URL.

@@ -12,7 +12,7 @@ use http::{HeaderMap, Method, header};
 
 /// The origin users reach the site at (`https://app.example.com`).
 #[derive(Clone, Debug)]
-pub struct SiteOrigin(pub String);
+pub struct SiteOrigin(pub std::sync::Arc<str>);
 
 /// Middleware: 403 for cross-site POST/PUT/PATCH/DELETE (and a redirect
 /// to the sign-in page for a cross-site provider start).
