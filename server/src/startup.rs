@@ -162,6 +162,9 @@ fn pages() -> Vec<AxumRouteListing> {
 
 /// The whole HTTP surface: probes, pages and server functions, OAuth
 /// routes, static files, and the middleware every response goes through.
+/// The router returned has only a fallback, the stack around the routed
+/// app: add routes and layers inside, never to it (they would skip the
+/// stack or run twice).
 pub fn router(state: AppState) -> Router {
     // Shared by every render (the shell reads it), not copied into each.
     let options = Arc::new(state.leptos_options.clone());

@@ -12,15 +12,18 @@ use http::{HeaderValue, StatusCode, header};
 pub async fn without_trailing_slash(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if path.len() > 1 && path.ends_with('/') {
+        // A browser reads `/\evil.example` as `//evil.example`, another
+        // site (and a 308 is cached for good): a path with a backslash,
+        // which none of ours has, is not redirected. (Leading slashes are
+        // trimmed below, so `//evil.example/` stays on the site.)
+        if path.contains('\\') {
+            return StatusCode::NOT_FOUND.into_response();
+        }
         let trimmed = format!("/{}", path.trim_matches('/'));
         let location = match request.uri().query() {
             Some(query) => format!("{trimmed}?{query}"),
             None => trimmed,
         };
-        // `//evil.example` after trimming would leave the site: never.
-        if location.starts_with("//") {
-            return StatusCode::NOT_FOUND.into_response();
-        }
         if let Ok(location) = HeaderValue::from_str(&location) {
             return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response();
         }
@@ -62,5 +65,17 @@ mod tests {
             (StatusCode::PERMANENT_REDIRECT, Some("/account?next=/x".into()))
         );
         assert_eq!(answer("/").await.0, StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn no_redirect_leaves_the_site() {
+        assert_eq!(
+            answer("//evil.example/").await,
+            (StatusCode::PERMANENT_REDIRECT, Some("/evil.example".into()))
+        );
+        // Browsers read `/\host` in a Location as `//host`.
+        for path in ["/\\evil.example/", "/\\/evil.example/", "/a/\\evil/"] {
+            assert_eq!(answer(path).await, (StatusCode::NOT_FOUND, None), "{path}");
+        }
     }
 }
