@@ -166,8 +166,8 @@ fn pages() -> Vec<AxumRouteListing> {
 /// app: add routes and layers inside, never to it (they would skip the
 /// stack or run twice).
 pub fn router(state: AppState) -> Router {
-    // Shared by every render (the shell reads it), not copied into each.
-    let options = Arc::new(state.leptos_options.clone());
+    // The shell reads Leptos' options from the shared state, not a copy per render.
+    let shared = state.clone();
     let config = state.config.clone();
     let services = state.services.clone();
     let pages = pages();
@@ -176,8 +176,8 @@ pub fn router(state: AppState) -> Router {
     let context = leptos_context(services.clone());
 
     let not_found = leptos_axum::render_app_to_stream_with_context(context.clone(), {
-        let options = options.clone();
-        move || shell(&options)
+        let shared = shared.clone();
+        move || shell(&shared.leptos_options)
     });
     let not_found = tower::service_fn(move |req: Request<axum::body::Body>| {
         let render = not_found.clone();
@@ -192,7 +192,7 @@ pub fn router(state: AppState) -> Router {
     // Pages, server functions and each feature's own routes, all behind the
     // session and the gate.
     let accounts = app::features::ALL.iter().fold(
-        Router::new().leptos_routes_with_context(&state, pages, context, move || shell(&options)),
+        Router::new().leptos_routes_with_context(&state, pages, context, move || shell(&shared.leptos_options)),
         |router, feature| router.merge((feature.routes)().with_state(services.clone())),
     );
     let accounts = accounts

@@ -2,7 +2,7 @@
 
 use crate::helpers::{Backend, Browser, PASSWORD, TestApp, expect_json, unique_email};
 use crate::on_each_database;
-use crate::support::{location, make_admin, register, registered_and_verified, sign_in, verify_from_mail};
+use crate::support::{location, register, registered_and_verified, sign_in, signed_in_admin, verify_from_mail};
 use serde_json::{Value, json};
 use wire::features::{main_path, no_access_path};
 
@@ -37,10 +37,7 @@ async fn registering_verifying_and_being_routed_by_access(app: TestApp) {
 on_each_database!(registering_verifying_and_being_routed_by_access);
 
 async fn an_invited_email_goes_straight_to_the_main_route(app: TestApp) {
-    let admin = app.browser();
-    let admin_email = unique_email("admin");
-    registered_and_verified(&app, &admin, &admin_email).await;
-    make_admin(&app, &admin_email).await;
+    let admin = signed_in_admin(&app, "admin").await;
     let guest = unique_email("guest");
     let invite = admin
         .call(

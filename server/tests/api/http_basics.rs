@@ -86,15 +86,12 @@ fn pages_always_finish_while_other_apps_render_at_once() {
 /// apps start beside them, must each end with the document.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pages_that_wait_for_resources_finish_while_other_apps_start() {
-    use crate::support::{make_admin, registered_and_verified};
+    use crate::support::signed_in_admin;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
     use wire::paths::*;
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let admin = app.browser();
-    let email = crate::helpers::unique_email("starts");
-    registered_and_verified(&app, &admin, &email).await;
-    make_admin(&app, &email).await;
+    let admin = signed_in_admin(&app, "starts").await;
 
     let rendering = Arc::new(AtomicBool::new(true));
     let starts: Vec<_> = (0..3)
@@ -270,13 +267,10 @@ async fn the_language_comes_from_the_cookie_then_accept_language() {
 /// signed-in admin (who may open them all).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_page_rendered_many_times_at_once_leaves_the_server_up() {
-    use crate::support::{make_admin, registered_and_verified};
+    use crate::support::signed_in_admin;
     use wire::paths::*;
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let admin = app.browser();
-    let email = crate::helpers::unique_email("renders");
-    registered_and_verified(&app, &admin, &email).await;
-    make_admin(&app, &email).await;
+    let admin = signed_in_admin(&app, "renders").await;
     let pages = [
         HOME_PATH,
         HOLDING_PATH,

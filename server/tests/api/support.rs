@@ -1,7 +1,7 @@
 //! Steps the account tests share: register, verify, sign in, and sign in
 //! through the fake providers' consent pages.
 
-use crate::helpers::{Browser, PASSWORD, TestApp, expect_json};
+use crate::helpers::{Browser, PASSWORD, TestApp, expect_json, unique_email};
 #[cfg(any(feature = "google_auth", feature = "github_auth"))]
 use std::collections::HashMap;
 
@@ -35,6 +35,16 @@ pub async fn registered_and_verified(app: &TestApp, b: &Browser, email: &str) ->
     let to = expect_json(register(b, email, &[]).await, 200).await;
     assert_eq!(to, "/verify-email");
     verify_from_mail(app, b, email).await
+}
+
+/// A new account, verified and made an admin, signed in in the browser
+/// returned; `tag` names its email.
+pub async fn signed_in_admin(app: &TestApp, tag: &str) -> Browser {
+    let admin = app.browser();
+    let email = unique_email(tag);
+    registered_and_verified(app, &admin, &email).await;
+    make_admin(app, &email).await;
+    admin
 }
 
 /// Makes an account an admin directly in the database.
