@@ -1,9 +1,8 @@
 use super::viewer::use_viewer;
-use super::{LocaleSwitcher, ThemeToggle};
+use super::{LocaleSwitcher, NavLink, ThemeToggle};
 use crate::brand::PRODUCT_NAME;
 use crate::i18n::{Key, use_locale};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use wire::paths::{ACCOUNT_PATH, ADMIN_PATH, HOME_PATH, SIGN_IN_PATH, SIGN_UP_PATH};
 
 /// The top bar: brand, navigation, the user's menu (or sign-in links),
@@ -37,13 +36,13 @@ pub fn Header() -> impl IntoView {
                     }
                 }
             >
-                <A href=HOME_PATH attr:class="flex items-center gap-2 rounded text-lg font-bold focus:outline-none focus-visible:ring-2 focus-visible:ring-accent-400">
+                <NavLink href=HOME_PATH class="flex items-center gap-2 rounded text-lg font-bold focus:outline-none focus-visible:ring-2 focus-visible:ring-accent-400">
                     <img src="/favicon.svg" alt="" width="28" height="28" />
                     <span>{PRODUCT_NAME}</span>
-                </A>
+                </NavLink>
                 <div id="site-menu" class=menu_class data-testid="site-menu">
                     <div class="flex flex-col items-start gap-3 md:flex-1 md:flex-row md:flex-wrap md:items-center">
-                        <A href=HOME_PATH attr:class="nav-link">{locale.t(Key::NavHome)}</A>
+                        <NavLink href=HOME_PATH class="nav-link">{locale.t(Key::NavHome)}</NavLink>
                         {nav_main_link(locale)}
                     </div>
                     <div class="flex flex-col items-start gap-3 md:flex-row md:flex-wrap md:items-center md:gap-2">
@@ -75,7 +74,7 @@ pub fn Header() -> impl IntoView {
 /// else the holding page).
 fn nav_main_link(locale: crate::i18n::Locale) -> impl IntoView {
     let nav = crate::features::main_nav();
-    view! { <A href=nav.path attr:class="nav-link">{locale.t(nav.label)}</A> }
+    view! { <NavLink href=nav.path class="nav-link">{locale.t(nav.label)}</NavLink> }
 }
 
 /// Signed in: the account link (and admin link); signed out: sign in / sign up.
@@ -83,17 +82,19 @@ fn nav_main_link(locale: crate::i18n::Locale) -> impl IntoView {
 fn UserMenu() -> impl IntoView {
     let locale = use_locale();
     let viewer = use_viewer();
-    move || match viewer.get() {
+    move || {
+        match viewer.get() {
         Some(v) => view! {
-            {v.is_admin.then(|| view! { <A href=ADMIN_PATH attr:class="nav-link">{locale.t(Key::NavAdmin)}</A> })}
+            {v.is_admin.then(|| view! { <NavLink href=ADMIN_PATH class="nav-link">{locale.t(Key::NavAdmin)}</NavLink> })}
             <crate::credits::BalancePill />
-            <A href=ACCOUNT_PATH attr:class="nav-link" attr:data-testid="account-link">{v.display_name}</A>
+            <NavLink href=ACCOUNT_PATH class="nav-link" test_id="account-link">{v.display_name}</NavLink>
         }
         .into_any(),
         None => view! {
-            <A href=SIGN_IN_PATH attr:class="nav-link" attr:data-testid="sign-in-link">{locale.t(Key::SignInLink)}</A>
-            <A href=SIGN_UP_PATH attr:class="nav-link">{locale.t(Key::SignUpLink)}</A>
+            <NavLink href=SIGN_IN_PATH class="nav-link" test_id="sign-in-link">{locale.t(Key::SignInLink)}</NavLink>
+            <NavLink href=SIGN_UP_PATH class="nav-link">{locale.t(Key::SignUpLink)}</NavLink>
         }
         .into_any(),
+    }
     }
 }

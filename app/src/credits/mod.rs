@@ -8,7 +8,6 @@ mod wallet;
 use crate::error::AppError;
 use crate::i18n::{Key, use_locale};
 use leptos::prelude::*;
-use leptos_router::components::A;
 pub use wallet::WalletRoute;
 use wire::credits::{Balance, Spending, Wallet};
 
@@ -184,15 +183,16 @@ pub fn BalancePill() -> impl IntoView {
     let low = move || shown().is_some_and(|b| b.is_low());
     view! {
         <Show when=move || shown().is_some()>
-            <A
+            <a
                 href=WALLET_PATH
-                attr:class=move || if low() { "pill pill-low" } else { "pill" }
-                attr:title=label
-                attr:aria-label=label
-                attr:data-testid="balance"
+                class=move || if low() { "pill pill-low" } else { "pill" }
+                title=label
+                aria-label=label
+                aria-current=crate::components::aria_current(WALLET_PATH)
+                data-testid="balance"
             >
                 {available}
-            </A>
+            </a>
         </Show>
     }
     .into_any()

@@ -171,13 +171,12 @@ fn access(access: AccessState) -> impl IntoView {
 fn password(viewer: Viewer, overview: crate::codec::Loaded<Result<AccountDetails, AppError>>) -> impl IntoView {
     use super::check_new_password;
     use crate::auth::local::ChangePassword;
-    use leptos_router::components::A;
     let locale = use_locale();
     if !viewer.has_password {
         return view! {
             <Card title=Key::PasswordSection>
                 <p>{locale.t(Key::NoPasswordYet)}</p>
-                <A href=wire::paths::FORGOT_PASSWORD_PATH attr:class="link">{locale.t(Key::SetPasswordLink)}</A>
+                <a href=wire::paths::FORGOT_PASSWORD_PATH class="link">{locale.t(Key::SetPasswordLink)}</a>
             </Card>
         }
         .into_any();

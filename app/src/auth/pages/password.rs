@@ -5,7 +5,6 @@ use crate::components::form::{FormError, FormState, Notice, Submit, TextField, f
 use crate::error::Field;
 use crate::i18n::{Key, use_locale};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use wire::paths as routes;
 
 /// `/forgot-password`: asks for the email and always answers the same way,
@@ -32,7 +31,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 />
                 <Submit label=Key::ForgotButton pending_label=Key::Sending pending=state.pending />
             </PostForm>
-            <A href=routes::SIGN_IN_PATH attr:class="link text-sm">{locale.t(Key::BackToSignIn)}</A>
+            <a href=routes::SIGN_IN_PATH class="link text-sm">{locale.t(Key::BackToSignIn)}</a>
         </AuthCard>
     }
 }
@@ -68,7 +67,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 />
                 <Submit label=Key::ResetButton pending_label=Key::Saving pending=state.pending />
             </PostForm>
-            <A href=routes::FORGOT_PASSWORD_PATH attr:class="link text-sm">{locale.t(Key::ResetAskAgain)}</A>
+            <a href=routes::FORGOT_PASSWORD_PATH class="link text-sm">{locale.t(Key::ResetAskAgain)}</a>
         </AuthCard>
     }
 }

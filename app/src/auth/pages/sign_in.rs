@@ -2,7 +2,6 @@ use super::{AuthCard, divider, oauth_error, providers, query};
 use crate::components::form::Notice;
 use crate::i18n::{Key, use_locale};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use wire::paths as routes;
 
 /// `/signin`: the methods this build has, with notices from the flows that
@@ -34,7 +33,7 @@ pub fn SignInPage() -> impl IntoView {
             {providers(next.into(), Signal::derive(|| None), remember)}
             <p class="text-sm">
                 {locale.t(Key::NoAccountYet)} " "
-                <A href=routes::SIGN_UP_PATH attr:class="link">{locale.t(Key::CreateAccountLink)}</A>
+                <a href=routes::SIGN_UP_PATH class="link">{locale.t(Key::CreateAccountLink)}</a>
             </p>
         </AuthCard>
     }
@@ -72,7 +71,7 @@ fn password_form(next: Memo<Option<String>>, remember: RwSignal<bool>) -> impl I
             <input type="hidden" name="next" value=move || next.get().unwrap_or_default() />
             <div class="flex flex-wrap items-center justify-between gap-2">
                 <CheckField label=Key::RememberMe name="remember" checked=remember />
-                <A href=routes::FORGOT_PASSWORD_PATH attr:class="link text-sm">{locale.t(Key::ForgotPasswordLink)}</A>
+                <a href=routes::FORGOT_PASSWORD_PATH class="link text-sm">{locale.t(Key::ForgotPasswordLink)}</a>
             </div>
             <Submit label=Key::SignInButton pending_label=Key::SigningIn pending=state.pending />
         </PostForm>

@@ -4,7 +4,6 @@ use crate::error::AppError;
 use crate::i18n::{Key, use_locale};
 use crate::invites::{InviteOffer, invite_preview};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use wire::paths as routes;
 
 /// `/signup`: create an account with the methods this build has. With an
@@ -40,7 +39,7 @@ pub fn SignUpPage() -> impl IntoView {
             {providers(Signal::derive(|| None), invite.into(), remember)}
             <p class="text-sm">
                 {locale.t(Key::HaveAccount)} " "
-                <A href=routes::SIGN_IN_PATH attr:class="link">{locale.t(Key::SignInLink)}</A>
+                <a href=routes::SIGN_IN_PATH class="link">{locale.t(Key::SignInLink)}</a>
             </p>
         </AuthCard>
     }

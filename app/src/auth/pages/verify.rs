@@ -6,7 +6,6 @@ use crate::components::viewer::use_viewer;
 use crate::gate;
 use crate::i18n::{Key, use_locale};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use wire::paths as routes;
 
 /// `/verify-email`: with `?token=…` (the emailed link) a button confirms the
@@ -64,7 +63,7 @@ fn pending_notice() -> impl IntoView {
         .into_any(),
         None => view! {
             <p>{locale.t(Key::VerifySignInFirst)}</p>
-            <A href=routes::SIGN_IN_PATH attr:class="btn-primary">{locale.t(Key::SignInButton)}</A>
+            <a href=routes::SIGN_IN_PATH class="btn-primary">{locale.t(Key::SignInButton)}</a>
         }
         .into_any(),
     }
