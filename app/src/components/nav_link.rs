@@ -6,7 +6,7 @@ use leptos_router::hooks::use_location;
 ///
 /// The router's `<A>` does the same and more: it resolves relative paths
 /// against the route, and each one costs every server render a memo, the
-/// path's normalisation and a copy of the URL. The header's links need none
+/// path's normalisation and a copy of the href. The header's links need none
 /// of that. A plain `<a>` navigates in the browser as `<A>` does: the
 /// router handles every click on a link to the site.
 #[component]
