@@ -32,7 +32,7 @@ pub fn run() -> anyhow::Result<()> {
         features: FeatureArgs::default(),
     })?;
     let default = Staged::from_build(&default_out, "bench-default")?;
-    let baseline = build::bench_baseline(&FeatureArgs::default())?;
+    let baseline = build::bench_baseline()?;
     // The chat bench streams from the fake model APIs: built up front, so a
     // failing build stops the bench before it measures anything.
     let product_features = FeatureArgs::default().resolve(&features::declared()?)?;
@@ -69,7 +69,7 @@ pub fn run_render() -> anyhow::Result<()> {
         features: features.clone(),
     })?;
     let staged = Staged::from_build(&out, "bench-render")?;
-    let baseline = build::bench_baseline(&features)?;
+    let baseline = build::bench_baseline()?;
     for line in render::measure(&staged, &baseline, &wrk, chat)? {
         println!("{line}");
     }
