@@ -191,8 +191,8 @@ fn session_select(id: String) -> SelectThree<sessions::Entity, users::Entity, ac
 
 /// [`session_select`] as SQL for `backend`, with `id` bound. Every
 /// signed-in request runs it, and building its SQL anew each time (the
-/// query builder's joins, quoting and clean-up) was about 5 % of the
-/// server's time on a signed-in page, so the SQL is built once per
+/// query builder's joins, quoting and clean-up) had about 5 % of a
+/// profile's samples on a signed-in page, so the SQL is built once per
 /// backend; only the bound id changes.
 fn session_query(backend: DbBackend, id: String) -> Statement {
     static SQLITE: OnceLock<String> = OnceLock::new();
