@@ -14,7 +14,7 @@ pub use crate::i18n::LOCALE_COOKIE;
 const PREF_MAX_AGE_SECS: u32 = 365 * 24 * 60 * 60;
 
 /// The colour theme a user picked.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ThemeChoice {
     /// Follow `prefers-color-scheme`.
     #[default]
@@ -52,14 +52,21 @@ impl ThemeChoice {
     }
 }
 
+/// The theme a request's cookie asks for.
+#[cfg(feature = "ssr")]
+pub fn theme_of(headers: &http::HeaderMap) -> ThemeChoice {
+    crate::server::cookies::read(headers, THEME_COOKIE)
+        .map(|v| ThemeChoice::from_attr(&v))
+        .unwrap_or_default()
+}
+
 /// The theme for this render: the cookie on the server, `<html data-theme>`
 /// in the browser (which the server wrote from that cookie).
 pub fn initial_theme() -> ThemeChoice {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .and_then(|parts| crate::server::cookies::read(&parts.headers, THEME_COOKIE))
-            .map(|v| ThemeChoice::from_attr(&v))
+            .map(|parts| theme_of(&parts.headers))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]

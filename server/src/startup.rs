@@ -9,6 +9,7 @@ use crate::http::client_ip::{self, TrustedProxies};
 use crate::http::csrf::{self, SiteOrigin};
 use crate::http::limits::{self, InFlight};
 use crate::http::paths;
+use crate::http::prerender;
 use crate::http::security::{self, SecurityHeaders};
 use crate::http::serve::{ServeLimits, serve};
 use crate::http::texts;
@@ -196,6 +197,12 @@ pub fn router(state: AppState) -> Router {
         |router, feature| router.merge((feature.routes)().with_state(services.clone())),
     );
     let accounts = accounts
+        // The pages kept prerendered for signed-out visitors (runs inside the session's layer).
+        .route_layer(axum::middleware::from_fn_with_state(
+            // Not under live reload: there a page changes as it is edited.
+            prerender::Prerendered::new(config.site.live_reload.is_none()),
+            prerender::serve,
+        ))
         // A signed-in page's balance, read before it renders (runs inside the session's layer).
         .route_layer(axum::middleware::from_fn_with_state(
             services.clone(),

@@ -38,14 +38,17 @@ pub fn request_locale() -> Locale {
 
 #[cfg(feature = "ssr")]
 fn detect() -> Locale {
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return Locale::default();
-    };
-    crate::server::cookies::read(&parts.headers, LOCALE_COOKIE)
+    use_context::<http::request::Parts>().map_or_else(Locale::default, |parts| locale_of(&parts.headers))
+}
+
+/// The locale a request's headers ask for: the cookie, else
+/// `Accept-Language`, else the default.
+#[cfg(feature = "ssr")]
+pub fn locale_of(headers: &http::HeaderMap) -> Locale {
+    crate::server::cookies::read(headers, LOCALE_COOKIE)
         .and_then(|v| Locale::from_tag(&v))
         .or_else(|| {
-            parts
-                .headers
+            headers
                 .get(http::header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok())
                 .and_then(Locale::negotiate)

@@ -5,6 +5,7 @@ pub mod client_ip;
 pub mod csrf;
 pub mod limits;
 pub mod paths;
+pub mod prerender;
 pub mod security;
 pub mod serve;
 pub mod texts;

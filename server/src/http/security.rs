@@ -17,7 +17,7 @@ use rand::RngCore as _;
 pub struct CspNonce(pub String);
 
 impl CspNonce {
-    fn generate() -> Self {
+    pub(crate) fn generate() -> Self {
         let mut bytes = [0u8; 16];
         rand::rng().fill_bytes(&mut bytes);
         CspNonce(URL_SAFE_NO_PAD.encode(bytes))

@@ -202,6 +202,13 @@ pub fn unique_email(name: &str) -> String {
     )
 }
 
+/// The CSP nonce a response's headers give its scripts.
+pub fn nonce_of(headers: &reqwest::header::HeaderMap) -> String {
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    let start = csp.find("'nonce-").expect("CSP has a nonce") + "'nonce-".len();
+    csp[start..].split('\'').next().unwrap().to_owned()
+}
+
 /// A password that passes the rules.
 pub const PASSWORD: &str = "correct horse battery staple";
 

@@ -1,13 +1,7 @@
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, nonce_of};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use std::time::Duration;
-
-fn nonce_of(headers: &HeaderMap) -> String {
-    let csp = headers["content-security-policy"].to_str().unwrap();
-    let start = csp.find("'nonce-").expect("CSP has a nonce") + "'nonce-".len();
-    csp[start..].split('\'').next().unwrap().to_owned()
-}
 
 fn assert_security_headers(headers: &HeaderMap) {
     let csp = headers["content-security-policy"].to_str().unwrap();

@@ -25,6 +25,7 @@ mod invites;
 #[cfg(not(feature = "stripe_payment"))]
 mod invite_only;
 mod mail;
+mod prerender;
 // Google's flow is the one most of these drive (GitHub's own are gated inside).
 #[cfg(feature = "google_auth")]
 mod oauth;

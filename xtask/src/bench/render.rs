@@ -1,7 +1,8 @@
 //! Server render cost: the app's landing page (the whole middleware stack, no
-//! session) and a signed-in page that reads the database (the chat page:
-//! session and account) against a bare Leptos page, in alternating
-//! wrk runs of one session, so that the machine's state weighs on all three
+//! session), as a signed-out visitor gets it (prerendered) and rendered for
+//! each request, and a signed-in page that reads the database (the chat
+//! page: session and account) against a bare Leptos page, in alternating
+//! wrk runs of one session, so that the machine's state weighs on them all
 //! alike. Also the server's memory idle and right after the load.
 
 use super::chat_streams::member_session;
@@ -14,7 +15,7 @@ use std::time::Duration;
 
 /// wrk's connections, as in the issue that set the targets.
 const CONNECTIONS: u32 = 64;
-/// Rounds of (baseline, landing, chat); each figure is the median of its runs.
+/// Rounds of (baseline, landing prerendered and rendered, chat); each figure is the median of its runs.
 const ROUNDS: usize = 3;
 /// Seconds a run lasts.
 const SECONDS: u32 = 8;
@@ -101,9 +102,18 @@ pub(super) fn measure(staged: &Staged, baseline: &Path, wrk_bin: &Path, chat: bo
             headers: Vec::new(),
             runs: Vec::new(),
         },
+        // Served prerendered to a signed-out visitor (`server::http::prerender`).
         Series {
             name: "landing page",
             url: format!("http://127.0.0.1:{}/", server.port),
+            headers: Vec::new(),
+            runs: Vec::new(),
+        },
+        // The same page rendered for each request: the prerender serves no
+        // URL with a query string.
+        Series {
+            name: "landing, rendered",
+            url: format!("http://127.0.0.1:{}/?rendered", server.port),
             headers: Vec::new(),
             runs: Vec::new(),
         },
