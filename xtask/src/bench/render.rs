@@ -157,7 +157,7 @@ pub(super) fn measure(staged: &Staged, baseline: &Path, wrk_bin: &Path, chat: bo
     for (i, s) in series.iter().enumerate() {
         let m = s.median();
         report.push(format!(
-            "{:<16} {:>9.0} requests/s, p50 {}, p99 {} at {CONNECTIONS} connections ({}){}",
+            "{:<17} {:>9.0} requests/s, p50 {}, p99 {} at {CONNECTIONS} connections ({}){}",
             s.name,
             m.rps,
             m.p50,
