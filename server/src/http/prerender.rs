@@ -131,17 +131,15 @@ impl Prerendered {
         let body = axum::body::to_bytes(body, MAX_PAGE_BYTES).await?;
         let placeholder = self.0.placeholder.as_bytes();
         let mut pieces = Vec::new();
-        let mut rest = 0;
-        let mut at = 0;
-        while let Some(found) = body[at..]
+        let mut start = 0;
+        while let Some(found) = body[start..]
             .windows(placeholder.len())
             .position(|window| window == placeholder)
         {
-            pieces.push(body.slice(rest..at + found));
-            rest = at + found + placeholder.len();
-            at = rest;
+            pieces.push(body.slice(start..start + found));
+            start += found + placeholder.len();
         }
-        pieces.push(body.slice(rest..));
+        pieces.push(body.slice(start..));
         Ok(Page {
             status: parts.status,
             headers: parts.headers,
