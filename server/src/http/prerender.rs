@@ -170,8 +170,12 @@ impl Page {
 /// signed in): serves a page of [`PAGES`] to a signed-out visitor from the
 /// kept copy, rendering it first if there is none yet.
 pub async fn serve(State(prerendered): State<Prerendered>, request: Request, next: Next) -> Response {
-    let nonce = request.extensions().get::<CspNonce>().map(|n| n.0.clone());
-    let (Some(key), Some(nonce)) = (prerendered.key(&request), nonce) else {
+    // Every page and server function passes here: nothing is copied
+    // unless the request is one to serve.
+    let Some(key) = prerendered.key(&request) else {
+        return next.run(request).await;
+    };
+    let Some(nonce) = request.extensions().get::<CspNonce>().map(|n| n.0.clone()) else {
         return next.run(request).await;
     };
     if let Some(page) = prerendered.kept(&key) {

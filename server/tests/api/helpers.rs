@@ -209,6 +209,17 @@ pub fn nonce_of(headers: &reqwest::header::HeaderMap) -> String {
     csp[start..].split('\'').next().unwrap().to_owned()
 }
 
+/// Checks the page has scripts and every one carries `nonce`.
+pub fn assert_every_script_carries(html: &str, nonce: &str) {
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "every script carries this response's nonce"
+    );
+}
+
 /// A password that passes the rules.
 pub const PASSWORD: &str = "correct horse battery staple";
 

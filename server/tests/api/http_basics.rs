@@ -1,4 +1,4 @@
-use crate::helpers::{Backend, TestApp, nonce_of};
+use crate::helpers::{Backend, TestApp, assert_every_script_carries, nonce_of};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use std::time::Duration;
@@ -27,13 +27,7 @@ async fn pages_carry_security_headers_and_a_fresh_nonce_that_matches_their_scrip
     assert_security_headers(first.headers());
     let nonce = nonce_of(first.headers());
     let html = first.text().await.unwrap();
-    let scripts = html.matches("<script").count();
-    assert!(scripts > 0);
-    assert_eq!(
-        html.matches(&format!("nonce=\"{nonce}\"")).count(),
-        scripts,
-        "every script has this response's nonce"
-    );
+    assert_every_script_carries(&html, &nonce);
 
     let second = app.get("/").await;
     assert_ne!(nonce_of(second.headers()), nonce, "a new nonce per request");

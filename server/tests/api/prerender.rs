@@ -4,7 +4,7 @@
 //! of that request gives, and never a signed-in visitor's. (What reaches
 //! the render, and when it runs, is checked by the module's unit tests.)
 
-use crate::helpers::{Backend, TestApp, nonce_of};
+use crate::helpers::{Backend, TestApp, assert_every_script_carries, nonce_of};
 use crate::support::registered_and_verified;
 use reqwest::StatusCode;
 use wire::brand::SLUG;
@@ -15,13 +15,7 @@ async fn page(response: reqwest::Response) -> String {
     assert_eq!(response.status(), StatusCode::OK);
     let nonce = nonce_of(response.headers());
     let html = response.text().await.unwrap();
-    let scripts = html.matches("<script").count();
-    assert!(scripts > 0);
-    assert_eq!(
-        html.matches(&format!("nonce=\"{nonce}\"")).count(),
-        scripts,
-        "every script carries this response's nonce"
-    );
+    assert_every_script_carries(&html, &nonce);
     html.replace(&nonce, "NONCE")
 }
 
